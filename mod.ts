@@ -1,0 +1,40 @@
+/**
+ * socklab: TCP and UDP servers and clients for networking labs, the same on
+ * Deno and Bun.
+ *
+ * A TCP echo server in three lines:
+ *
+ * ```ts
+ * import { serve } from "./mod.ts";
+ * const server = await serve({ port: 0 }, (message) => message.text);
+ * await server.close();
+ * ```
+ *
+ * @module
+ */
+export { formatAddress, isIpLiteral, resolveHost } from "./src/address.ts";
+export * from "./src/framing/mod.ts";
+export { Message, type Payload, toBytes } from "./src/message.ts";
+export { NetError, type NetErrorCode, type NetOperation, toNetError } from "./src/net/net_error.ts";
+export { detectRuntime, runtime, type RuntimeName } from "./src/net/runtime.ts";
+export type * from "./src/net/types.ts";
+export { connect, Connection } from "./src/tcp_client.ts";
+export type { ConnectOptions } from "./src/tcp_client.ts";
+export { serve } from "./src/tcp_server.ts";
+export type {
+  Client,
+  MessageHandler,
+  Reply,
+  ServeOptions,
+  Server,
+  ServerStats,
+} from "./src/tcp_server.ts";
+export {
+  bindUdp,
+  DEFAULT_MAX_DATAGRAM_BYTES,
+  MAX_UDP_PAYLOAD_IPV4,
+  MAX_UDP_PAYLOAD_IPV6,
+  serveUdp,
+  UdpEndpoint,
+} from "./src/udp_endpoint.ts";
+export type { Datagram, UdpOptions, UdpStats } from "./src/udp_endpoint.ts";

@@ -1,0 +1,49 @@
+import { lookup } from "node:dns/promises";
+import { NetError } from "./net/net_error.ts";
+import type { SocketAddress } from "./net/types.ts";
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** Tells whether `host` is an IPv4 or IPv6 literal rather than a name. */
+export function isIpLiteral(host: string): boolean {
+  return IPV4.test(host) || (host.includes(":") && /^[0-9a-fA-F:.]+(%\w+)?$/.test(host));
+}
+
+/** Tells whether `host` is an IPv6 literal. */
+export function isIpv6(host: string): boolean {
+  return host.includes(":");
+}
+
+/**
+ * Formats an address the way users type it: `127.0.0.1:9000`, `[::1]:9000`.
+ * @example
+ * ```ts
+ * import { formatAddress } from "./address.ts";
+ * if (formatAddress({ hostname: "::1", port: 80 }) !== "[::1]:80") throw new Error();
+ * ```
+ */
+export function formatAddress(address: SocketAddress): string {
+  return isIpv6(address.hostname)
+    ? `[${address.hostname}]:${address.port}`
+    : `${address.hostname}:${address.port}`;
+}
+
+/**
+ * Resolves a host name to one IP literal, once, so both runtimes report a
+ * missing host the same way and UDP (which needs a literal on Bun) can send.
+ * @throws {NetError} `HOST_NOT_FOUND` when the name does not resolve.
+ */
+export async function resolveHost(host: string): Promise<string> {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (isIpLiteral(bare)) return bare;
+  try {
+    const { address } = await lookup(bare);
+    return address;
+  } catch (error) {
+    throw new NetError("HOST_NOT_FOUND", "host not found", {
+      operation: "resolve",
+      address: { hostname: bare, port: 0 },
+      cause: error,
+    });
+  }
+}

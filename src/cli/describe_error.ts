@@ -1,0 +1,69 @@
+import { formatAddress } from "../address.ts";
+import { FramingError } from "../framing/mod.ts";
+import { NetError, type NetOperation } from "../net/net_error.ts";
+import { localAddresses } from "./local_addresses.ts";
+import { UsageError } from "./usage_error.ts";
+
+const DOING: Record<NetOperation, string> = {
+  connect: "cannot connect to",
+  listen: "cannot listen on",
+  bind: "cannot bind",
+  send: "cannot send to",
+  receive: "error receiving from",
+  resolve: "cannot resolve",
+};
+
+function hint(error: NetError): string {
+  switch (error.code) {
+    case "CONNECTION_REFUSED":
+      return "is the server running? is the port right?";
+    case "ADDRESS_IN_USE":
+      return "is another server using that port? pick another with --port, or 0 for any free port";
+    case "ADDRESS_NOT_AVAILABLE": {
+      const mine = localAddresses().map((a) => a.address);
+      return `this machine's addresses are ${mine.join(", ")}; use one of them, or 0.0.0.0 for all`;
+    }
+    case "HOST_NOT_FOUND":
+      return "check the spelling, or use an IP address";
+    case "TIMED_OUT":
+      return "is the address right? is a firewall dropping the packets?";
+    case "PERMISSION_DENIED":
+      return error.operation === "listen" || error.operation === "bind"
+        ? "ports below 1024 need root; pick a port above 1024"
+        : "run with network permission (deno run -P)";
+    case "NETWORK_UNREACHABLE":
+      return "is this machine on that network? check the address and the cable or Wi-Fi";
+    case "CONNECTION_RESET":
+      return "the other side aborted the connection";
+    default:
+      return "";
+  }
+}
+
+/**
+ * The one line a user reads for a failure: what failed, where, and the likely
+ * fix. The single place that turns errors into words.
+ * @example
+ * ```ts
+ * import { describeError } from "./describe_error.ts";
+ * import { NetError } from "../net/net_error.ts";
+ * const line = describeError(new NetError("CONNECTION_REFUSED", "connection refused", {
+ *   operation: "connect",
+ *   address: { hostname: "127.0.0.1", port: 9000 },
+ * }));
+ * if (!line.startsWith("cannot connect to 127.0.0.1:9000: connection refused")) throw new Error(line);
+ * ```
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof NetError) {
+    const where = error.address
+      ? error.operation === "resolve" ? `'${error.address.hostname}'` : formatAddress(error.address)
+      : "";
+    const prefix = error.operation ? `${DOING[error.operation]}${where ? ` ${where}` : ""}: ` : "";
+    const why = hint(error);
+    return `${prefix}${error.message}${why ? ` (${why})` : ""}`;
+  }
+  if (error instanceof FramingError || error instanceof UsageError) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,82 @@
+import { parseArgs } from "node:util";
+import { FRAMING_NAMES, type FramingName } from "../framing/mod.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** A flag definition for node:util's parseArgs. */
+export type FlagSpec = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; multiple?: boolean; default?: string | boolean }
+>;
+
+/** Flags every socklab script takes. */
+export const COMMON_FLAGS = {
+  host: { type: "string" },
+  port: { type: "string", short: "p", default: "9000" },
+  framing: { type: "string", default: "line" },
+  verbose: { type: "boolean", short: "v", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const satisfies FlagSpec;
+
+/**
+ * Parses `args` against `spec`, turning parseArgs' errors into one-line usage errors.
+ * @throws {UsageError} for unknown flags, missing values, or unexpected positionals.
+ */
+export function parseFlags<T extends FlagSpec>(args: string[], spec: T, allowPositionals: boolean) {
+  try {
+    return parseArgs({ args, options: spec, allowPositionals, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0]!
+      .replace(/^Unknown option '(.*?)'.*/, "unknown flag $1")
+      .replace(/\. To specify a positional argument.*$/, "");
+    throw new UsageError(message);
+  }
+}
+
+/**
+ * Reads an integer flag value and checks its range.
+ * @throws {UsageError} naming the flag, the rule and the value.
+ */
+export function integerFlag(name: string, value: string, min: number, max: number): number {
+  const number = /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${value}'`);
+  }
+  return number;
+}
+
+/**
+ * Reads a number flag (fractions allowed) and checks its range.
+ * @throws {UsageError} naming the flag, the rule and the value.
+ */
+export function numberFlag(name: string, value: string, min: number, max: number): number {
+  const number = value.trim() === "" ? NaN : Number(value);
+  if (!Number.isFinite(number) || number < min || number > max) {
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got '${value}'`);
+  }
+  return number;
+}
+
+/**
+ * Reads a flag whose value must be one of `choices`.
+ * @throws {UsageError} listing the choices.
+ */
+export function choiceFlag<C extends string>(
+  name: string,
+  value: string,
+  choices: readonly C[],
+): C {
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${choices.join(", ")}, got '${value}'`);
+  }
+  return value as C;
+}
+
+/** Reads `--port`. */
+export function portFlag(value: string): number {
+  return integerFlag("port", value, 0, 65535);
+}
+
+/** Reads `--framing`. */
+export function framingFlag(value: string): FramingName {
+  return choiceFlag("framing", value, FRAMING_NAMES);
+}

@@ -1,0 +1,16 @@
+import process from "node:process";
+
+/**
+ * Calls `onStop` once on the first Ctrl-C (SIGINT) or SIGTERM; a second one
+ * exits at once with 130, for when a graceful stop hangs.
+ */
+export function onStopSignal(onStop: () => void): void {
+  let stopping = false;
+  const handle = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    onStop();
+  };
+  process.on("SIGINT", handle);
+  process.on("SIGTERM", handle);
+}

@@ -1,0 +1,112 @@
+import { concatBytes } from "./concat.ts";
+import { FramingError } from "./framing_error.ts";
+import type { FrameDecoder, FrameSink, Framing } from "./types.ts";
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Newline-terminated messages, the framing nc, telnet and Python's
+ * `readline()` already speak. A CR right before the LF is dropped so CRLF
+ * clients (telnet, `nc -C`) are understood.
+ */
+export class LineFraming implements Framing {
+  readonly name = "line";
+  readonly maxFrameBytes: number;
+
+  /** @param maxFrameBytes Largest line, not counting its CR LF. */
+  constructor(maxFrameBytes: number) {
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  encode(payload: Uint8Array): Uint8Array {
+    checkSize(payload.length, this.maxFrameBytes);
+    // A newline inside, or a CR at the end, would arrive as something other than what was sent.
+    if (payload.includes(LF) || payload[payload.length - 1] === CR) {
+      throw new FramingError(
+        "INVALID_FRAME",
+        "a line message cannot contain a newline or end in CR (use --framing length for binary data)",
+      );
+    }
+    const out = new Uint8Array(payload.length + 1);
+    out.set(payload);
+    out[payload.length] = LF;
+    return out;
+  }
+
+  createDecoder(): FrameDecoder {
+    return new LineDecoder(this.maxFrameBytes);
+  }
+}
+
+class LineDecoder implements FrameDecoder {
+  readonly #maxFrameBytes: number;
+  #parts: Uint8Array[] = [];
+  #pendingBytes = 0;
+
+  constructor(maxFrameBytes: number) {
+    this.#maxFrameBytes = maxFrameBytes;
+  }
+
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  push(chunk: Uint8Array, emit: FrameSink): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const lf = chunk.indexOf(LF, start);
+      if (lf === -1) {
+        this.#hold(chunk.subarray(start));
+        return;
+      }
+      let line: Uint8Array;
+      if (this.#pendingBytes === 0) {
+        line = chunk.subarray(start, lf);
+      } else {
+        this.#parts.push(chunk.subarray(start, lf));
+        line = concatBytes(this.#parts, this.#pendingBytes + lf - start);
+        this.#parts = [];
+        this.#pendingBytes = 0;
+      }
+      start = lf + 1;
+      emit(checkedLine(line, this.#maxFrameBytes));
+    }
+  }
+
+  finish(): Uint8Array | undefined {
+    if (this.#pendingBytes === 0) return undefined;
+    // nc and printf often leave the last line unterminated; it is still a message the user sent.
+    const line = concatBytes(this.#parts, this.#pendingBytes);
+    this.#parts = [];
+    this.#pendingBytes = 0;
+    return checkedLine(line, this.#maxFrameBytes);
+  }
+
+  #hold(rest: Uint8Array): void {
+    // One byte of slack: the held bytes may end in the CR of a CRLF that is not part of the line.
+    if (this.#pendingBytes + rest.length > this.#maxFrameBytes + 1) {
+      throw tooLarge(this.#pendingBytes + rest.length, this.#maxFrameBytes, "line");
+    }
+    this.#parts.push(rest);
+    this.#pendingBytes += rest.length;
+  }
+}
+
+function checkedLine(line: Uint8Array, maxFrameBytes: number): Uint8Array {
+  const content = line[line.length - 1] === CR ? line.subarray(0, line.length - 1) : line;
+  if (content.length > maxFrameBytes) throw tooLarge(content.length, maxFrameBytes, "line");
+  return content;
+}
+
+function checkSize(size: number, maxFrameBytes: number): void {
+  if (size > maxFrameBytes) throw tooLarge(size, maxFrameBytes, "message");
+}
+
+/** Builds the FRAME_TOO_LARGE error shared by both framings. */
+export function tooLarge(size: number, maxFrameBytes: number, what: string): FramingError {
+  return new FramingError(
+    "FRAME_TOO_LARGE",
+    `${what} of ${size} bytes exceeds the limit of ${maxFrameBytes} bytes (raise it with --max-frame)`,
+  );
+}

@@ -1,0 +1,44 @@
+/** Receives each complete frame; the bytes belong to the receiver. */
+export type FrameSink = (frame: Uint8Array) => void;
+
+/**
+ * An incremental decoder: feed it chunks exactly as they came off the socket,
+ * it emits every complete frame and keeps the partial rest.
+ */
+export interface FrameDecoder {
+  /**
+   * Decodes `chunk`, calling `emit` for each frame it completes, in order.
+   * Frames completed before a violation are emitted before it throws.
+   * @throws {FramingError} `FRAME_TOO_LARGE` when a frame exceeds the maximum.
+   */
+  push(chunk: Uint8Array, emit: FrameSink): void;
+  /**
+   * Ends the input. Returns a final frame the input ended in the middle of,
+   * where the framing allows one, or `undefined`.
+   * @throws {FramingError} `TRUNCATED_FRAME` when the input stopped inside a frame.
+   */
+  finish(): Uint8Array | undefined;
+  /** Bytes held for a frame not yet complete. */
+  readonly pendingBytes: number;
+}
+
+/** A wire format for messages on a byte stream. */
+export interface Framing {
+  /** `"line"` or `"length"`. */
+  readonly name: FramingName;
+  /** Largest payload this framing accepts, in bytes. */
+  readonly maxFrameBytes: number;
+  /**
+   * Returns the bytes that carry `payload` on the wire.
+   * @throws {FramingError} when the payload is too large or cannot be framed.
+   */
+  encode(payload: Uint8Array): Uint8Array;
+  /** Returns a fresh decoder; one per connection. */
+  createDecoder(): FrameDecoder;
+}
+
+/** The framings socklab speaks. */
+export type FramingName = "line" | "length";
+
+/** Default largest message: 64 KiB, enough for any lab message and small enough to bound memory. */
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;

@@ -1,0 +1,47 @@
+import { FramingError } from "./framing/mod.ts";
+
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** What can be sent: text (sent as UTF-8) or raw bytes. */
+export type Payload = string | Uint8Array;
+
+/** Returns the bytes that carry `payload`. */
+export function toBytes(payload: Payload): Uint8Array {
+  return typeof payload === "string" ? utf8.encode(payload) : payload;
+}
+
+/** One received message: its bytes, and its text when it is valid UTF-8. */
+export class Message {
+  /** The payload exactly as it arrived, without framing. */
+  readonly bytes: Uint8Array;
+  #text: string | undefined;
+
+  /** @param bytes The payload. */
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+
+  /**
+   * The payload decoded as UTF-8.
+   * @throws {FramingError} `INVALID_UTF8` when the bytes are not valid UTF-8.
+   */
+  get text(): string {
+    if (this.#text === undefined) {
+      try {
+        this.#text = strictUtf8.decode(this.bytes);
+      } catch {
+        throw new FramingError(
+          "INVALID_UTF8",
+          `message of ${this.bytes.length} bytes is not valid UTF-8 text`,
+        );
+      }
+    }
+    return this.#text;
+  }
+
+  /** Payload size in bytes. */
+  get size(): number {
+    return this.bytes.length;
+  }
+}

@@ -1,0 +1,67 @@
+// The slice of Bun's API the adapter uses, declared here so `deno check`
+// can type-check the Bun adapter without Bun's global types.
+
+export interface BunTcpSocket<T> {
+  data: T;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress?: string;
+  readonly localPort: number;
+  write(data: Uint8Array): number;
+  shutdown(halfClose?: boolean): void;
+  end(): void;
+  terminate?(): void;
+  pause(): void;
+  resume(): void;
+  setNoDelay?(noDelay?: boolean): boolean;
+}
+
+export interface BunSocketHandler<T> {
+  open?(socket: BunTcpSocket<T>): void;
+  data(socket: BunTcpSocket<T>, data: Uint8Array): void;
+  drain(socket: BunTcpSocket<T>): void;
+  end(socket: BunTcpSocket<T>): void;
+  close(socket: BunTcpSocket<T>, error?: Error): void;
+  error(socket: BunTcpSocket<T>, error: Error): void;
+  connectError?(socket: BunTcpSocket<T>, error: Error): void;
+}
+
+export interface BunTcpListener {
+  readonly hostname: string;
+  readonly port: number;
+  stop(closeActiveConnections?: boolean): void;
+}
+
+export interface BunUdpSocket {
+  readonly hostname: string;
+  readonly port: number;
+  readonly address: { address: string; port: number };
+  send(data: Uint8Array, port: number, address: string): boolean;
+  close(): void;
+}
+
+export interface BunUdpHandler {
+  data(socket: BunUdpSocket, data: Uint8Array, port: number, address: string): void;
+  error(this: BunUdpSocket, error: Error): void;
+}
+
+export interface BunApi {
+  listen<T>(options: {
+    hostname: string;
+    port: number;
+    allowHalfOpen: boolean;
+    socket: BunSocketHandler<T>;
+  }): BunTcpListener;
+  connect<T>(options: {
+    hostname: string;
+    port: number;
+    allowHalfOpen: boolean;
+    data: T;
+    socket: BunSocketHandler<T>;
+  }): Promise<BunTcpSocket<T>>;
+  udpSocket(options: {
+    hostname: string;
+    port: number;
+    socket: BunUdpHandler;
+  }): Promise<BunUdpSocket>;
+}

@@ -1,0 +1,118 @@
+import type { SocketAddress } from "./types.ts";
+
+/** Stable codes for network failures, the same on every runtime. */
+export type NetErrorCode =
+  | "CONNECTION_REFUSED"
+  | "CONNECTION_RESET"
+  | "ADDRESS_IN_USE"
+  | "ADDRESS_NOT_AVAILABLE"
+  | "HOST_NOT_FOUND"
+  | "TIMED_OUT"
+  | "MESSAGE_TOO_LARGE"
+  | "PERMISSION_DENIED"
+  | "NETWORK_UNREACHABLE"
+  | "BROKEN_PIPE"
+  | "CLOSED"
+  | "UNKNOWN";
+
+/** What the program was doing when the failure happened; it goes into the message. */
+export type NetOperation = "connect" | "listen" | "bind" | "send" | "receive" | "resolve";
+
+/** A network failure with a stable `code`, from whichever runtime raised it. */
+export class NetError extends Error {
+  override readonly name = "NetError";
+  readonly code: NetErrorCode;
+  readonly operation: NetOperation | undefined;
+  readonly address: SocketAddress | undefined;
+
+  /**
+   * @param code Stable reason.
+   * @param message What failed, in a user's words.
+   * @param options Context and the runtime's own error as `cause`.
+   */
+  constructor(
+    code: NetErrorCode,
+    message: string,
+    options: { operation?: NetOperation; address?: SocketAddress; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.operation = options.operation;
+    this.address = options.address;
+  }
+}
+
+// Both runtimes expose errno-style strings (Bun as `code`, Deno as `code` on
+// most errors); Deno also names its error classes, which covers the rest.
+const BY_ERRNO: Record<string, NetErrorCode> = {
+  ECONNREFUSED: "CONNECTION_REFUSED",
+  ConnectionRefused: "CONNECTION_REFUSED",
+  ECONNRESET: "CONNECTION_RESET",
+  ConnectionReset: "CONNECTION_RESET",
+  ECONNABORTED: "CONNECTION_RESET",
+  ConnectionAborted: "CONNECTION_RESET",
+  EADDRINUSE: "ADDRESS_IN_USE",
+  AddrInUse: "ADDRESS_IN_USE",
+  EADDRNOTAVAIL: "ADDRESS_NOT_AVAILABLE",
+  AddrNotAvailable: "ADDRESS_NOT_AVAILABLE",
+  EAFNOSUPPORT: "ADDRESS_NOT_AVAILABLE",
+  ENOTFOUND: "HOST_NOT_FOUND",
+  EAI_NONAME: "HOST_NOT_FOUND",
+  EAI_AGAIN: "HOST_NOT_FOUND",
+  ETIMEDOUT: "TIMED_OUT",
+  TimedOut: "TIMED_OUT",
+  EMSGSIZE: "MESSAGE_TOO_LARGE",
+  EACCES: "PERMISSION_DENIED",
+  EPERM: "PERMISSION_DENIED",
+  PermissionDenied: "PERMISSION_DENIED",
+  NotCapable: "PERMISSION_DENIED",
+  ENETUNREACH: "NETWORK_UNREACHABLE",
+  EHOSTUNREACH: "NETWORK_UNREACHABLE",
+  EPIPE: "BROKEN_PIPE",
+  BrokenPipe: "BROKEN_PIPE",
+  BadResource: "CLOSED",
+  Interrupted: "CLOSED",
+  NotConnected: "CLOSED",
+};
+
+const MESSAGES: Record<NetErrorCode, string> = {
+  CONNECTION_REFUSED: "connection refused",
+  CONNECTION_RESET: "connection reset by peer",
+  ADDRESS_IN_USE: "address already in use",
+  ADDRESS_NOT_AVAILABLE: "address not available on this machine",
+  HOST_NOT_FOUND: "host not found",
+  TIMED_OUT: "timed out",
+  MESSAGE_TOO_LARGE: "message too large",
+  PERMISSION_DENIED: "permission denied",
+  NETWORK_UNREACHABLE: "network unreachable",
+  BROKEN_PIPE: "connection closed by peer",
+  CLOSED: "socket closed",
+  UNKNOWN: "network error",
+};
+
+/**
+ * Turns whatever a runtime threw into a NetError; the one place that knows the
+ * runtimes' error shapes.
+ */
+export function toNetError(
+  error: unknown,
+  context: { operation?: NetOperation; address?: SocketAddress } = {},
+): NetError {
+  if (error instanceof NetError) return error;
+  const code = classify(error);
+  const detail = MESSAGES[code];
+  return new NetError(code, detail, { ...context, cause: error });
+}
+
+function classify(error: unknown): NetErrorCode {
+  if (typeof error !== "object" || error === null) return "UNKNOWN";
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  for (const key of [code, name]) {
+    if (typeof key === "string" && key in BY_ERRNO) return BY_ERRNO[key]!;
+  }
+  // Deno's resolver errors carry neither a code nor a specific class.
+  if (typeof message === "string" && /lookup address|Name or service not known/i.test(message)) {
+    return "HOST_NOT_FOUND";
+  }
+  return "UNKNOWN";
+}

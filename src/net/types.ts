@@ -1,0 +1,104 @@
+/** Where a socket is: an IP literal (or host name before resolution) and a port. */
+export interface SocketAddress {
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/**
+ * What a TCP connection tells its owner. Chunks handed to `data` belong to the
+ * receiver: the adapter never reuses or mutates them.
+ */
+export interface StreamEvents {
+  /**
+   * Bytes arrived. Returning a promise pauses reading until it settles, which
+   * is how a slow consumer pushes back on a fast sender.
+   */
+  data(chunk: Uint8Array): void | Promise<void>;
+  /** The peer half-closed (sent FIN); nothing more will arrive, but writing still works. */
+  end(): void;
+  /** The connection is gone. `error` is set when it did not end cleanly (reset, for example). */
+  close(error?: Error): void;
+}
+
+/** One TCP connection, the same on every runtime. */
+export interface TcpConnection {
+  readonly localAddress: SocketAddress;
+  readonly remoteAddress: SocketAddress;
+  /** Bytes accepted by `write` that the operating system has not taken yet. */
+  readonly bufferedBytes: number;
+  /** Starts delivering events; call once. */
+  start(events: StreamEvents): void;
+  /**
+   * Queues `bytes` behind earlier writes and returns at once; do not change
+   * `bytes` afterwards. A failure closes the connection and reaches
+   * `events.close`, so a write never throws and never leaves a promise to
+   * handle. Watch `bufferedBytes` and await `flushed()` to respect backpressure.
+   */
+  write(bytes: Uint8Array): void;
+  /** Resolves once every queued byte has gone to the OS, or the connection closed. */
+  flushed(): Promise<void>;
+  /** Sends FIN after the queued bytes; reading goes on. */
+  closeWrite(): Promise<void>;
+  /** Closes both directions now; safe to call more than once. */
+  close(): void;
+  /** Turns Nagle's algorithm off (on by default for socklab) or back on. */
+  setNoDelay(noDelay: boolean): void;
+}
+
+/** A listening TCP socket. */
+export interface TcpListener {
+  readonly address: SocketAddress;
+  /** Stops accepting; existing connections are untouched. Safe to call twice. */
+  close(): void;
+}
+
+/** Options for listening on TCP. */
+export interface ListenOptions extends SocketAddress {
+  /** Called for each accepted connection, before any data is read. */
+  onConnection(connection: TcpConnection): void;
+  /** Called when accepting failed but the listener goes on (out of file descriptors, say). */
+  onAcceptError?(error: Error): void;
+}
+
+/** What a UDP socket tells its owner. */
+export interface DatagramEvents {
+  /** A datagram arrived from `from`; the bytes belong to the receiver. */
+  message(data: Uint8Array, from: SocketAddress): void;
+  /**
+   * An asynchronous error the socket survived, such as an ICMP port
+   * unreachable for an earlier send.
+   */
+  error(error: Error): void;
+}
+
+/** A bound UDP socket. */
+export interface UdpSocket {
+  readonly localAddress: SocketAddress;
+  /**
+   * Sends one datagram to `to` (an IP literal) without waiting; UDP has no
+   * backpressure. Failures such as `MESSAGE_TOO_LARGE` reach `events.error`.
+   */
+  send(data: Uint8Array, to: SocketAddress): void;
+  close(): void;
+}
+
+/** Options for binding UDP. */
+export interface BindOptions extends SocketAddress {
+  events: DatagramEvents;
+}
+
+/** One network interface address of this machine. */
+export interface InterfaceAddress {
+  readonly interfaceName: string;
+  readonly address: string;
+  readonly family: "IPv4" | "IPv6";
+  readonly internal: boolean;
+}
+
+/** Everything socklab needs from a runtime; one implementation per runtime. */
+export interface RuntimeAdapter {
+  readonly name: "deno" | "bun";
+  listenTcp(options: ListenOptions): Promise<TcpListener>;
+  connectTcp(to: SocketAddress): Promise<TcpConnection>;
+  bindUdp(options: BindOptions): Promise<UdpSocket>;
+}
