@@ -1,0 +1,155 @@
+// Runs socklab's scripts as real subprocesses under the runtime running the tests,
+// so every script test covers Deno under `deno test` and Bun under `bun test`.
+import { type ChildProcess, spawn } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { detectRuntime } from "../../src/net/runtime.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The command line that runs `script` (e.g. "server.ts") with `args` on this runtime. */
+export function scriptCommand(script: string, args: string[]): [string, string[]] {
+  const path = `${ROOT}${script}`;
+  return detectRuntime() === "deno"
+    ? [process.execPath, ["run", "-P", "--quiet", `--config=${ROOT}deno.json`, path, ...args]]
+    : [process.execPath, [path, ...args]];
+}
+
+/** A finished run. */
+export interface ScriptResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running script with line-level access to its output. */
+export class RunningScript {
+  readonly child: ChildProcess;
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<ScriptResult>;
+  #listeners: (() => void)[] = [];
+
+  constructor(command: string, args: string[], cwd = ROOT) {
+    this.child = spawn(command, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdout!.setEncoding("utf8");
+    this.child.stderr!.setEncoding("utf8");
+    this.child.stdout!.on("data", (text: string) => {
+      this.stdout += text;
+      this.#notify();
+    });
+    this.child.stderr!.on("data", (text: string) => {
+      this.stderr += text;
+      this.#notify();
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.on("close", (code, signal) => {
+        this.#notify();
+        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr });
+      });
+    });
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners.splice(0)) listener();
+  }
+
+  /**
+   * Waits until `pattern` matches stdout (or stderr with `stream: "stderr"`),
+   * failing after `timeoutMs` with what was printed so far.
+   */
+  async waitFor(
+    pattern: RegExp,
+    { stream = "stdout", timeoutMs = 10_000 }: {
+      stream?: "stdout" | "stderr";
+      timeoutMs?: number;
+    } = {},
+  ): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    let finished = false;
+    void this.exited.then(() => (finished = true));
+    for (;;) {
+      const match = (stream === "stdout" ? this.stdout : this.stderr).match(pattern);
+      if (match) return match;
+      if (finished || Date.now() > deadline) {
+        throw new Error(
+          `timed out waiting for ${pattern} on ${stream}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.#listeners.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Writes to the script's stdin. */
+  write(text: string): void {
+    this.child.stdin!.write(text);
+  }
+
+  /** Closes the script's stdin (end of input). */
+  endInput(): void {
+    this.child.stdin!.end();
+  }
+
+  /** Sends a signal and waits for the exit. */
+  async stop(signal: NodeJS.Signals = "SIGINT"): Promise<ScriptResult> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return await this.exited;
+  }
+
+  /** Kills the process if still running; for `finally` blocks. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    this.child.stdin?.destroy();
+    await this.exited;
+  }
+}
+
+/** Starts `script` (e.g. "server.ts") with `args`. */
+export function startScript(script: string, args: string[]): RunningScript {
+  const [command, argv] = scriptCommand(script, args);
+  return new RunningScript(command, argv);
+}
+
+/**
+ * Runs `script` to completion with `input` on stdin; kills it after
+ * `timeoutMs` so a hung script fails the test instead of hanging it.
+ */
+export async function runScript(
+  script: string,
+  args: string[],
+  { input = "", timeoutMs = 15_000 }: { input?: string; timeoutMs?: number } = {},
+): Promise<ScriptResult> {
+  const running = startScript(script, args);
+  const timer = setTimeout(() => running.child.kill("SIGKILL"), timeoutMs);
+  running.child.stdin!.end(input);
+  try {
+    return await running.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts `server.ts`-style scripts that print `listening on PROTO://HOST:PORT`
+ * first, and returns the running script with the port it chose.
+ */
+export async function startServer(
+  script: string,
+  args: string[],
+): Promise<{ server: RunningScript; port: number }> {
+  const server = startScript(script, args);
+  try {
+    const match = await server.waitFor(/listening on \w+:\/\/\[?[^\s\]]*\]?:(\d+)/);
+    return { server, port: Number(match[1]) };
+  } catch (error) {
+    await server.kill();
+    throw error;
+  }
+}
