@@ -1,19 +1,9 @@
 // Runs socklab's scripts as real subprocesses under the runtime running the tests,
 // so every script test covers Deno under `deno test` and Bun under `bun test`.
 import { type ChildProcess, spawn } from "node:child_process";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
-import { detectRuntime } from "../../src/net/runtime.ts";
+import { PROJECT_ROOT as ROOT, scriptCommand } from "../../src/cli/script_command.ts";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-/** The command line that runs `script` (e.g. "server.ts") with `args` on this runtime. */
-export function scriptCommand(script: string, args: string[]): [string, string[]] {
-  const path = `${ROOT}${script}`;
-  return detectRuntime() === "deno"
-    ? [process.execPath, ["run", "-P", "--quiet", `--config=${ROOT}deno.json`, path, ...args]]
-    : [process.execPath, [path, ...args]];
-}
+export { scriptCommand };
 
 /** A finished run. */
 export interface ScriptResult {
