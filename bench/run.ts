@@ -1,0 +1,318 @@
+// `npm run bench`: every server under the same load generator, side by side,
+// in one run. Prints a table with ratios, writes bench/out/results.json and
+// renders docs/bench.svg. Figures from different runs are not comparable: the
+// machine is shared and noisy, so only ratios within one run mean anything.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { renderChart } from "./chart.ts";
+import { type BenchResult, printTable } from "./report.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const OUT = `${ROOT}bench/out`;
+const LOADGEN = `${OUT}/loadgen`;
+const BIN = `${ROOT}node_modules/.bin`;
+const quick = process.argv.includes("--quick");
+const SECONDS = quick ? 1 : 3;
+const IDLE_CONNS = quick ? 2000 : 10_000;
+
+interface ServerSpec {
+  name: string;
+  runtime: "deno" | "bun" | "python" | "socat";
+  kind: "socklab" | "raw" | "peer";
+  command: string[];
+  /** Peers like socat need a port chosen for them. */
+  fixedPort?: boolean;
+}
+
+const deno = (script: string, ...args: string[]) => [
+  `${BIN}/deno`,
+  "run",
+  "-P",
+  "--quiet",
+  `--config=${ROOT}deno.json`,
+  `${ROOT}${script}`,
+  ...args,
+];
+const denoRaw = (...args: string[]) => [
+  `${BIN}/deno`,
+  "run",
+  "--allow-net",
+  "--unstable-net",
+  `${ROOT}bench/raw_echo_deno.ts`,
+  ...args,
+];
+const bun = (script: string, ...args: string[]) => [`${BIN}/bun`, `${ROOT}${script}`, ...args];
+
+function has(command: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+}
+
+function tcpServers(framing: "line" | "length"): ServerSpec[] {
+  const echo = ["--port", "0", "--mode", "echo", "--framing", framing];
+  const servers: ServerSpec[] = [
+    {
+      name: `socklab deno ${framing}`,
+      runtime: "deno",
+      kind: "socklab",
+      command: deno("server.ts", ...echo),
+    },
+    {
+      name: `socklab bun ${framing}`,
+      runtime: "bun",
+      kind: "socklab",
+      command: bun("server.ts", ...echo),
+    },
+    { name: "raw deno", runtime: "deno", kind: "raw", command: denoRaw("tcp") },
+    { name: "raw bun", runtime: "bun", kind: "raw", command: bun("bench/raw_echo_bun.ts", "tcp") },
+    {
+      name: "python asyncio",
+      runtime: "python",
+      kind: "peer",
+      command: ["python3", `${ROOT}bench/python_echo.py`],
+    },
+  ];
+  if (has("socat")) {
+    servers.push({
+      name: "socat fork cat",
+      runtime: "socat",
+      kind: "peer",
+      command: ["socat", "TCP-LISTEN:PORT,bind=127.0.0.1,fork,reuseaddr", "EXEC:cat"],
+      fixedPort: true,
+    });
+  }
+  return servers;
+}
+
+function udpServers(): ServerSpec[] {
+  const echo = ["server", "--port", "0", "--mode", "echo"];
+  return [
+    {
+      name: "socklab deno udp",
+      runtime: "deno",
+      kind: "socklab",
+      command: deno("udp.ts", ...echo),
+    },
+    { name: "socklab bun udp", runtime: "bun", kind: "socklab", command: bun("udp.ts", ...echo) },
+    { name: "raw deno udp", runtime: "deno", kind: "raw", command: denoRaw("udp") },
+    {
+      name: "raw bun udp",
+      runtime: "bun",
+      kind: "raw",
+      command: bun("bench/raw_echo_bun.ts", "udp"),
+    },
+    {
+      name: "python asyncio udp",
+      runtime: "python",
+      kind: "peer",
+      command: ["python3", `${ROOT}bench/python_echo.py`, "udp"],
+    },
+  ];
+}
+
+function freePort(): number {
+  const script =
+    "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])";
+  return Number(execFileSync("python3", ["-c", script], { encoding: "utf8" }).trim());
+}
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+}
+
+async function start(spec: ServerSpec): Promise<Running> {
+  let command = spec.command;
+  let fixed: number | undefined;
+  if (spec.fixedPort) {
+    fixed = freePort();
+    command = command.map((part) => part.replace("PORT", String(fixed)));
+  }
+  // Enough descriptors for the idle-connections test.
+  const child = spawn("sh", ["-c", `ulimit -n 20000 2>/dev/null; exec "$@"`, "sh", ...command], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (d) => (stderr += d));
+  if (fixed !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return { child, port: fixed };
+  }
+  const port = await new Promise<number>((resolve, reject) => {
+    let stdout = "";
+    const timer = setTimeout(
+      () => reject(new Error(`${spec.name} did not start: ${stderr}`)),
+      15_000,
+    );
+    child.stdout!.on("data", (d) => {
+      stdout += d;
+      const match = stdout.match(/listening on \w+:\/\/[^\s]*:(\d+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.on("close", () => reject(new Error(`${spec.name} exited: ${stderr}`)));
+  });
+  return { child, port };
+}
+
+async function stop(running: Running): Promise<void> {
+  const closed = new Promise((resolve) => running.child.on("close", resolve));
+  running.child.kill("SIGKILL");
+  await closed;
+}
+
+function loadgen(args: (string | number)[]): Record<string, number> {
+  const output = execFileSync(LOADGEN, args.map(String), { encoding: "utf8", timeout: 120_000 });
+  return JSON.parse(output);
+}
+
+function rssKiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(status.match(/VmRSS:\s+(\d+)/)![1]);
+}
+
+async function idleMemory(running: Running): Promise<Record<string, number>> {
+  const before = rssKiB(running.child.pid!);
+  const holder = spawn(LOADGEN, ["idle", "127.0.0.1", String(running.port), String(IDLE_CONNS)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve) => {
+    let out = "";
+    holder.stdout!.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve(out);
+    });
+  });
+  // Give the server time to accept and set up every connection before measuring.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const after = rssKiB(running.child.pid!);
+  holder.stdin!.end();
+  await new Promise((resolve) => holder.on("close", resolve));
+  const result = JSON.parse(line);
+  return {
+    ...result,
+    rss_before_kib: before,
+    rss_after_kib: after,
+    kib_per_conn: (after - before) / IDLE_CONNS,
+  };
+}
+
+async function measure(
+  results: BenchResult[],
+  workload: string,
+  specs: ServerSpec[],
+  run: (running: Running) => Promise<Record<string, number>> | Record<string, number>,
+): Promise<void> {
+  for (const spec of specs) {
+    const running = await start(spec);
+    try {
+      const figures = await run(running);
+      results.push({
+        workload,
+        server: spec.name,
+        kind: spec.kind,
+        runtime: spec.runtime,
+        figures,
+      });
+      process.stderr.write(
+        `${workload.padEnd(24)} ${spec.name.padEnd(22)} ${JSON.stringify(figures)}\n`,
+      );
+    } catch (error) {
+      process.stderr.write(`${workload} ${spec.name}: ${(error as Error).message}\n`);
+    } finally {
+      await stop(running);
+    }
+  }
+}
+
+execFileSync("mkdir", ["-p", OUT]);
+execFileSync("cc", ["-O2", "-o", LOADGEN, `${ROOT}bench/loadgen.c`]);
+const results: BenchResult[] = [];
+const line = tcpServers("line");
+const length = tcpServers("length").filter((s) => s.kind === "socklab");
+
+await measure(
+  results,
+  "pingpong 1 conn",
+  line,
+  (r) => loadgen(["pingpong", "127.0.0.1", r.port, 1, SECONDS, 64, "line"]),
+);
+await measure(
+  results,
+  "pingpong 50 conns",
+  line,
+  (r) => loadgen(["pingpong", "127.0.0.1", r.port, 50, SECONDS, 64, "line"]),
+);
+await measure(
+  results,
+  "pingpong 50 conns length",
+  length,
+  (r) => loadgen(["pingpong", "127.0.0.1", r.port, 50, SECONDS, 64, "length"]),
+);
+await measure(
+  results,
+  "stream 1 KiB lines",
+  line.filter((s) => s.kind !== "peer"),
+  (r) => loadgen(["stream", "127.0.0.1", r.port, SECONDS, 1024, "line"]),
+);
+await measure(
+  results,
+  "stream 64 KiB length",
+  [...length, ...line.filter((s) => s.kind === "raw")],
+  (r) => loadgen(["stream", "127.0.0.1", r.port, SECONDS, 65536, "length"]),
+);
+await measure(
+  results,
+  "udp 1 client",
+  udpServers(),
+  (r) => loadgen(["udp", "127.0.0.1", r.port, 1, SECONDS, 64]),
+);
+await measure(
+  results,
+  "udp 50 clients",
+  udpServers(),
+  (r) => loadgen(["udp", "127.0.0.1", r.port, 50, SECONDS, 64]),
+);
+const chat = [
+  {
+    name: "socklab deno chat",
+    runtime: "deno",
+    kind: "socklab",
+    command: deno("server.ts", "--port", "0", "--mode", "chat"),
+  },
+  {
+    name: "socklab bun chat",
+    runtime: "bun",
+    kind: "socklab",
+    command: bun("server.ts", "--port", "0", "--mode", "chat"),
+  },
+] satisfies ServerSpec[];
+await measure(
+  results,
+  "chat fan-out 20 clients",
+  chat,
+  (r) => loadgen(["fanout", "127.0.0.1", r.port, 20, quick ? 100 : 500]),
+);
+await measure(
+  results,
+  `idle ${IDLE_CONNS} conns`,
+  line.filter((s) => s.runtime !== "socat"),
+  idleMemory,
+);
+
+const machine = {
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  deno: execFileSync(`${BIN}/deno`, ["--version"], { encoding: "utf8" }).split("\n")[0],
+  bun: execFileSync(`${BIN}/bun`, ["--version"], { encoding: "utf8" }).trim(),
+  date: new Date().toISOString(),
+  seconds_per_workload: SECONDS,
+};
+writeFileSync(`${OUT}/results.json`, JSON.stringify({ machine, results }, null, 2));
+printTable(results, machine);
+if (!quick) writeFileSync(`${ROOT}docs/bench.svg`, renderChart(results, machine));
+process.exit(0);
