@@ -184,6 +184,16 @@ class ServedClient implements Client {
     this.#server.stats.messagesOut++;
   }
 
+  // The error line must itself be framable (no newline, within the maximum), or
+  // reporting one failure would throw another and take the connection down.
+  #queueError(failure: Error): void {
+    const bytes = toBytes(`error: ${failure.message}`.replace(/[\r\n]+/g, " "));
+    let end = Math.min(bytes.length, this.#server.framing.maxFrameBytes);
+    // Cut on a character boundary so the line stays valid UTF-8.
+    while (end < bytes.length && end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+    this.#queue(bytes.subarray(0, end));
+  }
+
   // Replies produced from one chunk go out as one write: one syscall, one segment.
   #flush(): void {
     const outgoing = this.#outgoing;
@@ -200,7 +210,7 @@ class ServedClient implements Client {
   #handlerFailed(error: unknown): void {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.#server.reportError(failure, this);
-    this.#queue(toBytes(`error: ${failure.message}`));
+    this.#queueError(failure);
   }
 
   // The stream cannot be resynchronised after a framing violation: say why, then hang up.
@@ -208,7 +218,7 @@ class ServedClient implements Client {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.#server.reportError(failure, this);
     if (error instanceof FramingError) {
-      this.#queue(toBytes(`error: ${failure.message}`));
+      this.#queueError(failure);
       this.#flush();
     }
     void this.close();
@@ -301,7 +311,8 @@ class TcpServer implements Server {
   }
 
   async #shutDown(): Promise<void> {
-    this.#listener?.close();
+    // Awaited so that once close() resolves the port can be listened on again.
+    const released = this.#listener?.close();
     const clients = [...this.clients];
     const graceful = Promise.all(clients.map((client) => client.close()));
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -313,6 +324,7 @@ class TcpServer implements Server {
     // Clients that would not take their data in time are cut off.
     for (const client of this.clients) client.forceClose();
     await Promise.all(clients.map((client) => client.closed));
+    await released;
   }
 }
 

@@ -105,15 +105,23 @@ export class UdpEndpoint {
   }
 
   /**
+   * The largest datagram `send` accepts for `to`: `maxDatagramBytes`, capped
+   * by what one UDP datagram can carry over the IP version of `to`.
+   */
+  limitFor(to: SocketAddress): number {
+    return Math.min(
+      this.maxDatagramBytes,
+      isIpv6(to.hostname) ? MAX_UDP_PAYLOAD_IPV6 : MAX_UDP_PAYLOAD_IPV4,
+    );
+  }
+
+  /**
    * Sends `payload` as one datagram to `to`, an IP literal (see `resolveHost`).
    * @throws {NetError} `MESSAGE_TOO_LARGE` before sending anything when it does not fit.
    */
   send(payload: Payload, to: SocketAddress): void {
     const bytes = toBytes(payload);
-    const limit = Math.min(
-      this.maxDatagramBytes,
-      isIpv6(to.hostname) ? MAX_UDP_PAYLOAD_IPV6 : MAX_UDP_PAYLOAD_IPV4,
-    );
+    const limit = this.limitFor(to);
     if (bytes.length > limit) {
       throw new NetError(
         "MESSAGE_TOO_LARGE",

@@ -30,7 +30,9 @@ function hint(error: NetError): string {
     case "PERMISSION_DENIED":
       return error.operation === "listen" || error.operation === "bind"
         ? "ports below 1024 need root; pick a port above 1024"
-        : "run with network permission (deno run -P)";
+        : "is a firewall or policy blocking it?";
+    case "SANDBOX_DENIED":
+      return "run it with deno run -P from the socklab folder, whose deno.json grants network access";
     case "NETWORK_UNREACHABLE":
       return "is this machine on that network? check the address and the cable or Wi-Fi";
     case "CONNECTION_RESET":

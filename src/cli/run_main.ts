@@ -22,13 +22,20 @@ export async function runMain(script: string, main: () => Promise<number | void>
       code = EXIT.usage;
     } else {
       printError(`${script}: ${describeError(error)}`);
-      if (process.env.SOCKLAB_DEBUG === "1" && error instanceof Error) {
-        printError(error.stack ?? "");
-      }
+      if (debugEnabled() && error instanceof Error) printError(error.stack ?? "");
       code = EXIT.failure;
     }
   }
   return await exitAfterFlush(code);
+}
+
+// Reading the environment needs a permission Deno's default set does not grant; no permission, no debug.
+function debugEnabled(): boolean {
+  try {
+    return process.env.SOCKLAB_DEBUG === "1";
+  } catch {
+    return false;
+  }
 }
 
 /** Exits once stdout and stderr have taken everything written to them. */

@@ -44,7 +44,8 @@ class LengthDecoder implements FrameDecoder {
   }
 
   get pendingBytes(): number {
-    return this.#headerFill + this.#payloadFill;
+    // A frame in progress still owns its consumed header: 0 must mean "on a frame boundary".
+    return this.#payload === null ? this.#headerFill : HEADER_BYTES + this.#payloadFill;
   }
 
   push(chunk: Uint8Array, emit: FrameSink): void {

@@ -64,8 +64,11 @@ class LineDecoder implements FrameDecoder {
       if (this.#pendingBytes === 0) {
         line = chunk.subarray(start, lf);
       } else {
+        // Checked before joining, so an oversize line is never copied.
+        const size = this.#pendingBytes + lf - start;
+        if (size > this.#maxFrameBytes + 1) throw tooLarge(size, this.#maxFrameBytes, "line");
         this.#parts.push(chunk.subarray(start, lf));
-        line = concatBytes(this.#parts, this.#pendingBytes + lf - start);
+        line = concatBytes(this.#parts, size);
         this.#parts = [];
         this.#pendingBytes = 0;
       }

@@ -122,8 +122,9 @@ class BunTcpConnection implements TcpConnection {
 
   close(): void {
     if (this.#closed) return;
-    this.#socket?.end();
+    // Finished first: Bun may call the close handler from inside end(), which must see us closed.
     this.#finish(undefined);
+    this.#socket?.end();
   }
 
   setNoDelay(noDelay: boolean): void {
@@ -135,6 +136,13 @@ class BunTcpConnection implements TcpConnection {
     // Bun may report a peer's FIN only as close; the owner still expects end() first.
     if (!error) this.onEnd();
     this.#finish(error);
+  }
+
+  onError(error: Error): void {
+    if (this.#closed) return;
+    // Bun routes exceptions thrown by our callbacks here and leaves the socket open.
+    this.#finish(error);
+    this.#socket?.end();
   }
 
   #finish(error: Error | undefined): void {
@@ -153,7 +161,7 @@ function handlers(local: SocketAddress): BunSocketHandler<BunTcpConnection> {
     drain: (socket) => socket.data.onDrain(),
     end: (socket) => socket.data.onEnd(),
     close: (socket, error) => socket.data?.onClose(error),
-    error: (socket, error) => socket.data?.onClose(error),
+    error: (socket, error) => socket.data?.onError(error),
     open: (socket) => {
       if (!socket.data) socket.data = new BunTcpConnection();
       socket.data.attach(socket, local);
@@ -183,9 +191,11 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
     return Promise.resolve({
       address: { hostname: listener.hostname, port: listener.port },
       close() {
-        if (closed) return;
-        closed = true;
-        listener.stop(false);
+        if (!closed) {
+          closed = true;
+          listener.stop(false);
+        }
+        return Promise.resolve();
       },
     });
   } catch (error) {

@@ -19,6 +19,8 @@ const MAX_READ_BYTES = 256 * 1024;
 // Queued writes are joined up to this size, so many small replies cost one syscall.
 const COALESCE_BYTES = 64 * 1024;
 const MAX_DATAGRAM_BYTES = 65536;
+// UDP has no backpressure; past this many unsent datagrams new ones are dropped, as a full socket buffer would.
+const MAX_QUEUED_DATAGRAMS = 4096;
 
 function toAddress(addr: Deno.Addr): SocketAddress {
   const { hostname, port } = addr as Deno.NetAddr;
@@ -195,7 +197,8 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
     return Promise.reject(toNetError(error, { operation: "listen", address: { hostname, port } }));
   }
   let closed = false;
-  void (async () => {
+  // Deno releases the port only when the pending accept is cancelled, so close() waits for this.
+  const accepting = (async () => {
     while (!closed) {
       let conn: Deno.TcpConn;
       try {
@@ -215,13 +218,15 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
   return Promise.resolve({
     address: toAddress(listener.addr),
     close() {
-      if (closed) return;
-      closed = true;
-      try {
-        listener.close();
-      } catch {
-        // Already closed.
+      if (!closed) {
+        closed = true;
+        try {
+          listener.close();
+        } catch {
+          // Already closed.
+        }
       }
+      return accepting;
     },
   });
 }
@@ -254,16 +259,38 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
   }
   let closed = false;
   void receiveLoop(socket, events, () => closed);
-  const onSendError = (to: SocketAddress) => (error: unknown) => {
-    if (!closed) events.error(toNetError(error, { operation: "send", address: to }));
+  // Sends go out one after another, off the receive path: awaiting each send
+  // before the next receive cut throughput by two thirds, and firing them all
+  // at once let datagrams overtake each other even on loopback.
+  const outbox: [Uint8Array, SocketAddress][] = [];
+  let sending = false;
+  const drainOutbox = async () => {
+    sending = true;
+    while (outbox.length > 0 && !closed) {
+      const [data, to] = outbox.shift()!;
+      try {
+        await socket.send(data, { transport: "udp", hostname: to.hostname, port: to.port });
+      } catch (error) {
+        if (!closed) events.error(toNetError(error, { operation: "send", address: to }));
+      }
+    }
+    sending = false;
   };
   return Promise.resolve({
     localAddress: toAddress(socket.addr),
     send(data: Uint8Array, to: SocketAddress): void {
       if (closed) return;
-      // Not awaited: waiting for each send before the next receive cut throughput by two thirds.
-      socket.send(data, { transport: "udp", hostname: to.hostname, port: to.port })
-        .catch(onSendError(to));
+      if (outbox.length >= MAX_QUEUED_DATAGRAMS) {
+        events.error(
+          new NetError("UNKNOWN", "send queue full; datagram dropped", {
+            operation: "send",
+            address: to,
+          }),
+        );
+        return;
+      }
+      outbox.push([data, to]);
+      if (!sending) void drainOutbox();
     },
     close() {
       if (closed) return;

@@ -10,6 +10,7 @@ export type NetErrorCode =
   | "TIMED_OUT"
   | "MESSAGE_TOO_LARGE"
   | "PERMISSION_DENIED"
+  | "SANDBOX_DENIED"
   | "NETWORK_UNREACHABLE"
   | "BROKEN_PIPE"
   | "CLOSED"
@@ -65,7 +66,7 @@ const BY_ERRNO: Record<string, NetErrorCode> = {
   EACCES: "PERMISSION_DENIED",
   EPERM: "PERMISSION_DENIED",
   PermissionDenied: "PERMISSION_DENIED",
-  NotCapable: "PERMISSION_DENIED",
+  NotCapable: "SANDBOX_DENIED",
   ENETUNREACH: "NETWORK_UNREACHABLE",
   EHOSTUNREACH: "NETWORK_UNREACHABLE",
   EPIPE: "BROKEN_PIPE",
@@ -84,6 +85,7 @@ const MESSAGES: Record<NetErrorCode, string> = {
   TIMED_OUT: "timed out",
   MESSAGE_TOO_LARGE: "message too large",
   PERMISSION_DENIED: "permission denied",
+  SANDBOX_DENIED: "network access not granted to this script",
   NETWORK_UNREACHABLE: "network unreachable",
   BROKEN_PIPE: "connection closed by peer",
   CLOSED: "socket closed",

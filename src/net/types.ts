@@ -48,8 +48,11 @@ export interface TcpConnection {
 /** A listening TCP socket. */
 export interface TcpListener {
   readonly address: SocketAddress;
-  /** Stops accepting; existing connections are untouched. Safe to call twice. */
-  close(): void;
+  /**
+   * Stops accepting; existing connections are untouched. Safe to call twice.
+   * Resolves once the port is free to listen on again (some runtimes free it a moment later).
+   */
+  close(): Promise<void>;
 }
 
 /** Options for listening on TCP. */
