@@ -159,12 +159,16 @@ export class UdpEndpoint {
     }
   }
 
-  /** Closes the socket; pending `receive` calls return `null`. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#socket.close();
-    this.#arrivals.release();
+  /**
+   * Closes the socket; pending `receive` calls return `null`. Resolves once
+   * the port is free to bind again; callers that do not rebind need not wait.
+   */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#arrivals.release();
+    }
+    return this.#socket.close();
   }
 }
 

@@ -246,10 +246,12 @@ async function bindUdp(options: BindOptions): Promise<UdpSocket> {
           events.error(toNetError(error, { operation: "send", address: to }));
         }
       },
-      close() {
-        if (closed) return;
-        closed = true;
-        socket.close();
+      close(): Promise<void> {
+        if (!closed) {
+          closed = true;
+          socket.close();
+        }
+        return Promise.resolve();
       },
     };
   } catch (error) {

@@ -258,7 +258,7 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
     return Promise.reject(toNetError(error, { operation: "bind", address: { hostname, port } }));
   }
   let closed = false;
-  void receiveLoop(socket, events, () => closed);
+  const receiving = receiveLoop(socket, events, () => closed);
   // Sends go out one after another, off the receive path: awaiting each send
   // before the next receive cut throughput by two thirds, and firing them all
   // at once let datagrams overtake each other even on loopback.
@@ -292,14 +292,17 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
       outbox.push([data, to]);
       if (!sending) void drainOutbox();
     },
-    close() {
-      if (closed) return;
-      closed = true;
-      try {
-        socket.close();
-      } catch {
-        // Already closed.
+    close(): Promise<void> {
+      if (!closed) {
+        closed = true;
+        try {
+          socket.close();
+        } catch {
+          // Already closed.
+        }
       }
+      // Deno frees the port once the pending receive is cancelled, a turn later.
+      return receiving;
     },
   });
 }

@@ -82,7 +82,8 @@ export interface UdpSocket {
    * backpressure. Failures such as `MESSAGE_TOO_LARGE` reach `events.error`.
    */
   send(data: Uint8Array, to: SocketAddress): void;
-  close(): void;
+  /** Closes the socket; resolves once its port is free to bind again. */
+  close(): Promise<void>;
 }
 
 /** Options for binding UDP. */
