@@ -35,6 +35,8 @@ function hint(error: NetError): string {
       return "run it with deno run -P from the socklab folder, whose deno.json grants network access";
     case "NETWORK_UNREACHABLE":
       return "is this machine on that network? check the address and the cable or Wi-Fi";
+    case "MESSAGE_TOO_LARGE":
+      return "send less, or raise the limit";
     case "CONNECTION_RESET":
       return "the other side aborted the connection";
     default:

@@ -27,6 +27,15 @@ export function parseFlags<T extends FlagSpec>(args: string[], spec: T, allowPos
   } catch (error) {
     const message = (error as Error).message.split("\n")[0]!
       .replace(/^Unknown option '(.*?)'.*/, "unknown flag $1")
+      .replace(
+        /^Option '(--[\w-]+)(?:, -\w)?' argument is ambiguous.*/,
+        "$1 needs a value; for a negative number write $1=-N",
+      )
+      .replace(/^Option '(?:-\w, )?(--[\w-]+).*argument missing.*/, "$1 needs a value")
+      .replace(
+        /^Unexpected argument '(.*?)'.*/,
+        "unexpected argument '$1': this command takes flags only",
+      )
       .replace(/\. To specify a positional argument.*$/, "");
     throw new UsageError(message);
   }

@@ -263,9 +263,9 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
   // before the next receive cut throughput by two thirds, and firing them all
   // at once let datagrams overtake each other even on loopback.
   const outbox: [Uint8Array, SocketAddress][] = [];
-  let sending = false;
+  let sending: Promise<void> | undefined;
+  let closing = false;
   const drainOutbox = async () => {
-    sending = true;
     while (outbox.length > 0 && !closed) {
       const [data, to] = outbox.shift()!;
       try {
@@ -274,12 +274,12 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
         if (!closed) events.error(toNetError(error, { operation: "send", address: to }));
       }
     }
-    sending = false;
+    sending = undefined;
   };
   return Promise.resolve({
     localAddress: toAddress(socket.addr),
     send(data: Uint8Array, to: SocketAddress): void {
-      if (closed) return;
+      if (closing) return;
       if (outbox.length >= MAX_QUEUED_DATAGRAMS) {
         events.error(
           new NetError("UNKNOWN", "send queue full; datagram dropped", {
@@ -290,10 +290,13 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
         return;
       }
       outbox.push([data, to]);
-      if (!sending) void drainOutbox();
+      sending ??= drainOutbox();
     },
-    close(): Promise<void> {
-      if (!closed) {
+    async close(): Promise<void> {
+      if (!closing) {
+        closing = true;
+        // Datagrams already accepted by send() still go out, as they would from the kernel's buffer.
+        await sending;
         closed = true;
         try {
           socket.close();
@@ -302,7 +305,7 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
         }
       }
       // Deno frees the port once the pending receive is cancelled, a turn later.
-      return receiving;
+      await receiving;
     },
   });
 }

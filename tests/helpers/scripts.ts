@@ -1,6 +1,7 @@
 // Runs socklab's scripts as real subprocesses under the runtime running the tests,
 // so every script test covers Deno under `deno test` and Bun under `bun test`.
 import { type ChildProcess, spawn } from "node:child_process";
+import process from "node:process";
 import { PROJECT_ROOT as ROOT, scriptCommand } from "../../src/cli/script_command.ts";
 
 export { scriptCommand };
@@ -89,7 +90,11 @@ export class RunningScript {
 
   /** Sends a signal and waits for the exit. */
   async stop(signal: NodeJS.Signals = "SIGINT"): Promise<ScriptResult> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    // process.kill, not child.kill: on Deno the latter reports the exit as the
+    // signal even when the script handled it and exited with its own code.
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      process.kill(this.child.pid!, signal);
+    }
     return await this.exited;
   }
 

@@ -1,0 +1,70 @@
+import {
+  DEFAULT_MAX_DATAGRAM_BYTES,
+  MAX_UDP_PAYLOAD_IPV4,
+  MAX_UDP_PAYLOAD_IPV6,
+} from "../udp_endpoint.ts";
+
+/** `udp.ts --help`: every subcommand, its flags and defaults, and examples. */
+export const UDP_HELP = `udp.ts: a UDP server, client and ping for networking labs
+
+Usage:
+  udp.ts server [--host 127.0.0.1] [--port 9000] [--mode echo|upper] [--max-datagram BYTES]
+  udp.ts client [--host 127.0.0.1] [--port 9000] [--timeout MS] [--retries N] [MESSAGE...]
+  udp.ts ping   [--host 127.0.0.1] [--port 9000] [--count N] [--interval MS] [--timeout MS]
+
+UDP sends datagrams: each message arrives whole or not at all, there is no
+connection, and nothing tells the sender whether a server is there.
+
+Common flags:
+  --host HOST         server: address to listen on; 0.0.0.0 (or ::) serves the whole
+                      LAN and lists this PC's addresses. client, ping: the server.
+                      Names are resolved once. (default 127.0.0.1)
+  -p, --port PORT     UDP port; 0 lets the system pick (server) (default 9000)
+  -v, --verbose       server: log each peer and datagram size; client, ping: log
+                      what is sent and anything ignored (on stderr)
+  -h, --help          show this help
+
+server: answers every datagram to its sender, so many clients work at once.
+  The first line on stdout is "listening on udp://HOST:PORT". At Ctrl-C (or
+  SIGTERM) it prints a table of peers on stderr: address, datagrams, bytes,
+  first and last seen.
+  -m, --mode MODE     echo: send each datagram back unchanged;
+                      upper: send it back in upper case (bytes that are not
+                      UTF-8 text: only ASCII letters change) (default echo)
+  --max-datagram N    larger datagrams are counted and not answered; replies are
+                      capped too (default ${DEFAULT_MAX_DATAGRAM_BYTES}; UDP itself carries at most
+                      ${MAX_UDP_PAYLOAD_IPV4} bytes over IPv4, ${MAX_UDP_PAYLOAD_IPV6} over IPv6)
+
+client: sends each MESSAGE as one datagram and prints each reply on its own line.
+  With no MESSAGE, each stdin line becomes a datagram and replies print as they
+  arrive; after the end of input it waits up to --timeout for the replies still
+  owed (stdin lines are not retried).
+  -t, --timeout MS    how long to wait for each reply (default 1000)
+  -r, --retries N     times a MESSAGE is sent again when no reply comes (default 2)
+  A datagram over the UDP limit is refused before anything is sent.
+  Put -- before a MESSAGE that starts with "-".
+
+ping: sends numbered probes ("socklab-ping SEQ SENDTIME") to an echo server and
+  prints each reply with its round-trip time, then loss, duplicates, reordering
+  and rtt min/avg/max/mdev. Ctrl-C stops early and still prints the summary.
+  -c, --count N       probes to send (default 5)
+  -i, --interval MS   time between probes (default 1000)
+  -t, --timeout MS    how long to wait for a reply before reporting it missing;
+                      later replies still count, marked (late) (default 1000)
+
+Exit status:
+  0  server: stopped by Ctrl-C or SIGTERM; client: every datagram got a reply;
+     ping: at least one reply came
+  1  a network failure; client: some datagram got no reply (UDP cannot tell a
+     stopped server from a lost datagram) or was too large; ping: no reply
+  2  a usage error (a wrong flag or value)
+
+Examples:
+  deno run -P udp.ts server --port 9000                 # echo on this PC only
+  deno run -P udp.ts server --host 0.0.0.0 --mode upper # for the whole LAN
+  deno run -P udp.ts client --port 9000 hello world     # two datagrams, two replies
+  printf 'a\\nb\\n' | deno run -P udp.ts client --port 9000
+  deno run -P udp.ts ping --host 192.168.1.20 --count 10 --interval 200
+  bun udp.ts client --host ::1 --port 9000 hi           # the same on Bun, over IPv6
+  nc -u 127.0.0.1 9000                                  # nc or Python clients work too
+`;

@@ -1,0 +1,139 @@
+import { DEFAULT_MAX_DATAGRAM_BYTES } from "../udp_endpoint.ts";
+import {
+  choiceFlag,
+  COMMON_FLAGS,
+  type FlagSpec,
+  integerFlag,
+  parseFlags,
+  portFlag,
+} from "./flags.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** What the UDP server does with each datagram. */
+export type UdpServerMode = "echo" | "upper";
+
+/** The modes `udp.ts server --mode` accepts. */
+export const UDP_SERVER_MODES: readonly UdpServerMode[] = ["echo", "upper"];
+
+/** Flags all three subcommands take. */
+interface CommonOptions {
+  host: string;
+  port: number;
+  verbose: boolean;
+}
+
+/** `udp.ts server` options. */
+export interface UdpServerOptions extends CommonOptions {
+  command: "server";
+  mode: UdpServerMode;
+  /** Largest datagram answered; larger ones are counted and dropped. */
+  maxDatagramBytes: number;
+}
+
+/** `udp.ts client` options. */
+export interface UdpClientOptions extends CommonOptions {
+  command: "client";
+  timeoutMs: number;
+  retries: number;
+  /** Messages from the command line; empty means read stdin. */
+  messages: string[];
+}
+
+/** `udp.ts ping` options. */
+export interface UdpPingOptions extends CommonOptions {
+  command: "ping";
+  count: number;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+/** Everything `udp.ts` can be asked to do. */
+export type UdpCommand =
+  | { command: "help" }
+  | UdpServerOptions
+  | UdpClientOptions
+  | UdpPingOptions;
+
+const { port, verbose, help } = COMMON_FLAGS;
+const BASE = { host: { type: "string", default: "127.0.0.1" }, port, verbose, help } as const;
+// An hour: longer waits are surely a typo, and setTimeout misbehaves past 2^31 ms.
+const MAX_MS = 3_600_000;
+
+const SPECS = {
+  server: {
+    ...BASE,
+    mode: { type: "string", short: "m", default: "echo" },
+    "max-datagram": { type: "string", default: String(DEFAULT_MAX_DATAGRAM_BYTES) },
+  },
+  client: {
+    ...BASE,
+    timeout: { type: "string", short: "t", default: "1000" },
+    retries: { type: "string", short: "r", default: "2" },
+  },
+  ping: {
+    ...BASE,
+    count: { type: "string", short: "c", default: "5" },
+    interval: { type: "string", short: "i", default: "1000" },
+    timeout: { type: "string", short: "t", default: "1000" },
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+/**
+ * Turns `udp.ts` arguments into typed options: a subcommand first, then its flags.
+ * @throws {UsageError} naming the flag, the rule and the value.
+ */
+export function parseUdpArgs(args: string[]): UdpCommand {
+  const [command, ...rest] = args;
+  switch (command) {
+    case undefined:
+      throw new UsageError("missing command: server, client or ping");
+    case "-h":
+    case "--help":
+    case "help":
+      return { command: "help" };
+    case "server": {
+      const { values } = parseFlags(rest, SPECS.server, false);
+      if (values.help) return { command: "help" };
+      return {
+        command,
+        ...common(values),
+        mode: choiceFlag("mode", values.mode, UDP_SERVER_MODES),
+        maxDatagramBytes: integerFlag(
+          "max-datagram",
+          values["max-datagram"],
+          1,
+          DEFAULT_MAX_DATAGRAM_BYTES,
+        ),
+      };
+    }
+    case "client": {
+      const { values, positionals } = parseFlags(rest, SPECS.client, true);
+      if (values.help) return { command: "help" };
+      return {
+        command,
+        ...common(values),
+        timeoutMs: integerFlag("timeout", values.timeout, 1, MAX_MS),
+        retries: integerFlag("retries", values.retries, 0, 100),
+        messages: positionals,
+      };
+    }
+    case "ping": {
+      const { values } = parseFlags(rest, SPECS.ping, false);
+      if (values.help) return { command: "help" };
+      return {
+        command,
+        ...common(values),
+        count: integerFlag("count", values.count, 1, 1_000_000),
+        intervalMs: integerFlag("interval", values.interval, 1, MAX_MS),
+        timeoutMs: integerFlag("timeout", values.timeout, 1, MAX_MS),
+      };
+    }
+    default:
+      throw new UsageError(`unknown command '${command}': use server, client or ping`);
+  }
+}
+
+function common(values: { host: string; port: string; verbose: boolean }): CommonOptions {
+  if (values.host.trim() === "") throw new UsageError("--host must not be empty");
+  return { host: values.host, port: portFlag(values.port), verbose: values.verbose };
+}

@@ -1,0 +1,94 @@
+import { formatAddress } from "../address.ts";
+import type { SocketAddress } from "../net/types.ts";
+
+// A server on a LAN may meet spoofed or scanning sources; past this many
+// peers only the totals grow, so memory stays bounded.
+const DEFAULT_MAX_PEERS = 10_000;
+
+/** What the server saw from one peer. */
+export interface PeerRow {
+  readonly address: string;
+  datagrams: number;
+  bytes: number;
+  readonly firstSeen: Date;
+  lastSeen: Date;
+}
+
+/** Per-peer datagram counts for the table a UDP server prints at exit. */
+export class PeerTable {
+  readonly #rows = new Map<string, PeerRow>();
+  readonly #maxPeers: number;
+  /** Datagrams from peers first seen after the table was full: counted, not listed. */
+  untracked = 0;
+  /** Datagrams from every peer, listed or not. */
+  totalDatagrams = 0;
+  /** Bytes from every peer, listed or not. */
+  totalBytes = 0;
+
+  /** @param maxPeers Most peers listed individually. @default {10000} */
+  constructor(maxPeers = DEFAULT_MAX_PEERS) {
+    this.#maxPeers = maxPeers;
+  }
+
+  /**
+   * Counts one datagram of `size` bytes from `from` at `now`.
+   * @returns Whether this was the first datagram from that peer.
+   */
+  record(from: SocketAddress, size: number, now = new Date()): boolean {
+    this.totalDatagrams++;
+    this.totalBytes += size;
+    const address = formatAddress(from);
+    const row = this.#rows.get(address);
+    if (row) {
+      row.datagrams++;
+      row.bytes += size;
+      row.lastSeen = now;
+      return false;
+    }
+    if (this.#rows.size >= this.#maxPeers) {
+      this.untracked++;
+      return false;
+    }
+    this.#rows.set(address, { address, datagrams: 1, bytes: size, firstSeen: now, lastSeen: now });
+    return true;
+  }
+
+  /** The peers in the order they first appeared. */
+  get rows(): readonly PeerRow[] {
+    return [...this.#rows.values()];
+  }
+
+  /** The table as aligned text lines, a header first; empty when nobody sent anything. */
+  format(): string[] {
+    if (this.#rows.size === 0) return [];
+    const header = ["peer", "datagrams", "bytes", "first seen", "last seen"];
+    const cells = this.rows.map((row) => [
+      row.address,
+      String(row.datagrams),
+      String(row.bytes),
+      clock(row.firstSeen),
+      clock(row.lastSeen),
+    ]);
+    const widths = header.map((title, i) =>
+      Math.max(title.length, ...cells.map((line) => line[i]!.length))
+    );
+    // Counts right-aligned so their digits line up, like ping and netstat.
+    const line = (values: string[]) =>
+      values.map((value, i) =>
+        i === 1 || i === 2 ? value.padStart(widths[i]!) : value.padEnd(widths[i]!)
+      )
+        .join("  ").trimEnd();
+    const lines = [line(header), ...cells.map(line)];
+    if (this.untracked > 0) {
+      lines.push(`(${this.untracked} datagrams from further peers not listed)`);
+    }
+    return lines;
+  }
+}
+
+function clock(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${
+    String(date.getMilliseconds()).padStart(3, "0")
+  }`;
+}

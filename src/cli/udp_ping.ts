@@ -1,0 +1,111 @@
+import { formatAddress } from "../address.ts";
+import { Waiters } from "../net/waiters.ts";
+import type { Datagram } from "../udp_endpoint.ts";
+import { printError, printLine, printStatus } from "./output.ts";
+import { formatLossLine, formatRttSummary } from "./rtt_stats.ts";
+import { EXIT } from "./run_main.ts";
+import { onStopSignal } from "./signals.ts";
+import { displayBytes } from "./terminal_text.ts";
+import type { UdpPingOptions } from "./udp_options.ts";
+import { formatProbe, parseProbe } from "./udp_ping_probe.ts";
+import { PingTally } from "./udp_ping_tally.ts";
+import { openUdpTarget, silenceExplanation } from "./udp_target.ts";
+import { waitUntil } from "./udp_wait.ts";
+
+/**
+ * Runs `udp.ts ping`: sends numbered probes to an echo server, prints each
+ * reply with its round-trip time, then the summary. Ctrl-C stops early and
+ * still prints the summary.
+ * @returns 0 when any reply came, 1 when none did.
+ */
+export async function runUdpPing(options: UdpPingOptions): Promise<number> {
+  const tally = new PingTally();
+  const wake = new Waiters();
+  let stopped = false;
+  onStopSignal(() => {
+    stopped = true;
+    wake.release();
+  });
+  const { address, endpoint } = await openUdpTarget(
+    options.host,
+    options.port,
+    options.verbose,
+    (datagram) => {
+      report(datagram, tally, options);
+      wake.release();
+    },
+  );
+  const where = formatAddress(address);
+  const missingTimers: ReturnType<typeof setTimeout>[] = [];
+  const reportedMissing = new Set<number>();
+  const reportMissing = (seq: number) => {
+    if (tally.isAnswered(seq) || reportedMissing.has(seq)) return;
+    reportedMissing.add(seq);
+    printLine(`no reply to seq=${seq} within ${options.timeoutMs} ms`);
+  };
+  try {
+    printStatus(`UDP PING ${where}: ${options.count} probes, one every ${options.intervalMs} ms`);
+    const start = performance.now();
+    for (let seq = 1; seq <= options.count && !stopped; seq++) {
+      const epochMs = Date.now();
+      tally.recordSent(seq, performance.now(), epochMs);
+      endpoint.send(formatProbe({ seq, sentAtEpochMs: epochMs }), address);
+      missingTimers.push(setTimeout(() => reportMissing(seq), options.timeoutMs));
+      if (seq === options.count) break;
+      // Replies wake us early; the next probe still leaves on schedule.
+      const next = start + seq * options.intervalMs;
+      while (!stopped && performance.now() < next) {
+        await waitUntil(wake, Date.now() + (next - performance.now()));
+      }
+    }
+    const deadline = Date.now() + options.timeoutMs;
+    while (!stopped && tally.received < tally.sent && Date.now() < deadline) {
+      await waitUntil(wake, deadline);
+    }
+    // The last timers may not have fired yet when the final wait ends.
+    if (!stopped) { for (let seq = 1; seq <= tally.sent; seq++) reportMissing(seq); }
+  } finally {
+    for (const timer of missingTimers) clearTimeout(timer);
+    await endpoint.close();
+  }
+  printSummary(where, tally);
+  if (tally.received > 0) return EXIT.ok;
+  printError(`udp.ts: no reply from ${where}; ${silenceExplanation()} (ping needs an echo server)`);
+  return EXIT.failure;
+}
+
+function report({ message, from }: Datagram, tally: PingTally, options: UdpPingOptions): void {
+  const source = `${message.size} bytes from ${formatAddress(from)}`;
+  let probe;
+  try {
+    probe = parseProbe(message.text);
+  } catch {
+    // Not UTF-8 text, so not one of our probes.
+  }
+  const reply = probe
+    && tally.recordReply(probe.seq, probe.sentAtEpochMs, performance.now(), options.timeoutMs);
+  if (!reply) {
+    if (!probe) tally.unrecognised++;
+    printLine(`${source}: not a ping probe: ${displayBytes(message.bytes.subarray(0, 64))}`);
+    return;
+  }
+  const notes = [
+    reply.duplicate ? " (DUP!)" : "",
+    reply.reordered ? " (out of order)" : "",
+    reply.late ? " (late)" : "",
+  ].join("");
+  printLine(`${source}: seq=${reply.seq} time=${reply.rttMs.toFixed(3)} ms${notes}`);
+}
+
+function printSummary(where: string, tally: PingTally): void {
+  printLine(`--- ${where} udp ping statistics ---`);
+  printLine(
+    `${
+      formatLossLine(tally.sent, tally.received)
+    }, ${tally.duplicates} duplicates, ${tally.reordered} reordered${
+      tally.unrecognised > 0 ? `, ${tally.unrecognised} unrecognised` : ""
+    }`,
+  );
+  const summary = tally.summary();
+  if (summary) printLine(formatRttSummary(summary));
+}

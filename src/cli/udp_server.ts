@@ -1,0 +1,132 @@
+import { formatAddress, resolveHost } from "../address.ts";
+import type { Message } from "../message.ts";
+import { NetError } from "../net/net_error.ts";
+import { runtime, type RuntimeName } from "../net/runtime.ts";
+import type { SocketAddress } from "../net/types.ts";
+import { serveUdp } from "../udp_endpoint.ts";
+import { describeError } from "./describe_error.ts";
+import { printListening } from "./listen_banner.ts";
+import { printStatus } from "./output.ts";
+import { EXIT } from "./run_main.ts";
+import { onStopSignal } from "./signals.ts";
+import type { UdpServerMode, UdpServerOptions } from "./udp_options.ts";
+import { PeerTable } from "./udp_peer_table.ts";
+import { countOf } from "./udp_words.ts";
+
+const CLIENT_COMMAND: Record<RuntimeName, string> = {
+  deno: "deno run -P udp.ts client",
+  bun: "bun udp.ts client",
+};
+
+/** Datagrams the server counts apart because something was odd about them. */
+interface Oddities {
+  empty: number;
+  oversized: number;
+  notUtf8: number;
+  unreachable: number;
+  otherErrors: number;
+}
+
+const ODDITY_WORDS: Record<keyof Oddities, string> = {
+  empty: "empty",
+  oversized: "over --max-datagram (not answered)",
+  notUtf8: "not UTF-8 text",
+  unreachable: "ICMP port unreachable (a client left before its reply)",
+  otherErrors: "other errors (a reply too large, for example)",
+};
+
+/**
+ * Runs `udp.ts server`: answers every datagram to its sender until SIGINT or
+ * SIGTERM, then prints what each peer sent.
+ * @returns The exit code, 0 after a signal.
+ */
+export async function runUdpServer(options: UdpServerOptions): Promise<number> {
+  const peers = new PeerTable();
+  const oddities: Oddities = { empty: 0, oversized: 0, notUtf8: 0, unreachable: 0, otherErrors: 0 };
+  const warned = new Set<keyof Oddities>();
+  // Each kind is shown once without -v, so a flood cannot flood the terminal too.
+  const note = (kind: keyof Oddities, text: string) => {
+    oddities[kind]++;
+    if (options.verbose) printStatus(text);
+    else if (!warned.has(kind)) {
+      warned.add(kind);
+      printStatus(`${text} (counted; -v shows each)`);
+    }
+  };
+  const endpoint = await serveUdp(
+    {
+      host: await resolveHost(options.host),
+      port: options.port,
+      maxDatagramBytes: options.maxDatagramBytes,
+      onError: (error) => {
+        if (error instanceof NetError && error.code === "CONNECTION_REFUSED") {
+          note("unreachable", "a client left before its reply (ICMP port unreachable)");
+        } else note("otherErrors", `survived an error: ${describeError(error)}`);
+      },
+    },
+    (message, from) => {
+      const first = peers.record(from, message.size);
+      if (options.verbose) {
+        printStatus(
+          `${formatAddress(from)}: ${countOf(message.size, "byte")}${first ? " (new peer)" : ""}`,
+        );
+      }
+      if (message.size === 0) oddities.empty++;
+      if (message.size > options.maxDatagramBytes) {
+        note(
+          "oversized",
+          `${
+            formatAddress(from)
+          }: ${message.size} bytes is over --max-datagram ${options.maxDatagramBytes}, not answered`,
+        );
+        return undefined;
+      }
+      return answer(options.mode, message, from, note);
+    },
+  );
+  // Armed before the banner: a test or script may signal as soon as it reads it.
+  const stop = new Promise<void>((resolve) => onStopSignal(resolve));
+  printListening("udp", endpoint.localAddress, CLIENT_COMMAND[runtime.name]);
+  printStatus(`${options.mode} server: every datagram is answered to its sender; Ctrl-C to stop`);
+  await stop;
+  await endpoint.close();
+  printReport(peers, oddities);
+  return EXIT.ok;
+}
+
+function answer(
+  mode: UdpServerMode,
+  message: Message,
+  from: SocketAddress,
+  note: (kind: "notUtf8", text: string) => void,
+): Uint8Array | string {
+  if (mode === "echo") return message.bytes;
+  try {
+    return message.text.toUpperCase();
+  } catch {
+    note(
+      "notUtf8",
+      `${
+        formatAddress(from)
+      }: ${message.size} bytes are not UTF-8 text; only ASCII letters upper-cased`,
+    );
+    return upperAscii(message.bytes);
+  }
+}
+
+// Bytes that are not text still get an answer: ASCII letters change, nothing else does.
+function upperAscii(bytes: Uint8Array): Uint8Array {
+  return bytes.map((byte) => byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte);
+}
+
+function printReport(peers: PeerTable, oddities: Oddities): void {
+  const odd = (Object.keys(ODDITY_WORDS) as (keyof Oddities)[])
+    .filter((kind) => oddities[kind] > 0)
+    .map((kind) => `${oddities[kind]} ${ODDITY_WORDS[kind]}`);
+  printStatus(
+    `stopped: ${countOf(peers.totalDatagrams, "datagram")}, ${
+      countOf(peers.totalBytes, "byte")
+    } from ${countOf(peers.rows.length, "peer")}${odd.length > 0 ? `; ${odd.join(", ")}` : ""}`,
+  );
+  for (const line of peers.format()) printStatus(line);
+}

@@ -1,0 +1,32 @@
+/**
+ * UDP server, client and ping for networking labs:
+ * `deno run -P udp.ts server`, `deno run -P udp.ts client hello`,
+ * `deno run -P udp.ts ping` (or `bun udp.ts ...`). See `udp.ts --help`.
+ * @module
+ */
+import process from "node:process";
+import { printLine } from "./src/cli/output.ts";
+import { runMain } from "./src/cli/run_main.ts";
+import { runUdpClient } from "./src/cli/udp_client.ts";
+import { UDP_HELP } from "./src/cli/udp_help.ts";
+import { parseUdpArgs } from "./src/cli/udp_options.ts";
+import { runUdpPing } from "./src/cli/udp_ping.ts";
+import { runUdpServer } from "./src/cli/udp_server.ts";
+
+/** Runs `udp.ts` with `args` and returns its exit code. */
+export function main(args: string[]): Promise<number> {
+  const options = parseUdpArgs(args);
+  switch (options.command) {
+    case "help":
+      printLine(UDP_HELP.trimEnd());
+      return Promise.resolve(0);
+    case "server":
+      return runUdpServer(options);
+    case "client":
+      return runUdpClient(options);
+    case "ping":
+      return runUdpPing(options);
+  }
+}
+
+if (import.meta.main) await runMain("udp.ts", () => main(process.argv.slice(2)));
