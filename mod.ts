@@ -13,6 +13,7 @@
  * @module
  */
 export { formatAddress, isIpLiteral, resolveHost } from "./src/address.ts";
+export { cidrContains, type CidrRange, isPeerAllowed, parseCidr } from "./src/cidr.ts";
 export * from "./src/framing/mod.ts";
 export { Message, type Payload, toBytes } from "./src/message.ts";
 export { NetError, type NetErrorCode, type NetOperation, toNetError } from "./src/net/net_error.ts";
@@ -20,7 +21,7 @@ export { detectRuntime, runtime, type RuntimeName } from "./src/net/runtime.ts";
 export type * from "./src/net/types.ts";
 export { connect, Connection } from "./src/tcp_client.ts";
 export type { ConnectOptions } from "./src/tcp_client.ts";
-export { serve } from "./src/tcp_server.ts";
+export { DEFAULT_MAX_QUEUED_BYTES, serve } from "./src/tcp_server.ts";
 export type {
   Client,
   MessageHandler,
@@ -29,6 +30,7 @@ export type {
   Server,
   ServerStats,
 } from "./src/tcp_server.ts";
+export type { TraceEndpoints, TraceEvent, TraceSink } from "./src/trace.ts";
 export {
   bindUdp,
   DEFAULT_MAX_DATAGRAM_BYTES,

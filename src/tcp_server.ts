@@ -1,43 +1,28 @@
 import { resolveHost } from "./address.ts";
-import { concatBytes } from "./framing/concat.ts";
-import { createFraming, DEFAULT_MAX_FRAME_BYTES, FramingError } from "./framing/mod.ts";
-import type { FrameDecoder, Framing, FramingName } from "./framing/mod.ts";
-import { Message, type Payload, toBytes } from "./message.ts";
+import { type CidrRange, isPeerAllowed } from "./cidr.ts";
+import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
+import type { Framing, FramingName } from "./framing/mod.ts";
+import { IdleSweeper } from "./idle_sweeper.ts";
+import { toBytes } from "./message.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, TcpConnection, TcpListener } from "./net/types.ts";
+import {
+  type Client,
+  type ClientHost,
+  type MessageHandler,
+  ServedClient,
+  type ServerStats,
+} from "./served_client.ts";
+import type { TraceSink } from "./trace.ts";
 
-// Past this many unsent reply bytes a connection stops reading until they drain,
-// so a client that never reads cannot grow the server's memory.
-const WRITE_HIGH_WATER_BYTES = 256 * 1024;
+export type { Client, MessageHandler, Reply, ServerStats } from "./served_client.ts";
+
 // How long close() lets connections flush before cutting them off.
 const SHUTDOWN_GRACE_MS = 800;
-
-/** What a handler may answer: text, bytes, or nothing (no reply). */
-export type Reply = Payload | undefined | null | void;
-
-/** Answers one message; may be async. Messages of one client are handled in order. */
-export type MessageHandler = (message: Message, client: Client) => Reply | Promise<Reply>;
-
-/** A connected client, as the server sees it. */
-export interface Client {
-  /** 1 for the first client of this server, then 2, 3, ... */
-  readonly id: number;
-  readonly remoteAddress: SocketAddress;
-  readonly localAddress: SocketAddress;
-  /** Sends a message to this client outside the request/reply flow (chat, notices). */
-  send(payload: Payload): void;
-  /** Flushes what was sent, then closes the connection. */
-  close(): Promise<void>;
-}
-
-/** Counters a server keeps over its life. */
-export interface ServerStats {
-  connections: number;
-  messagesIn: number;
-  messagesOut: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+// How long a refused client gets to read why before it is cut off.
+const REFUSAL_GRACE_MS = 2000;
+/** Default bound on what may wait for one client that is not reading: 1 MiB. */
+export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
 
 /** Options for {@linkcode serve}. */
 export interface ServeOptions {
@@ -49,15 +34,29 @@ export interface ServeOptions {
   framing?: FramingName;
   /** Largest message accepted or sent. @default {65536} */
   maxFrameBytes?: number;
+  /** Most clients at once; past it a new client is told the server is full and closed. */
+  maxConnections?: number;
+  /** A client that completes no message for this long is told so and closed. */
+  idleTimeoutMs?: number;
+  /** Only peers in these ranges may connect (all, when empty). */
+  allow?: readonly CidrRange[];
+  /** Peers in these ranges are closed at once, even when allowed. */
+  deny?: readonly CidrRange[];
+  /** Most bytes that may wait for a client that is not reading. @default {1048576} */
+  maxQueuedBytes?: number;
   /** A client connected (before its first message). */
   onConnect?(client: Client): void;
   /** A client left; `error` says why when it did not leave cleanly. */
   onDisconnect?(client: Client, error?: Error): void;
+  /** A connection was turned away (full, denied); `reason` is one line. */
+  onRefuse?(remote: SocketAddress, reason: string): void;
   /**
    * Something went wrong with one client (bad framing, a handler that threw);
    * the server goes on. Without it such errors are dropped silently.
    */
   onError?(error: Error, client?: Client): void;
+  /** Sees every connection event and every byte, for narration and hex views. */
+  trace?: TraceSink;
 }
 
 /** A running TCP server. */
@@ -72,185 +71,12 @@ export interface Server {
   close(): Promise<void>;
 }
 
-class ServedClient implements Client {
-  readonly id: number;
-  readonly #connection: TcpConnection;
-  readonly #server: TcpServer;
-  readonly #decoder: FrameDecoder;
-  #outgoing: Uint8Array[] = [];
-  #pending: Promise<void> | undefined;
-  #closing = false;
-  readonly closed: Promise<void>;
-  #markClosed!: () => void;
-
-  constructor(id: number, connection: TcpConnection, server: TcpServer) {
-    this.id = id;
-    this.#connection = connection;
-    this.#server = server;
-    this.#decoder = server.framing.createDecoder();
-    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
-  }
-
-  get remoteAddress(): SocketAddress {
-    return this.#connection.remoteAddress;
-  }
-
-  get localAddress(): SocketAddress {
-    return this.#connection.localAddress;
-  }
-
-  start(): void {
-    this.#connection.setNoDelay(true);
-    this.#connection.start({
-      data: (chunk) => this.#onData(chunk),
-      end: () => void this.#onPeerEnd(),
-      close: (error) => this.#onClose(error),
-    });
-  }
-
-  send(payload: Payload): void {
-    if (this.#closing) return;
-    this.#queue(toBytes(payload));
-    this.#flush();
-  }
-
-  async close(): Promise<void> {
-    if (this.#closing) return await this.closed;
-    this.#closing = true;
-    this.#flush();
-    await this.#connection.closeWrite();
-    this.#connection.close();
-    await this.closed;
-  }
-
-  #onData(chunk: Uint8Array): void | Promise<void> {
-    this.#server.stats.bytesIn += chunk.length;
-    try {
-      this.#decoder.push(chunk, this.#onFrame);
-    } catch (error) {
-      this.#flush();
-      this.#rejectStream(error);
-      return;
-    }
-    this.#flush();
-    if (this.#pending) return this.#pending;
-    if (this.#connection.bufferedBytes > WRITE_HIGH_WATER_BYTES) return this.#connection.flushed();
-  }
-
-  readonly #onFrame = (frame: Uint8Array): void => {
-    this.#server.stats.messagesIn++;
-    const previous = this.#pending;
-    const next = previous ? previous.then(() => this.#handle(frame)) : this.#handle(frame);
-    if (!next) return;
-    this.#pending = next;
-    void next.then(() => {
-      if (this.#pending === next) this.#pending = undefined;
-    });
-  };
-
-  #handle(frame: Uint8Array): void | Promise<void> {
-    let reply: Reply | Promise<Reply>;
-    try {
-      reply = this.#server.handler(new Message(frame), this);
-    } catch (error) {
-      return this.#handlerFailed(error);
-    }
-    if (reply instanceof Promise) {
-      return reply.then(
-        (value) => {
-          this.#reply(value);
-          this.#flush();
-        },
-        (error) => {
-          this.#handlerFailed(error);
-          this.#flush();
-        },
-      );
-    }
-    this.#reply(reply);
-  }
-
-  #reply(reply: Reply): void {
-    if (reply === undefined || reply === null) return;
-    try {
-      this.#queue(toBytes(reply));
-    } catch (error) {
-      this.#handlerFailed(error);
-    }
-  }
-
-  #queue(payload: Uint8Array): void {
-    this.#outgoing.push(this.#server.framing.encode(payload));
-    this.#server.stats.messagesOut++;
-  }
-
-  // The error line must itself be framable (no newline, within the maximum), or
-  // reporting one failure would throw another and take the connection down.
-  #queueError(failure: Error): void {
-    const bytes = toBytes(`error: ${failure.message}`.replace(/[\r\n]+/g, " "));
-    let end = Math.min(bytes.length, this.#server.framing.maxFrameBytes);
-    // Cut on a character boundary so the line stays valid UTF-8.
-    while (end < bytes.length && end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-    this.#queue(bytes.subarray(0, end));
-  }
-
-  // Replies produced from one chunk go out as one write: one syscall, one segment.
-  #flush(): void {
-    const outgoing = this.#outgoing;
-    if (outgoing.length === 0) return;
-    this.#outgoing = [];
-    const bytes = outgoing.length === 1
-      ? outgoing[0]!
-      : concatBytes(outgoing, outgoing.reduce((sum, part) => sum + part.length, 0));
-    this.#server.stats.bytesOut += bytes.length;
-    this.#connection.write(bytes);
-  }
-
-  // A handler's failure answers that one message with an error line; the client stays.
-  #handlerFailed(error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    this.#server.reportError(failure, this);
-    this.#queueError(failure);
-  }
-
-  // The stream cannot be resynchronised after a framing violation: say why, then hang up.
-  #rejectStream(error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    this.#server.reportError(failure, this);
-    if (error instanceof FramingError) {
-      this.#queueError(failure);
-      this.#flush();
-    }
-    void this.close();
-  }
-
-  forceClose(): void {
-    this.#connection.close();
-  }
-
-  async #onPeerEnd(): Promise<void> {
-    try {
-      const last = this.#decoder.finish();
-      if (last) this.#onFrame(last);
-    } catch (error) {
-      this.#server.reportError(error instanceof Error ? error : new Error(String(error)), this);
-    }
-    // Everything the client sent before its FIN is answered before ours.
-    while (this.#pending) await this.#pending;
-    await this.close();
-  }
-
-  #onClose(error?: Error): void {
-    this.#closing = true;
-    this.#server.forget(this, error);
-    this.#markClosed();
-  }
-}
-
-class TcpServer implements Server {
+class TcpServer implements Server, ClientHost {
   readonly framing: Framing;
   readonly handler: MessageHandler;
   readonly options: ServeOptions;
+  readonly maxQueuedBytes: number;
+  readonly trace: TraceSink | undefined;
   readonly clients = new Set<ServedClient>();
   readonly stats: ServerStats = {
     connections: 0,
@@ -258,17 +84,29 @@ class TcpServer implements Server {
     messagesOut: 0,
     bytesIn: 0,
     bytesOut: 0,
+    refused: 0,
   };
+  readonly #idle: IdleSweeper<ServedClient> | undefined;
   #listener: TcpListener | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: ServeOptions, handler: MessageHandler) {
     this.options = options;
     this.handler = handler;
+    this.trace = options.trace;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.framing = createFraming(
       options.framing ?? "line",
       options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     );
+    const idleMs = options.idleTimeoutMs;
+    if (idleMs !== undefined) {
+      const seconds = Number((idleMs / 1000).toFixed(3));
+      this.#idle = new IdleSweeper(idleMs, (client) => {
+        this.reportError(new Error(`idle for ${seconds} s without a complete message`), client);
+        void client.closeWithNotice(`idle for ${seconds} s without a complete message; closing`);
+      });
+    }
   }
 
   get address(): SocketAddress {
@@ -290,14 +128,63 @@ class TcpServer implements Server {
       connection.close();
       return;
     }
+    const refusal = this.#refusal(connection.remoteAddress);
+    if (refusal) {
+      this.#refuse(connection, refusal);
+      return;
+    }
     const client = new ServedClient(++this.stats.connections, connection, this);
     this.clients.add(client);
+    this.#idle?.add(client);
     client.start();
     this.options.onConnect?.(client);
   }
 
+  #refusal(remote: SocketAddress): { reason: string; notice?: string } | undefined {
+    const { allow = [], deny = [], maxConnections } = this.options;
+    if (!isPeerAllowed(remote.hostname, allow, deny)) {
+      return { reason: "not allowed by --allow/--deny" };
+    }
+    if (maxConnections !== undefined && this.clients.size >= maxConnections) {
+      return {
+        reason: `server full (${maxConnections} clients)`,
+        notice: `error: server full (${maxConnections} clients connected); try again later`,
+      };
+    }
+    return undefined;
+  }
+
+  // Denied peers get nothing; a full server says so first, then waits for the
+  // client to close (or a grace period) so the notice is not lost to a reset.
+  #refuse(connection: TcpConnection, refusal: { reason: string; notice?: string }): void {
+    this.stats.refused++;
+    this.options.onRefuse?.(connection.remoteAddress, refusal.reason);
+    this.trace?.({ type: "refused", reason: refusal.reason }, {
+      protocol: "tcp",
+      local: connection.localAddress,
+      remote: connection.remoteAddress,
+    });
+    if (!refusal.notice) {
+      connection.close();
+      return;
+    }
+    const timer = setTimeout(() => connection.close(), REFUSAL_GRACE_MS);
+    connection.start({
+      data: () => {},
+      end: () => connection.close(),
+      close: () => clearTimeout(timer),
+    });
+    connection.write(this.framing.encode(toBytes(refusal.notice)));
+    void connection.closeWrite();
+  }
+
+  touch(client: ServedClient): void {
+    this.#idle?.touch(client);
+  }
+
   forget(client: ServedClient, error?: Error): void {
     if (!this.clients.delete(client)) return;
+    this.#idle?.delete(client);
     this.options.onDisconnect?.(client, error);
   }
 
@@ -311,14 +198,15 @@ class TcpServer implements Server {
   }
 
   async #shutDown(): Promise<void> {
+    this.#idle?.stop();
     // Awaited so that once close() resolves the port can be listened on again.
     const released = this.#listener?.close();
     const clients = [...this.clients];
     const graceful = Promise.all(clients.map((client) => client.close()));
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<void>((
-      resolve,
-    ) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)));
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+    });
     await Promise.race([graceful, deadline]);
     clearTimeout(timer);
     // Clients that would not take their data in time are cut off.
@@ -331,7 +219,7 @@ class TcpServer implements Server {
 /**
  * Starts a TCP server that answers each framed message with what `handler` returns.
  *
- * @param options Where to listen and how messages are framed.
+ * @param options Where to listen, how messages are framed, and the server's limits.
  * @param handler Called once per message, in order per client.
  * @returns The running server, once it listens.
  * @throws {NetError} `ADDRESS_IN_USE`, `ADDRESS_NOT_AVAILABLE`, `HOST_NOT_FOUND`, `PERMISSION_DENIED`.

@@ -1,0 +1,273 @@
+import { concatBytes } from "./framing/concat.ts";
+import { type FrameDecoder, type Framing, FramingError } from "./framing/mod.ts";
+import { Message, type Payload, toBytes } from "./message.ts";
+import type { SocketAddress, TcpConnection } from "./net/types.ts";
+import type { TraceEvent, TraceSink } from "./trace.ts";
+
+// Past this many unsent reply bytes a connection stops reading until they drain,
+// so a client that never reads cannot grow the server's memory.
+const WRITE_HIGH_WATER_BYTES = 256 * 1024;
+
+/** What a handler may answer: text, bytes, or nothing (no reply). */
+export type Reply = Payload | undefined | null | void;
+
+/** Answers one message; may be async. Messages of one client are handled in order. */
+export type MessageHandler = (message: Message, client: Client) => Reply | Promise<Reply>;
+
+/** A connected client, as the server sees it. */
+export interface Client {
+  /** 1 for the first client of this server, then 2, 3, ... */
+  readonly id: number;
+  readonly remoteAddress: SocketAddress;
+  readonly localAddress: SocketAddress;
+  /**
+   * Sends a message to this client outside the request/reply flow (chat,
+   * notices). A client that stops reading is disconnected once more than the
+   * server's `maxQueuedBytes` wait for it, so it never holds the others up.
+   */
+  send(payload: Payload): void;
+  /** Flushes what was sent, then closes the connection. */
+  close(): Promise<void>;
+}
+
+/** Counters a server keeps over its life. */
+export interface ServerStats {
+  connections: number;
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Connections turned away by --max-conns, --allow or --deny. */
+  refused: number;
+}
+
+/** What a served client needs from its server. */
+export interface ClientHost {
+  readonly framing: Framing;
+  readonly handler: MessageHandler;
+  readonly stats: ServerStats;
+  readonly maxQueuedBytes: number;
+  readonly trace: TraceSink | undefined;
+  reportError(error: Error, client?: Client): void;
+  /** A complete message arrived: the client is active. */
+  touch(client: ServedClient): void;
+  forget(client: ServedClient, error?: Error): void;
+}
+
+/** One client connection of a server: framing, handler calls in order, replies, shutdown. */
+export class ServedClient implements Client {
+  readonly id: number;
+  readonly #connection: TcpConnection;
+  readonly #host: ClientHost;
+  readonly #decoder: FrameDecoder;
+  #outgoing: Uint8Array[] = [];
+  #pending: Promise<void> | undefined;
+  #closing = false;
+  readonly closed: Promise<void>;
+  #markClosed!: () => void;
+
+  constructor(id: number, connection: TcpConnection, host: ClientHost) {
+    this.id = id;
+    this.#connection = connection;
+    this.#host = host;
+    this.#decoder = host.framing.createDecoder();
+    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
+  }
+
+  get remoteAddress(): SocketAddress {
+    return this.#connection.remoteAddress;
+  }
+
+  get localAddress(): SocketAddress {
+    return this.#connection.localAddress;
+  }
+
+  start(): void {
+    this.#trace({ type: "connected" });
+    this.#connection.setNoDelay(true);
+    this.#connection.start({
+      data: (chunk) => this.#onData(chunk),
+      end: () => void this.#onPeerEnd(),
+      close: (error) => this.#onClose(error),
+    });
+  }
+
+  send(payload: Payload): void {
+    if (this.#closing) return;
+    if (this.#connection.bufferedBytes > this.#host.maxQueuedBytes) {
+      this.#host.reportError(
+        new Error(
+          `client is not reading: over ${this.#host.maxQueuedBytes} bytes wait for it; disconnected`,
+        ),
+        this,
+      );
+      this.forceClose();
+      return;
+    }
+    this.#queue(toBytes(payload));
+    this.#flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing) return await this.closed;
+    this.#closing = true;
+    this.#flush();
+    // Traced when asked for: the FIN follows the queued bytes, and the connection may be over before this resolves.
+    this.#trace({ type: "fin-sent" });
+    await this.#connection.closeWrite();
+    this.#connection.close();
+    await this.closed;
+  }
+
+  /** Sends a one-line notice (why the server hangs up, say) and closes. */
+  async closeWithNotice(notice: string): Promise<void> {
+    if (this.#closing) return await this.closed;
+    this.#queueError(new Error(notice));
+    await this.close();
+  }
+
+  forceClose(): void {
+    this.#connection.close();
+  }
+
+  #trace(event: TraceEvent): void {
+    this.#host.trace?.(event, {
+      protocol: "tcp",
+      local: this.#connection.localAddress,
+      remote: this.#connection.remoteAddress,
+    });
+  }
+
+  #onData(chunk: Uint8Array): void | Promise<void> {
+    const stats = this.#host.stats;
+    stats.bytesIn += chunk.length;
+    const messagesBefore = stats.messagesIn;
+    try {
+      this.#decoder.push(chunk, this.#onFrame);
+    } catch (error) {
+      this.#traceRead(chunk, stats.messagesIn - messagesBefore);
+      this.#flush();
+      this.#rejectStream(error);
+      return;
+    }
+    const messages = stats.messagesIn - messagesBefore;
+    // Only whole messages count as activity, so a slow-drip client still times out.
+    if (messages > 0) this.#host.touch(this);
+    this.#traceRead(chunk, messages);
+    this.#flush();
+    if (this.#pending) return this.#pending;
+    if (this.#connection.bufferedBytes > WRITE_HIGH_WATER_BYTES) return this.#connection.flushed();
+  }
+
+  #traceRead(data: Uint8Array, messages: number): void {
+    if (this.#host.trace) this.#trace({ type: "read", data, messages });
+  }
+
+  readonly #onFrame = (frame: Uint8Array): void => {
+    this.#host.stats.messagesIn++;
+    const previous = this.#pending;
+    const next = previous ? previous.then(() => this.#handle(frame)) : this.#handle(frame);
+    if (!next) return;
+    this.#pending = next;
+    void next.then(() => {
+      if (this.#pending === next) this.#pending = undefined;
+    });
+  };
+
+  #handle(frame: Uint8Array): void | Promise<void> {
+    let reply: Reply | Promise<Reply>;
+    try {
+      reply = this.#host.handler(new Message(frame), this);
+    } catch (error) {
+      return this.#handlerFailed(error);
+    }
+    if (reply instanceof Promise) {
+      return reply.then(
+        (value) => {
+          this.#reply(value);
+          this.#flush();
+        },
+        (error) => {
+          this.#handlerFailed(error);
+          this.#flush();
+        },
+      );
+    }
+    this.#reply(reply);
+  }
+
+  #reply(reply: Reply): void {
+    if (reply === undefined || reply === null) return;
+    try {
+      this.#queue(toBytes(reply));
+    } catch (error) {
+      this.#handlerFailed(error);
+    }
+  }
+
+  #queue(payload: Uint8Array): void {
+    this.#outgoing.push(this.#host.framing.encode(payload));
+    this.#host.stats.messagesOut++;
+  }
+
+  // The error line must itself be framable (no newline, within the maximum), or
+  // reporting one failure would throw another and take the connection down.
+  #queueError(failure: Error): void {
+    const bytes = toBytes(`error: ${failure.message}`.replace(/[\r\n]+/g, " "));
+    let end = Math.min(bytes.length, this.#host.framing.maxFrameBytes);
+    // Cut on a character boundary so the line stays valid UTF-8.
+    while (end < bytes.length && end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+    this.#queue(bytes.subarray(0, end));
+  }
+
+  // Replies produced from one chunk go out as one write: one syscall, one segment.
+  #flush(): void {
+    const outgoing = this.#outgoing;
+    if (outgoing.length === 0) return;
+    this.#outgoing = [];
+    const bytes = outgoing.length === 1
+      ? outgoing[0]!
+      : concatBytes(outgoing, outgoing.reduce((sum, part) => sum + part.length, 0));
+    this.#host.stats.bytesOut += bytes.length;
+    this.#connection.write(bytes);
+    if (this.#host.trace) this.#trace({ type: "wrote", data: bytes, messages: outgoing.length });
+  }
+
+  // A handler's failure answers that one message with an error line; the client stays.
+  #handlerFailed(error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.#host.reportError(failure, this);
+    this.#queueError(failure);
+  }
+
+  // The stream cannot be resynchronised after a framing violation: say why, then hang up.
+  #rejectStream(error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.#host.reportError(failure, this);
+    if (error instanceof FramingError) {
+      this.#queueError(failure);
+      this.#flush();
+    }
+    void this.close();
+  }
+
+  async #onPeerEnd(): Promise<void> {
+    this.#trace({ type: "peer-fin" });
+    try {
+      const last = this.#decoder.finish();
+      if (last) this.#onFrame(last);
+    } catch (error) {
+      this.#host.reportError(error instanceof Error ? error : new Error(String(error)), this);
+    }
+    // Everything the client sent before its FIN is answered before ours.
+    while (this.#pending) await this.#pending;
+    await this.close();
+  }
+
+  #onClose(error?: Error): void {
+    this.#closing = true;
+    this.#trace({ type: "closed", error });
+    this.#host.forget(this, error);
+    this.#markClosed();
+  }
+}
