@@ -7,6 +7,7 @@ import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
 import { Waiters } from "./net/waiters.ts";
 import { withTimeout } from "./timeout.ts";
+import type { TraceEvent, TraceSink } from "./trace.ts";
 
 // Past this many unread messages the connection stops reading, so a fast
 // server cannot grow a slow reader's memory.
@@ -24,6 +25,8 @@ export interface ConnectOptions {
   maxFrameBytes?: number;
   /** How long to wait for the connection, in milliseconds. @default {5000} */
   timeoutMs?: number;
+  /** Sees every connection event and every byte, for narration and hex views. */
+  trace?: TraceSink;
 }
 
 /** A client connection that sends and receives framed messages. */
@@ -40,18 +43,32 @@ export class Connection {
   /** Resolves when the connection has closed; with the error, if it failed. */
   readonly closed: Promise<Error | undefined>;
   #markClosed!: (error: Error | undefined) => void;
+  readonly #traceSink: TraceSink | undefined;
 
   /** @internal Use {@linkcode connect}. */
-  constructor(connection: TcpConnection, framing: Framing) {
+  constructor(connection: TcpConnection, framing: Framing, trace?: TraceSink) {
     this.#connection = connection;
     this.framing = framing;
+    this.#traceSink = trace;
     this.#decoder = framing.createDecoder();
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
+    this.#trace({ type: "connected" });
     connection.setNoDelay(true);
     connection.start({
       data: (chunk) => this.#onData(chunk),
-      end: () => this.#onEnd(),
+      end: () => {
+        this.#trace({ type: "peer-fin" });
+        this.#onEnd();
+      },
       close: (error) => this.#onClose(error),
+    });
+  }
+
+  #trace(event: TraceEvent): void {
+    this.#traceSink?.(event, {
+      protocol: "tcp",
+      local: this.#connection.localAddress,
+      remote: this.#connection.remoteAddress,
     });
   }
 
@@ -68,7 +85,9 @@ export class Connection {
    * @throws {FramingError} when it is too large or cannot be framed (a newline in line framing).
    */
   send(payload: Payload): void {
-    this.#connection.write(this.framing.encode(toBytes(payload)));
+    const data = this.framing.encode(toBytes(payload));
+    this.#connection.write(data);
+    if (this.#traceSink) this.#trace({ type: "wrote", data, messages: 1 });
   }
 
   /** Resolves when everything sent so far has gone to the operating system. */
@@ -119,6 +138,7 @@ export class Connection {
 
   /** Half-closes: sends FIN after what was sent, keeps receiving replies. */
   end(): Promise<void> {
+    this.#trace({ type: "fin-sent" });
     return this.#connection.closeWrite();
   }
 
@@ -128,11 +148,15 @@ export class Connection {
   }
 
   #onData(chunk: Uint8Array): void | Promise<void> {
+    const before = this.#inbox.length;
     try {
       this.#decoder.push(chunk, (frame) => this.#inbox.push(new Message(frame)));
     } catch (error) {
       this.#error = error as Error;
       this.#connection.close();
+    }
+    if (this.#traceSink) {
+      this.#trace({ type: "read", data: chunk, messages: this.#inbox.length - before });
     }
     this.#arrivals.release();
     if (this.#inbox.length >= INBOX_HIGH_WATER) return this.#room.wait();
@@ -154,6 +178,7 @@ export class Connection {
     this.#closed = true;
     if (!this.#ended) this.#onEnd();
     if (error) this.#error ??= error;
+    this.#trace({ type: "closed", error });
     this.#room.release();
     this.#arrivals.release();
     this.#markClosed(error);
@@ -195,5 +220,5 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       address,
     });
   });
-  return new Connection(connection, framing);
+  return new Connection(connection, framing, options.trace);
 }

@@ -6,6 +6,7 @@ import type { SocketAddress, UdpSocket } from "./net/types.ts";
 import { Waiters } from "./net/waiters.ts";
 import type { Reply } from "./tcp_server.ts";
 import { withTimeout } from "./timeout.ts";
+import type { TraceSink } from "./trace.ts";
 
 /** Largest UDP payload over IPv4: 65,535 minus the 20-byte IP and 8-byte UDP headers. */
 export const MAX_UDP_PAYLOAD_IPV4 = 65507;
@@ -47,6 +48,8 @@ export interface UdpOptions {
   onDatagram?(datagram: Datagram, endpoint: UdpEndpoint): void;
   /** An error the socket survived (an ICMP port unreachable, for example). */
   onError?(error: Error): void;
+  /** Sees every datagram in and out, for narration and hex views. */
+  trace?: TraceSink;
 }
 
 /** A bound UDP socket that sends and receives whole datagrams. */
@@ -83,6 +86,11 @@ export class UdpEndpoint {
 
   /** @internal Called by the adapter for each datagram. */
   deliver(data: Uint8Array, from: SocketAddress): void {
+    this.#options.trace?.({ type: "datagram-in", data }, {
+      protocol: "udp",
+      local: this.localAddress,
+      remote: from,
+    });
     this.stats.datagramsIn++;
     this.stats.bytesIn += data.length;
     const datagram = { message: new Message(data), from };
@@ -132,6 +140,11 @@ export class UdpEndpoint {
     this.stats.datagramsOut++;
     this.stats.bytesOut += bytes.length;
     this.#socket.send(bytes, to);
+    this.#options.trace?.({ type: "datagram-out", data: bytes }, {
+      protocol: "udp",
+      local: this.localAddress,
+      remote: to,
+    });
   }
 
   /**

@@ -7,7 +7,7 @@ import { printError, printLine, printStatus } from "./output.ts";
 import { EXIT } from "./run_main.ts";
 import { stdinLines } from "./stdin_lines.ts";
 import { displayBytes } from "./terminal_text.ts";
-import type { UdpClientOptions } from "./udp_options.ts";
+import { type UdpClientOptions, udpNarrator } from "./udp_options.ts";
 import { openUdpTarget, silenceExplanation, tooLargeText, type UdpTarget } from "./udp_target.ts";
 import { waitUntil } from "./udp_wait.ts";
 import { countOf } from "./udp_words.ts";
@@ -28,6 +28,7 @@ export async function runUdpClient(options: UdpClientOptions): Promise<number> {
     options.port,
     options.verbose,
     (datagram) => exchange?.reply(datagram),
+    udpNarrator(options),
   );
   try {
     exchange = options.messages.length > 0

@@ -22,6 +22,9 @@ Common flags:
   -p, --port PORT     UDP port; 0 lets the system pick (server) (default 9000)
   -v, --verbose       server: log each peer and datagram size; client, ping: log
                       what is sent and anything ignored (on stderr)
+  --json              each datagram in and out as a JSON line on stderr
+                      (time, protocol, event, local, remote, bytes)
+  --hex               every datagram in and out as hex and ASCII on stderr
   -h, --help          show this help
 
 server: answers every datagram to its sender, so many clients work at once.

@@ -1,3 +1,4 @@
+import type { TraceSink } from "../trace.ts";
 import { DEFAULT_MAX_DATAGRAM_BYTES } from "../udp_endpoint.ts";
 import {
   choiceFlag,
@@ -7,6 +8,7 @@ import {
   parseFlags,
   portFlag,
 } from "./flags.ts";
+import { createNarrator } from "./narrator.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** What the UDP server does with each datagram. */
@@ -20,6 +22,10 @@ interface CommonOptions {
   host: string;
   port: number;
   verbose: boolean;
+  /** Events as JSON Lines on stderr. */
+  json: boolean;
+  /** Every datagram as hex on stderr. */
+  hex: boolean;
 }
 
 /** `udp.ts server` options. */
@@ -55,7 +61,14 @@ export type UdpCommand =
   | UdpPingOptions;
 
 const { port, verbose, help } = COMMON_FLAGS;
-const BASE = { host: { type: "string", default: "127.0.0.1" }, port, verbose, help } as const;
+const BASE = {
+  host: { type: "string", default: "127.0.0.1" },
+  port,
+  verbose,
+  help,
+  json: { type: "boolean", default: false },
+  hex: { type: "boolean", default: false },
+} as const;
 // An hour: longer waits are surely a typo, and setTimeout misbehaves past 2^31 ms.
 const MAX_MS = 3_600_000;
 
@@ -133,7 +146,23 @@ export function parseUdpArgs(args: string[]): UdpCommand {
   }
 }
 
-function common(values: { host: string; port: string; verbose: boolean }): CommonOptions {
+function common(
+  values: { host: string; port: string; verbose: boolean; json: boolean; hex: boolean },
+): CommonOptions {
   if (values.host.trim() === "") throw new UsageError("--host must not be empty");
-  return { host: values.host, port: portFlag(values.port), verbose: values.verbose };
+  return {
+    host: values.host,
+    port: portFlag(values.port),
+    verbose: values.verbose,
+    json: values.json,
+    hex: values.hex,
+  };
+}
+
+/**
+ * The trace sink for `--json` and `--hex`. `-v` keeps udp.ts's own
+ * per-datagram lines, so the narrator does not repeat them.
+ */
+export function udpNarrator(options: CommonOptions): TraceSink | undefined {
+  return createNarrator({ verbose: false, json: options.json, hex: options.hex });
 }

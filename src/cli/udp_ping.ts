@@ -6,7 +6,7 @@ import { formatLossLine, formatRttSummary } from "./rtt_stats.ts";
 import { EXIT } from "./run_main.ts";
 import { onStopSignal } from "./signals.ts";
 import { displayBytes } from "./terminal_text.ts";
-import type { UdpPingOptions } from "./udp_options.ts";
+import { udpNarrator, type UdpPingOptions } from "./udp_options.ts";
 import { formatProbe, parseProbe } from "./udp_ping_probe.ts";
 import { PingTally } from "./udp_ping_tally.ts";
 import { openUdpTarget, silenceExplanation } from "./udp_target.ts";
@@ -34,6 +34,7 @@ export async function runUdpPing(options: UdpPingOptions): Promise<number> {
       report(datagram, tally, options);
       wake.release();
     },
+    udpNarrator(options),
   );
   const where = formatAddress(address);
   const missingTimers: ReturnType<typeof setTimeout>[] = [];

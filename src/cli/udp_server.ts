@@ -9,7 +9,7 @@ import { printListening } from "./listen_banner.ts";
 import { printStatus } from "./output.ts";
 import { EXIT } from "./run_main.ts";
 import { onStopSignal } from "./signals.ts";
-import type { UdpServerMode, UdpServerOptions } from "./udp_options.ts";
+import { udpNarrator, type UdpServerMode, type UdpServerOptions } from "./udp_options.ts";
 import { PeerTable } from "./udp_peer_table.ts";
 import { countOf } from "./udp_words.ts";
 
@@ -58,6 +58,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
       host: await resolveHost(options.host),
       port: options.port,
       maxDatagramBytes: options.maxDatagramBytes,
+      trace: udpNarrator(options),
       onError: (error) => {
         if (error instanceof NetError && error.code === "CONNECTION_REFUSED") {
           note("unreachable", "a client left before its reply (ICMP port unreachable)");

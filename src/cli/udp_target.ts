@@ -1,5 +1,6 @@
 import { formatAddress, isIpv6, resolveHost } from "../address.ts";
 import type { SocketAddress } from "../net/types.ts";
+import type { TraceSink } from "../trace.ts";
 import { bindUdp, type Datagram, type UdpEndpoint } from "../udp_endpoint.ts";
 import { printStatus } from "./output.ts";
 
@@ -20,11 +21,13 @@ export async function openUdpTarget(
   port: number,
   verbose: boolean,
   onReply: (datagram: Datagram) => void,
+  trace?: TraceSink,
 ): Promise<UdpTarget> {
   const address = { hostname: await resolveHost(host), port };
   const endpoint = await bindUdp({
     host: isIpv6(address.hostname) ? "::" : "0.0.0.0",
     port: 0,
+    trace,
     onDatagram(datagram) {
       if (sameAddress(datagram.from, address)) onReply(datagram);
       else if (verbose) {

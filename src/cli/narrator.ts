@@ -1,0 +1,119 @@
+import { formatAddress } from "../address.ts";
+import { NetError } from "../net/net_error.ts";
+import type { TraceEndpoints, TraceEvent, TraceSink } from "../trace.ts";
+import { describeError } from "./describe_error.ts";
+import { hexDump } from "./hex_dump.ts";
+import { printStatus } from "./output.ts";
+
+/** How much of the wire a script shows on stderr. */
+export interface NarrationOptions {
+  /** A line per event: connects, reads, writes, FIN, RST, close. */
+  verbose: boolean;
+  /** The same events as JSON Lines, for graders and scripts. */
+  json: boolean;
+  /** Every byte in and out as hex and ASCII. */
+  hex: boolean;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/** Local wall-clock time with milliseconds, as students read it off their own clock. */
+function clock(date: Date): string {
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${
+    pad(date.getMilliseconds(), 3)
+  }`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function incoming(event: TraceEvent): boolean {
+  return event.type === "read" || event.type === "datagram-in";
+}
+
+/** The sentence a student reads for one event. */
+function sentence(event: TraceEvent): string {
+  switch (event.type) {
+    case "connected":
+      return "connected (handshake done: SYN, SYN/ACK, ACK)";
+    case "read":
+      return `read ${plural(event.data.length, "byte")}, ${
+        plural(event.messages, "message")
+      } complete`;
+    case "wrote":
+      return `wrote ${plural(event.data.length, "byte")} (${plural(event.messages, "message")})`;
+    case "peer-fin":
+      return "peer half-closed (FIN received): it sends no more, replies can still go";
+    case "fin-sent":
+      return "half-closed our side (FIN sent after the queued bytes)";
+    case "closed":
+      if (!event.error) return "closed";
+      if (event.error instanceof NetError && event.error.code === "CONNECTION_RESET") {
+        return "reset by peer (RST): the connection was aborted";
+      }
+      return `closed: ${describeError(event.error)}`;
+    case "refused":
+      return `refused: ${event.reason}`;
+    case "datagram-in":
+      return `datagram in, ${plural(event.data.length, "byte")}`;
+    case "datagram-out":
+      return `datagram out, ${plural(event.data.length, "byte")}`;
+  }
+}
+
+/** The event as one JSON object; the schema is documented in docs/lab.md. */
+function jsonRecord(event: TraceEvent, where: TraceEndpoints, time: Date): Record<string, unknown> {
+  const record: Record<string, unknown> = {
+    time: time.toISOString(),
+    protocol: where.protocol,
+    event: event.type,
+    local: formatAddress(where.local),
+    remote: formatAddress(where.remote),
+  };
+  if ("data" in event) record.bytes = event.data.length;
+  if ("messages" in event) record.messages = event.messages;
+  if (event.type === "refused") record.reason = event.reason;
+  if (event.type === "closed" && event.error) {
+    record.error = event.error instanceof NetError ? event.error.code : event.error.name;
+    record.message = describeError(event.error);
+  }
+  return record;
+}
+
+/**
+ * Builds the trace sink for a script's `--verbose`, `--json` and `--hex`
+ * flags, writing to stderr so stdout keeps carrying only replies. Returns
+ * `undefined` when all three are off, so nothing is traced at all.
+ */
+export function createNarrator(
+  options: NarrationOptions,
+  write: (line: string) => void = printStatus,
+): TraceSink | undefined {
+  if (!options.verbose && !options.json && !options.hex) return undefined;
+  // Offsets count per connection and direction, like a capture's relative sequence numbers.
+  const offsets = new Map<string, number>();
+  return (event, where) => {
+    const now = new Date();
+    if (options.json) {
+      write(JSON.stringify(jsonRecord(event, where, now)));
+    }
+    const arrow = incoming(event) ? "<-" : "->";
+    const pair = `${where.protocol} ${formatAddress(where.local)} ${arrow} ${
+      formatAddress(where.remote)
+    }`;
+    const hasBytes = "data" in event;
+    if (options.verbose || (options.hex && hasBytes && !options.json)) {
+      write(`[${clock(now)}] ${pair}  ${sentence(event)}`);
+    }
+    if (options.hex && hasBytes && event.data.length > 0) {
+      // A datagram stands alone, so its bytes count from 0; a stream's continue.
+      const offset = where.protocol === "udp" ? 0 : offsets.get(pair) ?? 0;
+      offsets.set(pair, offset + event.data.length);
+      write(hexDump(event.data, offset, `  ${arrow} `));
+    }
+    if (event.type === "closed") {
+      for (const key of offsets.keys()) {
+        if (key.includes(formatAddress(where.remote))) offsets.delete(key);
+      }
+    }
+  };
+}
