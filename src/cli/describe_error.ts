@@ -26,7 +26,9 @@ function hint(error: NetError): string {
     case "HOST_NOT_FOUND":
       return "check the spelling, or use an IP address";
     case "TIMED_OUT":
-      return "is the address right? is a firewall dropping the packets?";
+      return error.operation === "receive"
+        ? "does the server answer this message? does --framing match the server's?"
+        : "is the address right? is a firewall dropping the packets?";
     case "PERMISSION_DENIED":
       return error.operation === "listen" || error.operation === "bind"
         ? "ports below 1024 need root; pick a port above 1024"

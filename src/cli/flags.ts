@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { type CidrRange, parseCidr } from "../cidr.ts";
 import { FRAMING_NAMES, type FramingName } from "../framing/mod.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -14,6 +15,8 @@ export const COMMON_FLAGS = {
   port: { type: "string", short: "p", default: "9000" },
   framing: { type: "string", default: "line" },
   verbose: { type: "boolean", short: "v", default: false },
+  json: { type: "boolean", default: false },
+  hex: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const satisfies FlagSpec;
 
@@ -88,4 +91,18 @@ export function portFlag(value: string): number {
 /** Reads `--framing`. */
 export function framingFlag(value: string): FramingName {
   return choiceFlag("framing", value, FRAMING_NAMES);
+}
+
+/**
+ * Reads a repeatable CIDR flag (`--allow 10.0.0.0/8 --allow ::1`).
+ * @throws {UsageError} naming the flag and the value that is not a range.
+ */
+export function cidrFlags(name: string, values: string[] | undefined): CidrRange[] {
+  return (values ?? []).map((value) => {
+    try {
+      return parseCidr(value);
+    } catch (error) {
+      throw new UsageError(`--${name} ${(error as Error).message}`);
+    }
+  });
 }

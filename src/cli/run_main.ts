@@ -45,7 +45,8 @@ export function exitAfterFlush(code: number): Promise<never> {
     const done = () => {
       if (--pending === 0) process.exit(code);
     };
-    process.stdout.write("", done);
-    process.stderr.write("", done);
+    // end(), not write(""): Bun calls a write's callback before earlier writes reach a pipe.
+    process.stdout.end(done);
+    process.stderr.end(done);
   });
 }

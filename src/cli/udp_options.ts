@@ -60,14 +60,14 @@ export type UdpCommand =
   | UdpClientOptions
   | UdpPingOptions;
 
-const { port, verbose, help } = COMMON_FLAGS;
+const { port, verbose, help, json, hex } = COMMON_FLAGS;
 const BASE = {
   host: { type: "string", default: "127.0.0.1" },
   port,
   verbose,
   help,
-  json: { type: "boolean", default: false },
-  hex: { type: "boolean", default: false },
+  json,
+  hex,
 } as const;
 // An hour: longer waits are surely a typo, and setTimeout misbehaves past 2^31 ms.
 const MAX_MS = 3_600_000;

@@ -1,0 +1,51 @@
+/**
+ * TCP client for network labs: `deno run -P client.ts` or `bun client.ts`.
+ * Request/reply, full duplex (chat, piped files) or ping; see `--help`.
+ * @module
+ */
+import process from "node:process";
+import { duplex } from "./src/cli/client_duplex.ts";
+import { CLIENT_HELP } from "./src/cli/client_help.ts";
+import { parseClientOptions } from "./src/cli/client_options.ts";
+import { ping } from "./src/cli/client_ping.ts";
+import { sendRequests } from "./src/cli/client_requests.ts";
+import { createNarrator } from "./src/cli/narrator.ts";
+import { printLine } from "./src/cli/output.ts";
+import { runMain } from "./src/cli/run_main.ts";
+import { onStopSignal } from "./src/cli/signals.ts";
+import { connect } from "./src/tcp_client.ts";
+
+async function main(): Promise<number> {
+  const options = parseClientOptions(process.argv.slice(2));
+  if (options === "help") {
+    printLine(CLIENT_HELP.trimEnd());
+    return 0;
+  }
+  const connection = await connect({
+    host: options.host,
+    port: options.port,
+    framing: options.framing,
+    maxFrameBytes: options.maxFrameBytes,
+    timeoutMs: options.timeoutMs,
+    trace: createNarrator(options),
+  });
+  try {
+    const { task } = options;
+    switch (task.kind) {
+      case "messages":
+        await sendRequests(connection, task.messages, options.timeoutMs);
+        return 0;
+      case "ping": {
+        // Ctrl-C ends the probe early but still prints the summary, as ping does.
+        const stopped = new Promise<void>((resolve) => onStopSignal(resolve));
+        return await ping(connection, { ...task, timeoutMs: options.timeoutMs, stopped });
+      }
+      case "duplex":
+        return await duplex(connection);
+    }
+  } finally {
+    connection.close();
+  }
+}
+
+if (import.meta.main) await runMain("client.ts", main);

@@ -1,0 +1,75 @@
+/**
+ * TCP server for network labs: `deno run -P server.ts` or `bun server.ts`.
+ * Echo, upper-case or chat; see `--help`.
+ * @module
+ */
+import process from "node:process";
+import { printListening } from "./src/cli/listen_banner.ts";
+import { createNarrator } from "./src/cli/narrator.ts";
+import { printLine, printStatus } from "./src/cli/output.ts";
+import { runMain } from "./src/cli/run_main.ts";
+import { clientCommandFor } from "./src/cli/server_client_command.ts";
+import { SERVER_HELP } from "./src/cli/server_help.ts";
+import {
+  formatServerSummary,
+  logClientError,
+  logConnect,
+  logDisconnect,
+  logRefusal,
+} from "./src/cli/server_log.ts";
+import { parseServerOptions } from "./src/cli/server_options.ts";
+import { onStopSignal } from "./src/cli/signals.ts";
+import { stdinLines } from "./src/cli/stdin_lines.ts";
+import { displayBytes } from "./src/cli/terminal_text.ts";
+import { createMode, type ServerMode } from "./src/modes/mod.ts";
+import { serve } from "./src/tcp_server.ts";
+
+async function main(): Promise<number> {
+  const options = parseServerOptions(process.argv.slice(2));
+  if (options === "help") {
+    printLine(SERVER_HELP.trimEnd());
+    return 0;
+  }
+  // The chat transcript is what the operator asked to see, so it goes to stdout.
+  const mode = createMode(options.mode, { maxFrameBytes: options.maxFrameBytes, show: printLine });
+  const server = await serve({
+    host: options.host,
+    port: options.port,
+    framing: options.framing,
+    maxFrameBytes: options.maxFrameBytes,
+    maxConnections: options.maxConnections,
+    idleTimeoutMs: options.idleTimeoutMs,
+    allow: options.allow,
+    deny: options.deny,
+    trace: createNarrator(options),
+    onRefuse: logRefusal,
+    onConnect(client) {
+      if (options.verbose) logConnect(client);
+      mode.onConnect?.(client);
+    },
+    onDisconnect(client, error) {
+      if (options.verbose) logDisconnect(client, error);
+      mode.onDisconnect?.(client);
+    },
+    // Always shown: a student whose client got an `error:` line wants to see why here too.
+    onError: logClientError,
+  }, mode.handler);
+  const stop = new Promise<void>((resolve) => onStopSignal(resolve));
+  printListening("tcp", server.address, clientCommandFor(options.framing, options.maxFrameBytes));
+  if (mode.operatorLine) void relayOperatorLines(mode);
+  await stop;
+  await server.close();
+  printStatus(formatServerSummary(server.stats));
+  return 0;
+}
+
+// Only chat reads stdin, so an echo server started in the background is never stopped for reading a terminal.
+async function relayOperatorLines(mode: ServerMode): Promise<void> {
+  try {
+    for await (const line of stdinLines()) mode.operatorLine?.(displayBytes(line));
+  } catch {
+    // stdin closed or unreadable: the chat goes on without the operator.
+  }
+}
+
+if (import.meta.main) await runMain("server.ts", main);

@@ -1,0 +1,93 @@
+import { NetError } from "../net/net_error.ts";
+import type { Connection } from "../tcp_client.ts";
+import { secondsText, serverName } from "./client_replies.ts";
+import { printError, printLine, printStatus } from "./output.ts";
+import { formatLossLine, formatRttSummary, summariseRtts } from "./rtt_stats.ts";
+
+const PROBE = /^ping (\d+)$/i;
+
+/** How `client.ts --count` probes. */
+export interface PingOptions {
+  count: number;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Resolves when the user asks to stop early (Ctrl-C); the summary is still printed. */
+  stopped: Promise<void>;
+}
+
+type Outcome = { kind: "reply"; bytes: number } | { kind: "timeout" } | { kind: "closed" };
+const STOPPED = { kind: "stopped" } as const;
+
+/**
+ * Times `count` round trips over one connection and prints each, then ping's
+ * summary, all on stdout.
+ * @returns The exit code: 0 when at least one reply came back, 1 otherwise.
+ */
+export async function ping(connection: Connection, options: PingOptions): Promise<number> {
+  const target = serverName(connection);
+  const stop = options.stopped.then(() => STOPPED);
+  printStatus(
+    `PING ${target} over tcp (${connection.framing.name} framing): ${options.count} probes, ${options.intervalMs} ms apart`,
+  );
+  const rtts: number[] = [];
+  let sent = 0;
+  for (let seq = 1; seq <= options.count; seq++) {
+    const started = performance.now();
+    connection.send(`ping ${seq}`);
+    sent++;
+    const waiting = awaitReply(connection, seq, options.timeoutMs);
+    // Settled or not, the wait must never surface as an unhandled rejection after a stop.
+    waiting.catch(() => {});
+    const outcome = await Promise.race([waiting, stop]);
+    if (outcome.kind === "stopped") break;
+    if (outcome.kind === "closed") {
+      printStatus(`${target} closed the connection`);
+      break;
+    }
+    if (outcome.kind === "timeout") {
+      printLine(`no reply from ${target}: seq=${seq} within ${secondsText(options.timeoutMs)}`);
+    } else {
+      const rtt = performance.now() - started;
+      rtts.push(rtt);
+      printLine(`${outcome.bytes} bytes from ${target}: seq=${seq} time=${rtt.toFixed(3)} ms`);
+    }
+    if (seq === options.count) break;
+    const rest = options.intervalMs - (performance.now() - started);
+    if (rest > 0 && (await Promise.race([sleep(rest), stop])) === STOPPED) break;
+  }
+  printLine(`--- ${target} tcp ping statistics ---`);
+  printLine(formatLossLine(sent, rtts.length));
+  const summary = summariseRtts(rtts);
+  if (summary) printLine(formatRttSummary(summary));
+  if (rtts.length > 0) return 0;
+  printError(
+    `client.ts: no replies from ${target} (does the server answer each message? does --framing match?)`,
+  );
+  return 1;
+}
+
+// A reply to an earlier probe that came after its timeout is late, not this probe's answer.
+async function awaitReply(
+  connection: Connection,
+  seq: number,
+  timeoutMs: number,
+): Promise<Outcome> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let message;
+    try {
+      message = await connection.receive(Math.max(0, deadline - Date.now()));
+    } catch (error) {
+      if (error instanceof NetError && error.code === "TIMED_OUT") return { kind: "timeout" };
+      throw error;
+    }
+    if (message === null) return { kind: "closed" };
+    const probe = PROBE.exec(new TextDecoder().decode(message.bytes));
+    if (probe && Number(probe[1]) !== seq) continue;
+    return { kind: "reply", bytes: message.size };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
