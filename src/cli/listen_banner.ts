@@ -34,4 +34,8 @@ export function printListening(
   for (const { address: ip, interfaceName } of reachable) {
     printStatus(`  ${clientCommand} --host ${ip} --port ${address.port}    # via ${interfaceName}`);
   }
+  printStatus(
+    `to watch the packets: Wireshark display filter "${protocol}.port == ${address.port}", `
+      + `or: tshark -i any -f "${protocol} port ${address.port}"`,
+  );
 }

@@ -34,6 +34,10 @@ server: answers every datagram to its sender, so many clients work at once.
   -m, --mode MODE     echo: send each datagram back unchanged;
                       upper: send it back in upper case (bytes that are not
                       UTF-8 text: only ASCII letters change) (default echo)
+  --allow CIDR        answer only peers in this range (repeatable; 10.0.0.0/8,
+                      192.168.1.7, fd00::/8); others are counted, not answered
+  --deny CIDR         never answer peers in this range (repeatable; wins over
+                      --allow)
   --max-datagram N    larger datagrams are counted and not answered; replies are
                       capped too (default ${DEFAULT_MAX_DATAGRAM_BYTES}; UDP itself carries at most
                       ${MAX_UDP_PAYLOAD_IPV4} bytes over IPv4, ${MAX_UDP_PAYLOAD_IPV6} over IPv6)

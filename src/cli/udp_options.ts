@@ -1,7 +1,9 @@
+import type { CidrRange } from "../cidr.ts";
 import type { TraceSink } from "../trace.ts";
 import { DEFAULT_MAX_DATAGRAM_BYTES } from "../udp_endpoint.ts";
 import {
   choiceFlag,
+  cidrFlags,
   COMMON_FLAGS,
   type FlagSpec,
   integerFlag,
@@ -34,6 +36,8 @@ export interface UdpServerOptions extends CommonOptions {
   mode: UdpServerMode;
   /** Largest datagram answered; larger ones are counted and dropped. */
   maxDatagramBytes: number;
+  allow: CidrRange[];
+  deny: CidrRange[];
 }
 
 /** `udp.ts client` options. */
@@ -77,6 +81,8 @@ const SPECS = {
     ...BASE,
     mode: { type: "string", short: "m", default: "echo" },
     "max-datagram": { type: "string", default: String(DEFAULT_MAX_DATAGRAM_BYTES) },
+    allow: { type: "string", multiple: true },
+    deny: { type: "string", multiple: true },
   },
   client: {
     ...BASE,
@@ -117,6 +123,8 @@ export function parseUdpArgs(args: string[]): UdpCommand {
           1,
           DEFAULT_MAX_DATAGRAM_BYTES,
         ),
+        allow: cidrFlags("allow", values.allow),
+        deny: cidrFlags("deny", values.deny),
       };
     }
     case "client": {

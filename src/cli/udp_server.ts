@@ -1,4 +1,5 @@
 import { formatAddress, resolveHost } from "../address.ts";
+import { isPeerAllowed } from "../cidr.ts";
 import type { Message } from "../message.ts";
 import { NetError } from "../net/net_error.ts";
 import { runtime, type RuntimeName } from "../net/runtime.ts";
@@ -25,6 +26,7 @@ interface Oddities {
   notUtf8: number;
   unreachable: number;
   otherErrors: number;
+  denied: number;
 }
 
 const ODDITY_WORDS: Record<keyof Oddities, string> = {
@@ -33,6 +35,7 @@ const ODDITY_WORDS: Record<keyof Oddities, string> = {
   notUtf8: "not UTF-8 text",
   unreachable: "ICMP port unreachable (a client left before its reply)",
   otherErrors: "other errors (a reply too large, for example)",
+  denied: "from peers refused by --allow/--deny (not answered)",
 };
 
 /**
@@ -42,7 +45,14 @@ const ODDITY_WORDS: Record<keyof Oddities, string> = {
  */
 export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   const peers = new PeerTable();
-  const oddities: Oddities = { empty: 0, oversized: 0, notUtf8: 0, unreachable: 0, otherErrors: 0 };
+  const oddities: Oddities = {
+    empty: 0,
+    oversized: 0,
+    notUtf8: 0,
+    unreachable: 0,
+    otherErrors: 0,
+    denied: 0,
+  };
   const warned = new Set<keyof Oddities>();
   // Each kind is shown once without -v, so a flood cannot flood the terminal too.
   const note = (kind: keyof Oddities, text: string) => {
@@ -66,6 +76,11 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
       },
     },
     (message, from) => {
+      // Refused peers get no answer: UDP has no connection to close.
+      if (!isPeerAllowed(from.hostname, options.allow, options.deny)) {
+        note("denied", `refused ${formatAddress(from)}: not allowed by --allow/--deny`);
+        return undefined;
+      }
       const first = peers.record(from, message.size);
       if (options.verbose) {
         printStatus(
