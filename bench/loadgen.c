@@ -180,8 +180,8 @@ static int stream(double seconds, size_t size, const char *framing) {
   /* A batch of framed messages written back to back, as fast as the socket takes them. */
   size_t per = size + 4, batch_count = (size >= 65536 ? 4 : 256);
   char *batch = malloc(per * batch_count), rbuf[262144];
-  size_t wire = 0;
-  for (size_t i = 0; i < batch_count; i++) wire += frame(batch + wire, size, framing);
+  size_t wire = 0, frame_wire = 0;
+  for (size_t i = 0; i < batch_count; i++) wire += frame_wire = frame(batch + wire, size, framing);
   int fd = tcp_connect();
   int ep = epoll_create1(0);
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u32 = 0};
@@ -192,7 +192,8 @@ static int stream(double seconds, size_t size, const char *framing) {
   int writing = 1;
   while (1) {
     double t = now_s();
-    if (writing && t >= end) {
+    /* Stop only between frames: a framed server would rightly reject half a frame. */
+    if (writing && t >= end && offset % frame_wire == 0) {
       writing = 0;
       shutdown(fd, SHUT_WR);
       struct epoll_event in = {.events = EPOLLIN, .data.u32 = 0};
@@ -211,7 +212,10 @@ static int stream(double seconds, size_t size, const char *framing) {
       }
       if (writing && (events[k].events & EPOLLOUT)) {
         for (;;) {
-          ssize_t w = write(fd, batch + offset, wire - offset);
+          /* Past the deadline, finish the frame in progress and no more. */
+          size_t limit = t >= end ? frame_wire - offset % frame_wire : wire - offset;
+          if (t >= end && offset % frame_wire == 0) break;
+          ssize_t w = write(fd, batch + offset, limit);
           if (w <= 0) break;
           sent += (uint64_t)w;
           offset = (offset + (size_t)w) % wire;
