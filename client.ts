@@ -1,6 +1,6 @@
 /**
  * TCP client for network labs: `deno run -P client.ts` or `bun client.ts`.
- * Request/reply, full duplex (chat, piped files) or ping; see `--help`.
+ * Request/reply, full duplex (chat, piped files), ping or a throughput bench; see `--help`.
  * @module
  */
 import process from "node:process";
@@ -13,6 +13,7 @@ import { createNarrator } from "./src/cli/narrator.ts";
 import { printLine } from "./src/cli/output.ts";
 import { runMain } from "./src/cli/run_main.ts";
 import { onStopSignal } from "./src/cli/signals.ts";
+import { runTcpBench } from "./src/cli/throughput_tcp.ts";
 import { connect } from "./src/tcp_client.ts";
 
 async function main(): Promise<number> {
@@ -27,7 +28,8 @@ async function main(): Promise<number> {
     framing: options.framing,
     maxFrameBytes: options.maxFrameBytes,
     timeoutMs: options.timeoutMs,
-    trace: createNarrator(options),
+    // A bench reports its own figures; narration would print every read.
+    trace: options.task.kind === "bench" ? undefined : createNarrator(options),
   });
   try {
     const { task } = options;
@@ -42,6 +44,15 @@ async function main(): Promise<number> {
       }
       case "duplex":
         return await duplex(connection);
+      case "bench": {
+        const stopped = new Promise<void>((resolve) => onStopSignal(resolve));
+        return await runTcpBench(connection, {
+          ...task,
+          json: options.json,
+          drainTimeoutMs: options.timeoutMs,
+          stopped,
+        });
+      }
     }
   } finally {
     connection.close();

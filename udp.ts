@@ -1,12 +1,14 @@
 /**
- * UDP server, client and ping for networking labs:
+ * UDP server, client, ping and throughput bench for networking labs:
  * `deno run -P udp.ts server`, `deno run -P udp.ts client hello`,
- * `deno run -P udp.ts ping` (or `bun udp.ts ...`). See `udp.ts --help`.
+ * `deno run -P udp.ts ping`, `deno run -P udp.ts bench --rate 50M`
+ * (or `bun udp.ts ...`). See `udp.ts --help`.
  * @module
  */
 import process from "node:process";
 import { printLine } from "./src/cli/output.ts";
 import { runMain } from "./src/cli/run_main.ts";
+import { runUdpBench } from "./src/cli/throughput_udp.ts";
 import { runUdpClient } from "./src/cli/udp_client.ts";
 import { UDP_HELP } from "./src/cli/udp_help.ts";
 import { parseUdpArgs } from "./src/cli/udp_options.ts";
@@ -26,6 +28,8 @@ export function main(args: string[]): Promise<number> {
       return runUdpClient(options);
     case "ping":
       return runUdpPing(options);
+    case "bench":
+      return runUdpBench(options);
   }
 }
 

@@ -181,6 +181,12 @@ export class ServedClient implements Client {
     } catch (error) {
       return this.#handlerFailed(error);
     }
+    // An echo hands back the decoded frame itself: it needs no second validation.
+    if (reply === frame) {
+      this.#outgoing.push(this.#host.framing.reframe(frame));
+      this.#host.stats.messagesOut++;
+      return;
+    }
     if (reply instanceof Promise) {
       return reply.then(
         (value) => {
@@ -225,9 +231,7 @@ export class ServedClient implements Client {
     const outgoing = this.#outgoing;
     if (outgoing.length === 0) return;
     this.#outgoing = [];
-    const bytes = outgoing.length === 1
-      ? outgoing[0]!
-      : concatBytes(outgoing, outgoing.reduce((sum, part) => sum + part.length, 0));
+    const bytes = outgoing.length === 1 ? outgoing[0]! : joinReplies(outgoing);
     this.#host.stats.bytesOut += bytes.length;
     this.#connection.write(bytes);
     if (this.#host.trace) this.#trace({ type: "wrote", data: bytes, messages: outgoing.length });
@@ -270,4 +274,29 @@ export class ServedClient implements Client {
     this.#host.forget(this, error);
     this.#markClosed();
   }
+}
+
+/**
+ * Joins replies into one buffer. Replies that lie back to back in one
+ * received buffer (the echo of a pipelined batch) are joined as a wider view
+ * instead of copied.
+ */
+function joinReplies(parts: Uint8Array[]): Uint8Array {
+  const runs: Uint8Array[] = [parts[0]!];
+  let total = parts[0]!.length;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i]!;
+    const last = runs[runs.length - 1]!;
+    total += part.length;
+    if (last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
+      runs[runs.length - 1] = new Uint8Array(
+        last.buffer,
+        last.byteOffset,
+        last.length + part.length,
+      );
+    } else {
+      runs.push(part);
+    }
+  }
+  return runs.length === 1 ? runs[0]! : concatBytes(runs, total);
 }

@@ -90,6 +90,14 @@ export class Connection {
     if (this.#traceSink) this.#trace({ type: "wrote", data, messages: 1 });
   }
 
+  /**
+   * Bytes accepted by `send` that have not gone to the operating system yet;
+   * a fast sender waits on `flushed()` when this grows, so memory stays bounded.
+   */
+  get bufferedBytes(): number {
+    return this.#connection.bufferedBytes;
+  }
+
   /** Resolves when everything sent so far has gone to the operating system. */
   flushed(): Promise<void> {
     return this.#connection.flushed();

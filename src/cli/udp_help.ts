@@ -5,25 +5,27 @@ import {
 } from "../udp_endpoint.ts";
 
 /** `udp.ts --help`: every subcommand, its flags and defaults, and examples. */
-export const UDP_HELP = `udp.ts: a UDP server, client and ping for networking labs
+export const UDP_HELP = `udp.ts: a UDP server, client, ping and throughput bench for networking labs
 
 Usage:
   udp.ts server [--host 127.0.0.1] [--port 9000] [--mode echo|upper] [--max-datagram BYTES]
   udp.ts client [--host 127.0.0.1] [--port 9000] [--timeout MS] [--retries N] [MESSAGE...]
   udp.ts ping   [--host 127.0.0.1] [--port 9000] [--count N] [--interval MS] [--timeout MS]
+  udp.ts bench  [--host 127.0.0.1] [--port 9000] [--time SECS] [--rate RATE] [--size BYTES] [--json]
 
 UDP sends datagrams: each message arrives whole or not at all, there is no
 connection, and nothing tells the sender whether a server is there.
 
 Common flags:
   --host HOST         server: address to listen on; 0.0.0.0 (or ::) serves the whole
-                      LAN and lists this PC's addresses. client, ping: the server.
+                      LAN and lists this PC's addresses. client, ping, bench: the server.
                       Names are resolved once. (default 127.0.0.1)
   -p, --port PORT     UDP port; 0 lets the system pick (server) (default 9000)
   -v, --verbose       server: log each peer and datagram size; client, ping: log
                       what is sent and anything ignored (on stderr)
   --json              each datagram in and out as a JSON line on stderr
-                      (time, protocol, event, local, remote, bytes)
+                      (time, protocol, event, local, remote, bytes); for bench,
+                      the final report as JSON on stdout instead (see bench)
   --hex               every datagram in and out as hex and ASCII on stderr
   -h, --help          show this help
 
@@ -59,11 +61,30 @@ ping: sends numbered probes ("socklab-ping SEQ SENDTIME") to an echo server and
   -t, --timeout MS    how long to wait for a reply before reporting it missing;
                       later replies still count, marked (late) (default 1000)
 
+bench: the throughput lab, like iperf -u: sends numbered, timestamped datagrams
+  to an echo server (udp.ts server) at a target rate and reads the echoes. Each
+  second it prints bytes and Mbit/s sent and echoed, jitter and loss; then a
+  summary: sent, received, lost (%), duplicates, reordered (a datagram numbered
+  below one already seen) and jitter (RFC 3550, from echo arrival spacing
+  against send spacing). It waits 1 s for the last echoes. Loss counts both
+  directions, since only echoes come back. A live progress line updates in
+  place while stdout is a terminal. Ctrl-C stops early, still summarising.
+  -t, --time SECS     how long to send; fractions allowed (default 10)
+  -b, --rate RATE     target rate of datagram payload in bit/s, decimal units
+                      like iperf -b: 500k, 10M, 1.5G; a bare number is Mbit/s
+                      (default 10M)
+  -l, --size BYTES    bytes per datagram, at least 20 (default 1470, which
+                      fits one Ethernet frame; at most ${MAX_UDP_PAYLOAD_IPV4} over IPv4,
+                      ${MAX_UDP_PAYLOAD_IPV6} over IPv6: a larger one is a usage error)
+  --json              instead of text, one JSON object on stdout at the end
+                      (intervals and summary), for scripts; no narration
+  --verbose and --hex do not apply to bench.
+
 Exit status:
   0  server: stopped by Ctrl-C or SIGTERM; client: every datagram got a reply;
-     ping: at least one reply came
+     ping, bench: at least one reply (echo) came
   1  a network failure; client: some datagram got no reply (UDP cannot tell a
-     stopped server from a lost datagram) or was too large; ping: no reply
+     stopped server from a lost datagram) or was too large; ping, bench: no reply
   2  a usage error (a wrong flag or value)
 
 Examples:
@@ -73,5 +94,8 @@ Examples:
   printf 'a\\nb\\n' | deno run -P udp.ts client --port 9000
   deno run -P udp.ts ping --host 192.168.1.20 --count 10 --interval 200
   bun udp.ts client --host ::1 --port 9000 hi           # the same on Bun, over IPv6
+  deno run -P udp.ts bench --host 192.168.1.20 --rate 50M --time 5
+                                                        # 50 Mbit/s for 5 s: loss, jitter
+  bun udp.ts bench --rate 2M --size 512 --json          # a JSON report for scripts
   nc -u 127.0.0.1 9000                                  # nc or Python clients work too
 `;

@@ -1,16 +1,19 @@
 import type { CidrRange } from "../cidr.ts";
 import type { TraceSink } from "../trace.ts";
-import { DEFAULT_MAX_DATAGRAM_BYTES } from "../udp_endpoint.ts";
+import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../udp_endpoint.ts";
 import {
   choiceFlag,
   cidrFlags,
   COMMON_FLAGS,
   type FlagSpec,
   integerFlag,
+  numberFlag,
   parseFlags,
   portFlag,
 } from "./flags.ts";
 import { createNarrator } from "./narrator.ts";
+import { parseRate } from "./throughput_rate.ts";
+import { UDP_BENCH_HEADER_BYTES } from "./throughput_udp_header.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** What the UDP server does with each datagram. */
@@ -57,12 +60,27 @@ export interface UdpPingOptions extends CommonOptions {
   timeoutMs: number;
 }
 
+/** `udp.ts bench` options. */
+export interface UdpBenchOptions {
+  command: "bench";
+  host: string;
+  port: number;
+  /** The report as one JSON object on stdout instead of text. */
+  json: boolean;
+  seconds: number;
+  /** Target sending rate of datagram payload, in bits per second. */
+  bitsPerSecond: number;
+  /** Bytes per datagram (UDP payload). */
+  size: number;
+}
+
 /** Everything `udp.ts` can be asked to do. */
 export type UdpCommand =
   | { command: "help" }
   | UdpServerOptions
   | UdpClientOptions
-  | UdpPingOptions;
+  | UdpPingOptions
+  | UdpBenchOptions;
 
 const { port, verbose, help, json, hex } = COMMON_FLAGS;
 const BASE = {
@@ -75,6 +93,9 @@ const BASE = {
 } as const;
 // An hour: longer waits are surely a typo, and setTimeout misbehaves past 2^31 ms.
 const MAX_MS = 3_600_000;
+// iperf's default: one datagram fills one 1500-byte Ethernet frame with room to spare.
+const DEFAULT_BENCH_DATAGRAM_BYTES = 1470;
+const MAX_BENCH_SECONDS = 24 * 60 * 60;
 
 const SPECS = {
   server: {
@@ -95,6 +116,15 @@ const SPECS = {
     interval: { type: "string", short: "i", default: "1000" },
     timeout: { type: "string", short: "t", default: "1000" },
   },
+  bench: {
+    host: BASE.host,
+    port,
+    help,
+    json,
+    time: { type: "string", short: "t", default: "10" },
+    rate: { type: "string", short: "b", default: "10M" },
+    size: { type: "string", short: "l", default: String(DEFAULT_BENCH_DATAGRAM_BYTES) },
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 /**
@@ -105,7 +135,7 @@ export function parseUdpArgs(args: string[]): UdpCommand {
   const [command, ...rest] = args;
   switch (command) {
     case undefined:
-      throw new UsageError("missing command: server, client or ping");
+      throw new UsageError("missing command: server, client, ping or bench");
     case "-h":
     case "--help":
     case "help":
@@ -149,8 +179,23 @@ export function parseUdpArgs(args: string[]): UdpCommand {
         timeoutMs: integerFlag("timeout", values.timeout, 1, MAX_MS),
       };
     }
+    case "bench": {
+      const { values } = parseFlags(rest, SPECS.bench, false);
+      if (values.help) return { command: "help" };
+      if (values.host.trim() === "") throw new UsageError("--host must not be empty");
+      return {
+        command,
+        host: values.host,
+        port: integerFlag("port", values.port, 1, 65535),
+        json: values.json,
+        seconds: numberFlag("time", values.time, 0.1, MAX_BENCH_SECONDS),
+        bitsPerSecond: parseRate("rate", values.rate),
+        // The exact limit depends on the server's IP version, checked once it is resolved.
+        size: integerFlag("size", values.size, UDP_BENCH_HEADER_BYTES, MAX_UDP_PAYLOAD_IPV6),
+      };
+    }
     default:
-      throw new UsageError(`unknown command '${command}': use server, client or ping`);
+      throw new UsageError(`unknown command '${command}': use server, client, ping or bench`);
   }
 }
 

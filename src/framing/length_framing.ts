@@ -21,6 +21,20 @@ export class LengthFraming implements Framing {
     if (payload.length > this.maxFrameBytes) {
       throw tooLarge(payload.length, this.maxFrameBytes, "message");
     }
+    return this.reframe(payload);
+  }
+
+  reframe(payload: Uint8Array): Uint8Array {
+    // A received payload still has its prefix right in front of it (the decoder
+    // keeps room for one): those bytes are already the encoding, so reuse them.
+    if (payload.byteOffset >= HEADER_BYTES) {
+      const wider = new Uint8Array(
+        payload.buffer,
+        payload.byteOffset - HEADER_BYTES,
+        payload.length + HEADER_BYTES,
+      );
+      if (readUint32(wider, 0) === payload.length) return wider;
+    }
     const out = new Uint8Array(HEADER_BYTES + payload.length);
     new DataView(out.buffer).setUint32(0, payload.length);
     out.set(payload, HEADER_BYTES);
@@ -74,7 +88,10 @@ class LengthDecoder implements FrameDecoder {
           i += size;
           continue;
         }
-        this.#payload = new Uint8Array(size);
+        // Room for the prefix in front, so an echo of this frame needs no copy.
+        const frame = new Uint8Array(HEADER_BYTES + size);
+        new DataView(frame.buffer).setUint32(0, size);
+        this.#payload = frame.subarray(HEADER_BYTES);
         this.#payloadFill = 0;
       }
       const payload = this.#payload;

@@ -28,9 +28,19 @@ export class LineFraming implements Framing {
         "a line message cannot contain a newline or end in CR (use --framing length for binary data)",
       );
     }
-    const out = new Uint8Array(payload.length + 1);
-    out.set(payload);
-    out[payload.length] = LF;
+    return this.reframe(payload);
+  }
+
+  reframe(frame: Uint8Array): Uint8Array {
+    // An echoed line usually still sits in the received chunk with its LF right
+    // behind it: those bytes are already the encoding, so reuse them uncopied.
+    if (frame.byteOffset + frame.length < frame.buffer.byteLength) {
+      const wider = new Uint8Array(frame.buffer, frame.byteOffset, frame.length + 1);
+      if (wider[frame.length] === LF) return wider;
+    }
+    const out = new Uint8Array(frame.length + 1);
+    out.set(frame);
+    out[frame.length] = LF;
     return out;
   }
 

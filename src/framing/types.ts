@@ -33,6 +33,13 @@ export interface Framing {
    * @throws {FramingError} when the payload is too large or cannot be framed.
    */
   encode(payload: Uint8Array): Uint8Array;
+  /**
+   * Returns the wire bytes for a frame this framing's own decoder produced,
+   * unchanged. It skips the checks `encode` makes (the decoder already made
+   * them), which matters for an echo: scanning every line twice cost a sixth
+   * of a line-framed echo server's time.
+   */
+  reframe(frame: Uint8Array): Uint8Array;
   /** Returns a fresh decoder; one per connection. */
   createDecoder(): FrameDecoder;
 }
