@@ -147,8 +147,10 @@ class TcpServer implements Server, ClientHost {
     }
     if (maxConnections !== undefined && this.clients.size >= maxConnections) {
       return {
-        reason: `server full (${maxConnections} clients)`,
-        notice: `error: server full (${maxConnections} clients connected); try again later`,
+        reason: `server full (${maxConnections} ${maxConnections === 1 ? "client" : "clients"})`,
+        notice: `error: server full (${maxConnections} ${
+          maxConnections === 1 ? "client" : "clients"
+        } connected); try again later`,
       };
     }
     return undefined;

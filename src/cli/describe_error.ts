@@ -70,6 +70,9 @@ export function describeError(error: unknown): string {
     return `${prefix}${error.message}${why ? ` (${why})` : ""}`;
   }
   if (error instanceof FramingError || error instanceof UsageError) return error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  // A plain Error is one of ours and its message says it all; other classes name the kind of failure.
+  if (error instanceof Error) {
+    return error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
+  }
   return String(error);
 }

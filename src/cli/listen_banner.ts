@@ -28,12 +28,15 @@ export function printListening(
   );
   if (reachable.length === 0) {
     printStatus("no network address found on this machine; only this PC can connect");
-    return;
+  } else {
+    printStatus("other PCs can connect with:");
+    for (const { address: ip, interfaceName } of reachable) {
+      printStatus(
+        `  ${clientCommand} --host ${ip} --port ${address.port}    # via ${interfaceName}`,
+      );
+    }
   }
-  printStatus("other PCs can connect with:");
-  for (const { address: ip, interfaceName } of reachable) {
-    printStatus(`  ${clientCommand} --host ${ip} --port ${address.port}    # via ${interfaceName}`);
-  }
+  // Loopback traffic is worth watching too, so the filter comes either way.
   printStatus(
     `to watch the packets: Wireshark display filter "${protocol}.port == ${address.port}", `
       + `or: tshark -i any -f "${protocol} port ${address.port}"`,

@@ -27,7 +27,7 @@ function clock(date: Date): string {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function incoming(event: TraceEvent): boolean {
-  return event.type === "read" || event.type === "datagram-in";
+  return event.type === "read" || event.type === "datagram-in" || event.type === "peer-fin";
 }
 
 /** The sentence a student reads for one event. */
@@ -96,10 +96,10 @@ export function createNarrator(
     if (options.json) {
       write(JSON.stringify(jsonRecord(event, where, now)));
     }
+    const pairWith = (arrow: string) =>
+      `${where.protocol} ${formatAddress(where.local)} ${arrow} ${formatAddress(where.remote)}`;
     const arrow = incoming(event) ? "<-" : "->";
-    const pair = `${where.protocol} ${formatAddress(where.local)} ${arrow} ${
-      formatAddress(where.remote)
-    }`;
+    const pair = pairWith(arrow);
     const hasBytes = "data" in event;
     if (options.verbose || (options.hex && hasBytes && !options.json)) {
       write(`[${clock(now)}] ${pair}  ${sentence(event)}`);
@@ -111,9 +111,10 @@ export function createNarrator(
       write(hexDump(event.data, offset, `  ${arrow} `));
     }
     if (event.type === "closed") {
-      for (const key of offsets.keys()) {
-        if (key.includes(formatAddress(where.remote))) offsets.delete(key);
-      }
+      // Exact keys: a substring match would also reset another connection whose
+      // port starts with this one's (127.0.0.1:5000 inside 127.0.0.1:50001).
+      offsets.delete(pairWith("->"));
+      offsets.delete(pairWith("<-"));
     }
   };
 }
