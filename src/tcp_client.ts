@@ -119,19 +119,14 @@ export class Connection {
       if (this.#error) throw this.#error;
       if (this.#ended) return null;
       // Waiting does not take a message, so one that arrives after a timeout stays for the next call.
-      const arrival = this.#arrivals.wait();
-      if (deadline === undefined) await arrival;
-      else {
-        await withTimeout(
-          arrival,
-          Math.max(0, deadline - Date.now()),
-          () =>
-            new NetError("TIMED_OUT", `no reply within ${timeoutMs} ms`, {
-              operation: "receive",
-              address: this.remoteAddress,
-            }),
-        );
-      }
+      await this.#arrivals.waitBefore(
+        deadline,
+        () =>
+          new NetError("TIMED_OUT", `no reply within ${timeoutMs} ms`, {
+            operation: "receive",
+            address: this.remoteAddress,
+          }),
+      );
     }
   }
 

@@ -5,7 +5,6 @@ import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, UdpSocket } from "./net/types.ts";
 import { Waiters } from "./net/waiters.ts";
 import type { Reply } from "./tcp_server.ts";
-import { withTimeout } from "./timeout.ts";
 import type { TraceSink } from "./trace.ts";
 
 /** Largest UDP payload over IPv4: 65,535 minus the 20-byte IP and 8-byte UDP headers. */
@@ -157,18 +156,11 @@ export class UdpEndpoint {
       const datagram = this.#inbox.shift();
       if (datagram) return datagram;
       if (this.#closed) return null;
-      const arrival = this.#arrivals.wait();
-      if (deadline === undefined) await arrival;
-      else {
-        await withTimeout(
-          arrival,
-          Math.max(0, deadline - Date.now()),
-          () =>
-            new NetError("TIMED_OUT", `no datagram within ${timeoutMs} ms`, {
-              operation: "receive",
-            }),
-        );
-      }
+      await this.#arrivals.waitBefore(
+        deadline,
+        () =>
+          new NetError("TIMED_OUT", `no datagram within ${timeoutMs} ms`, { operation: "receive" }),
+      );
     }
   }
 

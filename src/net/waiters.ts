@@ -1,3 +1,5 @@
+import { withTimeout } from "../timeout.ts";
+
 /** Settles waiters once, when a condition they wait for comes true. */
 export class Waiters {
   #resolvers: (() => void)[] = [];
@@ -5,6 +7,17 @@ export class Waiters {
   /** Returns a promise that resolves at the next `release()`. */
   wait(): Promise<void> {
     return new Promise((resolve) => this.#resolvers.push(resolve));
+  }
+
+  /**
+   * Like `wait()`, but rejects with `onTimeout()` once `deadline` (a
+   * `Date.now()` time) passes; no deadline waits as long as it takes.
+   */
+  waitBefore(deadline: number | undefined, onTimeout: () => Error): Promise<void> {
+    const arrival = this.wait();
+    return deadline === undefined
+      ? arrival
+      : withTimeout(arrival, Math.max(0, deadline - Date.now()), onTimeout);
   }
 
   /** Resolves everyone waiting now. */
