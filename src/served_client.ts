@@ -7,6 +7,16 @@ import type { TraceEvent, TraceSink } from "./trace.ts";
 // Past this many unsent reply bytes a connection stops reading until they drain,
 // so a client that never reads cannot grow the server's memory.
 const WRITE_HIGH_WATER_BYTES = 256 * 1024;
+// How long a closing connection waits for the client's FIN before closing anyway.
+const LINGER_MS = 2000;
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expiry = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([promise.then(() => {}, () => {}), expiry]);
+  clearTimeout(timer);
+}
 
 /** What a handler may answer: text, bytes, or nothing (no reply). */
 export type Reply = Payload | undefined | null | void;
@@ -63,6 +73,9 @@ export class ServedClient implements Client {
   #outgoing: Uint8Array[] = [];
   #pending: Promise<void> | undefined;
   #closing = false;
+  #peerEnded = false;
+  #finSent = false;
+  #markPeerEnded = () => {};
   readonly closed: Promise<void>;
   #markClosed!: () => void;
 
@@ -111,10 +124,20 @@ export class ServedClient implements Client {
   async close(): Promise<void> {
     if (this.#closing) return await this.closed;
     this.#closing = true;
+    // Replies still being computed answer accepted messages: they go out before
+    // the FIN. Bounded, because a handler may itself be awaiting this close().
+    if (this.#pending) await within(this.#pending, LINGER_MS);
     this.#flush();
+    this.#finSent = true;
     // Traced when asked for: the FIN follows the queued bytes, and the connection may be over before this resolves.
     this.#trace({ type: "fin-sent" });
     await this.#connection.closeWrite();
+    // Closing with unread input makes the kernel answer with a reset, which can
+    // destroy replies the client has not read yet; so its FIN is awaited first
+    // (what it still sends is discarded), for a while.
+    if (!this.#peerEnded) {
+      await within(new Promise<void>((resolve) => (this.#markPeerEnded = resolve)), LINGER_MS);
+    }
     this.#connection.close();
     await this.closed;
   }
@@ -139,6 +162,8 @@ export class ServedClient implements Client {
   }
 
   #onData(chunk: Uint8Array): void | Promise<void> {
+    // Once closing, a reply could only follow our FIN and be lost: what arrives now is not accepted.
+    if (this.#closing) return;
     const stats = this.#host.stats;
     stats.bytesIn += chunk.length;
     const messagesBefore = stats.messagesIn;
@@ -212,6 +237,8 @@ export class ServedClient implements Client {
   }
 
   #queue(payload: Uint8Array): void {
+    // After our FIN nothing can be sent, so nothing is counted as sent.
+    if (this.#finSent) return;
     this.#outgoing.push(this.#host.framing.encode(payload));
     this.#host.stats.messagesOut++;
   }
@@ -257,6 +284,10 @@ export class ServedClient implements Client {
 
   async #onPeerEnd(): Promise<void> {
     this.#trace({ type: "peer-fin" });
+    this.#peerEnded = true;
+    this.#markPeerEnded();
+    // Closing already: the FIN is what close() waits for, and nothing more is accepted.
+    if (this.#closing) return;
     try {
       const last = this.#decoder.finish();
       if (last) this.#onFrame(last);
@@ -270,6 +301,7 @@ export class ServedClient implements Client {
 
   #onClose(error?: Error): void {
     this.#closing = true;
+    this.#markPeerEnded();
     this.#trace({ type: "closed", error });
     this.#host.forget(this, error);
     this.#markClosed();

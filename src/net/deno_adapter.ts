@@ -205,8 +205,14 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         conn = await listener.accept();
       } catch (error) {
         if (closed) return;
+        // Only a closed listener ends the loop. A peer that reset before it was
+        // accepted (a port scanner does) fails this accept with NotConnected;
+        // that costs the others nothing.
+        if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
+          return;
+        }
         const netError = toNetError(error, { operation: "listen" });
-        if (netError.code === "CLOSED") return;
+        if (netError.code === "CLOSED" || netError.code === "CONNECTION_RESET") continue;
         options.onAcceptError?.(netError);
         // Usually out of file descriptors: back off instead of spinning.
         await new Promise((resolve) => setTimeout(resolve, 100));
