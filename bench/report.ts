@@ -89,7 +89,7 @@ export function printTable(results: BenchResult[], machine: Record<string, unkno
   for (const check of targetChecks(results)) {
     const met = check.atLeast ? check.actual >= check.goal : check.actual <= check.goal;
     out(
-      `  ${met ? "met " : "MISS"} ${check.label}: ${check.actual.toFixed(2)} (goal ${
+      `  ${met ? "met " : "MISS"} ${check.label}: ${check.actual.toFixed(3)} (goal ${
         check.atLeast ? ">=" : "<="
       } ${check.goal})`,
     );

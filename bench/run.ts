@@ -2,14 +2,16 @@
 // in one run. Prints a table with ratios, writes bench/out/results.json and
 // renders docs/bench.svg. Figures from different runs are not comparable: the
 // machine is shared and noisy, so only ratios within one run mean anything.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { renderChart } from "./chart.ts";
 import { type BenchResult, printTable } from "./report.ts";
 
+const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT = `${ROOT}bench/out`;
 const LOADGEN = `${OUT}/loadgen`;
@@ -165,9 +167,22 @@ async function stop(running: Running): Promise<void> {
   await closed;
 }
 
-function loadgen(args: (string | number)[]): Record<string, number> {
-  const output = execFileSync(LOADGEN, args.map(String), { encoding: "utf8", timeout: 120_000 });
-  return JSON.parse(output);
+// Asynchronous on purpose: a synchronous call would stop this process from
+// draining the server's stdout, and a chat server printing its transcript
+// into a full pipe stalls (Deno writes stdout synchronously).
+async function loadgen(args: (string | number)[]): Promise<Record<string, number>> {
+  try {
+    const { stdout } = await execFileAsync(LOADGEN, args.map(String), {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    return JSON.parse(stdout);
+  } catch (error) {
+    // A run that did not complete (lost deliveries, short echo) still shows its figures.
+    const stdout = String((error as { stdout?: unknown }).stdout ?? "");
+    if (!stdout.trim()) throw error;
+    return { ...JSON.parse(stdout), incomplete: 1 };
+  }
 }
 
 function rssKiB(pid: number): number {
@@ -307,7 +322,7 @@ await measure(
 const machine = {
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
-  deno: execFileSync(`${BIN}/deno`, ["--version"], { encoding: "utf8" }).split("\n")[0],
+  deno: execFileSync(`${BIN}/deno`, ["--version"], { encoding: "utf8" }).split(" (")[0],
   bun: execFileSync(`${BIN}/bun`, ["--version"], { encoding: "utf8" }).trim(),
   date: new Date().toISOString(),
   seconds_per_workload: SECONDS,
