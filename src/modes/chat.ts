@@ -136,13 +136,16 @@ class ChatRoom implements ServerMode {
   // To everyone but `from` (a client never gets its own words back), and to the operator.
   #announce(line: string, from: Client): void {
     this.#context.show(line);
+    // Encoded once for everyone, not once per recipient.
+    const bytes = utf8.encode(line);
     for (const client of this.#names.keys()) {
-      if (client !== from) client.send(line);
+      if (client !== from) client.send(bytes);
     }
   }
 
   #broadcast(line: string): void {
-    for (const client of this.#names.keys()) client.send(line);
+    const bytes = utf8.encode(line);
+    for (const client of this.#names.keys()) client.send(bytes);
   }
 
   #fits(line: string): boolean {
