@@ -8,6 +8,7 @@ import { cpus } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { scriptCommandOn } from "../src/cli/script_command.ts";
 import { renderChart } from "./chart.ts";
 import { type BenchResult, printTable } from "./report.ts";
 
@@ -29,15 +30,7 @@ interface ServerSpec {
   fixedPort?: boolean;
 }
 
-const deno = (script: string, ...args: string[]) => [
-  `${BIN}/deno`,
-  "run",
-  "-P",
-  "--quiet",
-  `--config=${ROOT}deno.json`,
-  `${ROOT}${script}`,
-  ...args,
-];
+const deno = (script: string, ...args: string[]) => scriptCommandOn("deno", script, args).flat();
 const denoRaw = (...args: string[]) => [
   `${BIN}/deno`,
   "run",
@@ -46,7 +39,7 @@ const denoRaw = (...args: string[]) => [
   `${ROOT}bench/raw_echo_deno.ts`,
   ...args,
 ];
-const bun = (script: string, ...args: string[]) => [`${BIN}/bun`, `${ROOT}${script}`, ...args];
+const bun = (script: string, ...args: string[]) => scriptCommandOn("bun", script, args).flat();
 
 function has(command: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;

@@ -5,7 +5,7 @@
 // The clients run on whichever runtime runs this script; the servers are
 // started with `deno run -P` and `bun` from node_modules/.bin.
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { scriptCommandOn } from "../src/cli/script_command.ts";
 import { connect } from "../src/tcp_client.ts";
 import { bindUdp } from "../src/udp_endpoint.ts";
 import { CASE_MAX_FRAME, type CaseServer, FAULT_CASES } from "../tests/helpers/fault_cases.ts";
@@ -19,8 +19,6 @@ import {
 import { addFigures, chatSoak, echoSoak, type SoakFigures } from "../tests/helpers/fault_soak.ts";
 import { RunningScript } from "../tests/helpers/scripts.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const BIN = `${ROOT}node_modules/.bin`;
 const quick = process.argv.includes("--quick");
 const CLIENTS = 100;
 const MESSAGES = quick ? 100 : 1000;
@@ -33,15 +31,8 @@ const MIB = 1024 * 1024;
 type Runtime = "deno" | "bun";
 
 const COMMANDS: Record<Runtime, (script: string, args: string[]) => [string, string[]]> = {
-  deno: (script, args) => [`${BIN}/deno`, [
-    "run",
-    "-P",
-    "--quiet",
-    `--config=${ROOT}deno.json`,
-    `${ROOT}${script}`,
-    ...args,
-  ]],
-  bun: (script, args) => [`${BIN}/bun`, [`${ROOT}${script}`, ...args]],
+  deno: (script, args) => scriptCommandOn("deno", script, args),
+  bun: (script, args) => scriptCommandOn("bun", script, args),
 };
 
 const SERVER_ARGS: Record<CaseServer, [string, string[]]> = {
