@@ -2,13 +2,14 @@
 // in one run. Prints a table with ratios, writes bench/out/results.json and
 // renders docs/bench.svg. Figures from different runs are not comparable: the
 // machine is shared and noisy, so only ratios within one run mean anything.
-import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { scriptCommandOn } from "../src/cli/script_command.ts";
+import { hasCommand } from "../tests/helpers/peers.ts";
 import { renderChart } from "./chart.ts";
 import { type BenchResult, printTable } from "./report.ts";
 
@@ -41,10 +42,6 @@ const denoRaw = (...args: string[]) => [
 ];
 const bun = (script: string, ...args: string[]) => scriptCommandOn("bun", script, args).flat();
 
-function has(command: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
-}
-
 function tcpServers(framing: "line" | "length"): ServerSpec[] {
   const echo = ["--port", "0", "--mode", "echo", "--framing", framing];
   const servers: ServerSpec[] = [
@@ -69,7 +66,7 @@ function tcpServers(framing: "line" | "length"): ServerSpec[] {
       command: ["python3", `${ROOT}bench/python_echo.py`],
     },
   ];
-  if (has("socat")) {
+  if (hasCommand("socat")) {
     servers.push({
       name: "socat fork cat",
       runtime: "socat",

@@ -1,3 +1,4 @@
+import { asError } from "./as_error.ts";
 import { concatBytes } from "./framing/concat.ts";
 import { type FrameDecoder, type Framing, FramingError } from "./framing/mod.ts";
 import { Message, type Payload, toBytes } from "./message.ts";
@@ -207,11 +208,7 @@ export class ServedClient implements Client {
       return this.#handlerFailed(error);
     }
     // An echo hands back the decoded frame itself: it needs no second validation.
-    if (reply === frame) {
-      this.#outgoing.push(this.#host.framing.reframe(frame));
-      this.#host.stats.messagesOut++;
-      return;
-    }
+    if (reply === frame) return this.#queueWire(this.#host.framing.reframe(frame));
     if (reply instanceof Promise) {
       return reply.then(
         (value) => {
@@ -237,9 +234,13 @@ export class ServedClient implements Client {
   }
 
   #queue(payload: Uint8Array): void {
+    this.#queueWire(this.#host.framing.encode(payload));
+  }
+
+  #queueWire(framed: Uint8Array): void {
     // After our FIN nothing can be sent, so nothing is counted as sent.
     if (this.#finSent) return;
-    this.#outgoing.push(this.#host.framing.encode(payload));
+    this.#outgoing.push(framed);
     this.#host.stats.messagesOut++;
   }
 
@@ -266,14 +267,14 @@ export class ServedClient implements Client {
 
   // A handler's failure answers that one message with an error line; the client stays.
   #handlerFailed(error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
+    const failure = asError(error);
     this.#host.reportError(failure, this);
     this.#queueError(failure);
   }
 
   // The stream cannot be resynchronised after a framing violation: say why, then hang up.
   #rejectStream(error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
+    const failure = asError(error);
     this.#host.reportError(failure, this);
     if (error instanceof FramingError) {
       this.#queueError(failure);
@@ -292,7 +293,7 @@ export class ServedClient implements Client {
       const last = this.#decoder.finish();
       if (last) this.#onFrame(last);
     } catch (error) {
-      this.#host.reportError(error instanceof Error ? error : new Error(String(error)), this);
+      this.#host.reportError(asError(error), this);
     }
     // Everything the client sent before its FIN is answered before ours.
     while (this.#pending) await this.#pending;

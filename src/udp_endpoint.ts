@@ -1,4 +1,5 @@
 import { isIpv6, resolveHost } from "./address.ts";
+import { asError } from "./as_error.ts";
 import { Message, type Payload, toBytes } from "./message.ts";
 import { NetError } from "./net/net_error.ts";
 import { runtime } from "./net/runtime.ts";
@@ -245,7 +246,7 @@ export function serveUdp(
         endpoint.send(reply, from);
       } catch (error) {
         // One bad datagram (invalid UTF-8, a reply too large) must not stop the server.
-        endpoint.fail(error instanceof Error ? error : new Error(String(error)));
+        endpoint.fail(asError(error));
       }
     },
   });

@@ -1,6 +1,8 @@
 import { formatAddress } from "../address.ts";
 import { NetError } from "../net/net_error.ts";
 import type { TraceEndpoints, TraceEvent, TraceSink } from "../trace.ts";
+import { clockTime } from "./clock_time.ts";
+import { countOf } from "./count_of.ts";
 import { describeError } from "./describe_error.ts";
 import { hexDump } from "./hex_dump.ts";
 import { printStatus } from "./output.ts";
@@ -15,17 +17,6 @@ export interface NarrationOptions {
   hex: boolean;
 }
 
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-
-/** Local wall-clock time with milliseconds, as students read it off their own clock. */
-function clock(date: Date): string {
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${
-    pad(date.getMilliseconds(), 3)
-  }`;
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
 function incoming(event: TraceEvent): boolean {
   return event.type === "read" || event.type === "datagram-in" || event.type === "peer-fin";
 }
@@ -36,11 +27,11 @@ function sentence(event: TraceEvent): string {
     case "connected":
       return "connected (handshake done: SYN, SYN/ACK, ACK)";
     case "read":
-      return `read ${plural(event.data.length, "byte")}, ${
-        plural(event.messages, "message")
+      return `read ${countOf(event.data.length, "byte")}, ${
+        countOf(event.messages, "message")
       } complete`;
     case "wrote":
-      return `wrote ${plural(event.data.length, "byte")} (${plural(event.messages, "message")})`;
+      return `wrote ${countOf(event.data.length, "byte")} (${countOf(event.messages, "message")})`;
     case "peer-fin":
       return "peer half-closed (FIN received): it sends no more, replies can still go";
     case "fin-sent":
@@ -54,9 +45,9 @@ function sentence(event: TraceEvent): string {
     case "refused":
       return `refused: ${event.reason}`;
     case "datagram-in":
-      return `datagram in, ${plural(event.data.length, "byte")}`;
+      return `datagram in, ${countOf(event.data.length, "byte")}`;
     case "datagram-out":
-      return `datagram out, ${plural(event.data.length, "byte")}`;
+      return `datagram out, ${countOf(event.data.length, "byte")}`;
   }
 }
 
@@ -102,7 +93,7 @@ export function createNarrator(
     const pair = pairWith(arrow);
     const hasBytes = "data" in event;
     if (options.verbose || (options.hex && hasBytes && !options.json)) {
-      write(`[${clock(now)}] ${pair}  ${sentence(event)}`);
+      write(`[${clockTime(now)}] ${pair}  ${sentence(event)}`);
     }
     if (options.hex && hasBytes && event.data.length > 0) {
       // A datagram stands alone, so its bytes count from 0; a stream's continue.

@@ -1,15 +1,12 @@
 import { formatAddress } from "../address.ts";
 import type { SocketAddress } from "../net/types.ts";
 import type { Client, ServerStats } from "../tcp_server.ts";
+import { countOf } from "./count_of.ts";
 import { describeError } from "./describe_error.ts";
 import { printError, printStatus } from "./output.ts";
 
 function who(client: Client): string {
   return `client ${client.id} (${formatAddress(client.remoteAddress)})`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** Logs a connection on stderr (server.ts -v). */
@@ -34,9 +31,9 @@ export function logRefusal(remote: SocketAddress, reason: string): void {
 
 /** The one-line summary a stopped server prints. */
 export function formatServerSummary(stats: Readonly<ServerStats>): string {
-  return `server stopped: ${plural(stats.connections, "connection")} served, ${
-    plural(stats.messagesIn, "message")
-  } in, ${plural(stats.messagesOut, "message")} out, ${plural(stats.bytesIn, "byte")} in, ${
-    plural(stats.bytesOut, "byte")
-  } out${stats.refused > 0 ? `, ${plural(stats.refused, "connection")} refused` : ""}`;
+  return `server stopped: ${countOf(stats.connections, "connection")} served, ${
+    countOf(stats.messagesIn, "message")
+  } in, ${countOf(stats.messagesOut, "message")} out, ${countOf(stats.bytesIn, "byte")} in, ${
+    countOf(stats.bytesOut, "byte")
+  } out${stats.refused > 0 ? `, ${countOf(stats.refused, "connection")} refused` : ""}`;
 }

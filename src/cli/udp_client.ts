@@ -3,6 +3,7 @@ import { toBytes } from "../message.ts";
 import { NetError } from "../net/net_error.ts";
 import { Waiters } from "../net/waiters.ts";
 import type { Datagram } from "../udp_endpoint.ts";
+import { countOf } from "./count_of.ts";
 import { printError, printLine, printStatus } from "./output.ts";
 import { EXIT } from "./run_main.ts";
 import { stdinLines } from "./stdin_lines.ts";
@@ -10,7 +11,6 @@ import { displayBytes } from "./terminal_text.ts";
 import { type UdpClientOptions, udpNarrator } from "./udp_options.ts";
 import { openUdpTarget, silenceExplanation, tooLargeText, type UdpTarget } from "./udp_target.ts";
 import { waitUntil } from "./udp_wait.ts";
-import { countOf } from "./udp_words.ts";
 
 const SCRIPT = "udp.ts";
 // Replies nobody waits for (a flood, or late duplicates) are not kept beyond this.

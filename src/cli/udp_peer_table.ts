@@ -1,5 +1,6 @@
 import { formatAddress } from "../address.ts";
 import type { SocketAddress } from "../net/types.ts";
+import { clockTime } from "./clock_time.ts";
 
 // A server on a LAN may meet spoofed or scanning sources; past this many
 // peers only the totals grow, so memory stays bounded.
@@ -66,8 +67,8 @@ export class PeerTable {
       row.address,
       String(row.datagrams),
       String(row.bytes),
-      clock(row.firstSeen),
-      clock(row.lastSeen),
+      clockTime(row.firstSeen),
+      clockTime(row.lastSeen),
     ]);
     const widths = header.map((title, i) =>
       Math.max(title.length, ...cells.map((line) => line[i]!.length))
@@ -84,11 +85,4 @@ export class PeerTable {
     }
     return lines;
   }
-}
-
-function clock(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, "0");
-  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${
-    String(date.getMilliseconds()).padStart(3, "0")
-  }`;
 }

@@ -5,6 +5,7 @@ import { NetError } from "../net/net_error.ts";
 import { runtime, type RuntimeName } from "../net/runtime.ts";
 import type { SocketAddress } from "../net/types.ts";
 import { serveUdp } from "../udp_endpoint.ts";
+import { countOf } from "./count_of.ts";
 import { describeError } from "./describe_error.ts";
 import { printListening } from "./listen_banner.ts";
 import { printStatus } from "./output.ts";
@@ -12,7 +13,6 @@ import { EXIT } from "./run_main.ts";
 import { onStopSignal } from "./signals.ts";
 import { udpNarrator, type UdpServerMode, type UdpServerOptions } from "./udp_options.ts";
 import { PeerTable } from "./udp_peer_table.ts";
-import { countOf } from "./udp_words.ts";
 
 const CLIENT_COMMAND: Record<RuntimeName, string> = {
   deno: "deno run -P udp.ts client",

@@ -2,7 +2,7 @@
  * `n` and the noun that fits it: "1 datagram", "2 datagrams".
  * @example
  * ```ts
- * import { countOf } from "./udp_words.ts";
+ * import { countOf } from "./count_of.ts";
  * if (countOf(1, "try", "tries") !== "1 try") throw new Error();
  * ```
  */
