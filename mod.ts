@@ -14,6 +14,7 @@
  */
 export { formatAddress, isIpLiteral, resolveHost } from "./src/address.ts";
 export { cidrContains, type CidrRange, isPeerAllowed, parseCidr } from "./src/cidr.ts";
+export { echo } from "./src/echo.ts";
 export * from "./src/framing/mod.ts";
 export { Message, type Payload, toBytes } from "./src/message.ts";
 export { NetError, type NetErrorCode, type NetOperation, toNetError } from "./src/net/net_error.ts";

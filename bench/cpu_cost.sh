@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Server CPU per message (or per MiB): steadier than throughput on a shared
 # machine, since it counts the server's own utime+stime, not wall time.
-#   bench/cpu_cost.sh LABEL pingpong|stream line|length SERVER-COMMAND...
+#   bench/cpu_cost.sh LABEL pingpong|stream|udp line|length|- SERVER-COMMAND...
 # e.g. bench/cpu_cost.sh bun pingpong line node_modules/.bin/bun server.ts --port 0
+#      bench/cpu_cost.sh bun udp - node_modules/.bin/bun udp.ts server --port 0
 # Needs bench/out/loadgen (npm run bench builds it, or: cc -O2 -o bench/out/loadgen bench/loadgen.c).
 set -u
 label=$1 mode=$2 framing=$3
@@ -19,6 +20,10 @@ if [ "$mode" = pingpong ]; then
   result=$("$root/bench/out/loadgen" pingpong 127.0.0.1 "$port" 50 3 64 "$framing")
   units=$(echo "$result" | grep -o '"messages":[0-9]*' | cut -d: -f2)
   unit=message
+elif [ "$mode" = udp ]; then
+  result=$("$root/bench/out/loadgen" udp 127.0.0.1 "$port" 50 3 64)
+  units=$(echo "$result" | grep -o '"datagrams":[0-9]*' | cut -d: -f2)
+  unit=datagram
 else
   size=1024
   [ "$framing" = length ] && size=65536

@@ -1,4 +1,5 @@
 import { asError } from "./as_error.ts";
+import { echo } from "./echo.ts";
 import { concatBytes } from "./framing/concat.ts";
 import { type FrameDecoder, type Framing, FramingError } from "./framing/mod.ts";
 import { Message, type Payload, toBytes } from "./message.ts";
@@ -71,7 +72,9 @@ export class ServedClient implements Client {
   readonly #connection: TcpConnection;
   readonly #host: ClientHost;
   readonly #decoder: FrameDecoder;
+  readonly #echoes: boolean;
   #outgoing: Uint8Array[] = [];
+  #outgoingMessages = 0;
   #pending: Promise<void> | undefined;
   #closing = false;
   #peerEnded = false;
@@ -85,6 +88,7 @@ export class ServedClient implements Client {
     this.#connection = connection;
     this.#host = host;
     this.#decoder = host.framing.createDecoder();
+    this.#echoes = host.handler === echo;
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
   }
 
@@ -169,7 +173,8 @@ export class ServedClient implements Client {
     stats.bytesIn += chunk.length;
     const messagesBefore = stats.messagesIn;
     try {
-      this.#decoder.push(chunk, this.#onFrame);
+      if (this.#echoes) this.#decoder.pushWire(chunk, this.#onEchoRun);
+      else this.#decoder.push(chunk, this.#onFrame);
     } catch (error) {
       this.#traceRead(chunk, stats.messagesIn - messagesBefore);
       this.#flush();
@@ -188,6 +193,12 @@ export class ServedClient implements Client {
   #traceRead(data: Uint8Array, messages: number): void {
     if (this.#host.trace) this.#trace({ type: "read", data, messages });
   }
+
+  // The echo handler's answer to a run of frames is their wire bytes as they arrived.
+  readonly #onEchoRun = (wire: Uint8Array, frames: number): void => {
+    this.#host.stats.messagesIn += frames;
+    this.#queueWire(wire, frames);
+  };
 
   readonly #onFrame = (frame: Uint8Array): void => {
     this.#host.stats.messagesIn++;
@@ -237,11 +248,12 @@ export class ServedClient implements Client {
     this.#queueWire(this.#host.framing.encode(payload));
   }
 
-  #queueWire(framed: Uint8Array): void {
+  #queueWire(framed: Uint8Array, messages = 1): void {
     // After our FIN nothing can be sent, so nothing is counted as sent.
     if (this.#finSent) return;
     this.#outgoing.push(framed);
-    this.#host.stats.messagesOut++;
+    this.#outgoingMessages += messages;
+    this.#host.stats.messagesOut += messages;
   }
 
   // The error line must itself be framable (no newline, within the maximum), or
@@ -258,11 +270,13 @@ export class ServedClient implements Client {
   #flush(): void {
     const outgoing = this.#outgoing;
     if (outgoing.length === 0) return;
-    this.#outgoing = [];
+    const messages = this.#outgoingMessages;
     const bytes = outgoing.length === 1 ? outgoing[0]! : joinReplies(outgoing);
+    outgoing.length = 0;
+    this.#outgoingMessages = 0;
     this.#host.stats.bytesOut += bytes.length;
     this.#connection.write(bytes);
-    if (this.#host.trace) this.#trace({ type: "wrote", data: bytes, messages: outgoing.length });
+    if (this.#host.trace) this.#trace({ type: "wrote", data: bytes, messages });
   }
 
   // A handler's failure answers that one message with an error line; the client stays.

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createFraming, type Framing, FramingError } from "../mod.ts";
+import { createFraming, type FrameDecoder, type Framing, FramingError } from "../mod.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -109,4 +109,72 @@ describe("framing properties", () => {
       );
     });
   }
+
+  // What an echo server sends back must not depend on which path made it.
+  for (const name of ["line", "length"] as const) {
+    test(`${name} pushWire hands back what push then reframe would, for any chunking`, () => {
+      const max = 16;
+      const framing = createFraming(name, max);
+      // Bytes rich in LF, CR and small length prefixes, so every path is taken.
+      const wireByte = fc.constantFrom(0, 0, 0, 3, LF, CR, 0x61);
+      fc.assert(
+        fc.property(
+          fc.array(wireByte, { maxLength: 120 }),
+          cuts,
+          fc.boolean(),
+          (bytes, at, backToBack) => {
+            const stream = new Uint8Array(bytes);
+            const chunks = backToBack ? viewsOf(stream, at) : chunk(stream, at);
+            const expected = outcome(chunks, (decoder, c, out) =>
+              decoder.push(c, (frame) => {
+                out.bytes.push(...framing.reframe(frame));
+                out.frames++;
+              }));
+            const actual = outcome(
+              chunks,
+              (decoder, c, out) =>
+                decoder.pushWire(c, (wire, frames) => {
+                  out.bytes.push(...wire);
+                  out.frames += frames;
+                }),
+            );
+            assert.deepEqual(actual, expected);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+
+      function outcome(
+        chunks: Uint8Array[],
+        feed: (decoder: FrameDecoder, c: Uint8Array, out: Outcome) => void,
+      ): Outcome {
+        const decoder = framing.createDecoder();
+        const out: Outcome = { bytes: [], frames: 0, error: undefined };
+        try {
+          for (const c of chunks) feed(decoder, c, out);
+        } catch (error) {
+          if (!(error instanceof FramingError)) throw error;
+          out.error = error.message;
+        }
+        return out;
+      }
+    });
+  }
 });
+
+interface Outcome {
+  bytes: number[];
+  frames: number;
+  error: string | undefined;
+}
+
+/** Cuts `bytes` like `chunk`, but into views lying back to back in one buffer, as Deno's reads do. */
+function viewsOf(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const copy = bytes.slice();
+  let from = 0;
+  return chunk(bytes, cuts).map((c) => {
+    const view = copy.subarray(from, from + c.length);
+    from += c.length;
+    return view;
+  });
+}

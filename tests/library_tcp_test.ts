@@ -5,6 +5,7 @@ import {
   connect,
   type Connection,
   type ConnectOptions,
+  echo,
   FramingError,
   type MessageHandler,
   serve,
@@ -238,6 +239,47 @@ describe(`serve and connect (${runtime.name})`, () => {
       });
     });
   }
+
+  // The echo handler takes the run-at-a-time path; what goes back must be what a handler would send.
+  test("serve with echo answers pipelined, split and CRLF lines, then an oversized one", async () => {
+    const options: ServeOptions = { maxFrameBytes: 40, onError: () => {} };
+    await withServer(options, echo, async (server, open) => {
+      const raw = await runtime.connectTcp((await open()).remoteAddress);
+      const events = new Recorder();
+      raw.start(events);
+      try {
+        raw.write(utf8.encode("a\nbb\r\ncc"));
+        await events.receivedAtLeast(5);
+        raw.write(utf8.encode(`c\n\n${"f".repeat(40)}\n${"x".repeat(41)}\nlost\n`));
+        await within(events.ended, 5000, "the server's FIN");
+        const text = new TextDecoder().decode(events.bytes());
+        const echoed = `a\nbb\nccc\n\n${"f".repeat(40)}\n`;
+        assert.equal(text.slice(0, echoed.length), echoed);
+        assert.match(text.slice(echoed.length), /^error: line of 41 bytes exceeds/);
+        assert.equal(server.stats.messagesIn, 5);
+        assert.equal(server.stats.messagesOut, 6, "five echoes and the error line");
+      } finally {
+        raw.close();
+        await within(events.closed, 5000, "raw close");
+      }
+    });
+  });
+
+  test("handlers get plain Uint8Array bytes, not a runtime's Buffer", async () => {
+    const prototypes: unknown[] = [];
+    const handler: MessageHandler = (message) => {
+      prototypes.push(Object.getPrototypeOf(message.bytes));
+      return message.bytes.slice();
+    };
+    await withServer({}, handler, async (_server, open) => {
+      const connection = await open();
+      connection.send("one");
+      const reply = await connection.receive(5000);
+      assert.equal(reply?.text, "one");
+      assert.equal(Object.getPrototypeOf(reply?.bytes), Uint8Array.prototype);
+      assert.deepEqual(prototypes, [Uint8Array.prototype]);
+    });
+  });
 
   test("Connection.send rejects what its framing cannot carry, before sending", async () => {
     await withServer({ maxFrameBytes: 8 }, (m) => m.text, async (_server, open) => {

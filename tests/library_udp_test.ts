@@ -55,6 +55,22 @@ describe(`bindUdp and serveUdp (${runtime.name})`, () => {
     });
   }
 
+  test("serveUdp handlers and receivers get plain Uint8Array bytes, not a runtime's Buffer", async () => {
+    await withEndpoints(async (open) => {
+      const prototypes: unknown[] = [];
+      const server = await open(serveUdp({}, (message) => {
+        prototypes.push(Object.getPrototypeOf(message.bytes));
+        return message.bytes;
+      }));
+      const client = await open(bindUdp({}));
+      client.send("one", server.localAddress);
+      const reply = await client.receive(5000);
+      assert.equal(reply?.message.text, "one");
+      assert.equal(Object.getPrototypeOf(reply?.message.bytes), Uint8Array.prototype);
+      assert.deepEqual(prototypes, [Uint8Array.prototype]);
+    });
+  });
+
   test("UdpEndpoint.send carries the largest datagram IPv4 allows, intact", async () => {
     await withEndpoints(async (open) => {
       const a = await open(bindUdp({}));

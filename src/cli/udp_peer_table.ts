@@ -8,16 +8,20 @@ const DEFAULT_MAX_PEERS = 10_000;
 
 /** What the server saw from one peer. */
 export interface PeerRow {
-  readonly address: string;
+  readonly from: SocketAddress;
   datagrams: number;
   bytes: number;
-  readonly firstSeen: Date;
-  lastSeen: Date;
+  /** Milliseconds since the epoch, as `Date.now()` gives them. */
+  readonly firstSeen: number;
+  lastSeen: number;
 }
 
 /** Per-peer datagram counts for the table a UDP server prints at exit. */
 export class PeerTable {
-  readonly #rows = new Map<string, PeerRow>();
+  // Keyed by host, then port: looking a peer up builds no string, which
+  // mattered at 100k+ datagrams a second.
+  readonly #byHost = new Map<string, Map<number, PeerRow>>();
+  readonly #rows: PeerRow[] = [];
   readonly #maxPeers: number;
   /** Datagrams from peers first seen after the table was full: counted, not listed. */
   untracked = 0;
@@ -35,40 +39,43 @@ export class PeerTable {
    * Counts one datagram of `size` bytes from `from` at `now`.
    * @returns Whether this was the first datagram from that peer.
    */
-  record(from: SocketAddress, size: number, now = new Date()): boolean {
+  record(from: SocketAddress, size: number, now = Date.now()): boolean {
     this.totalDatagrams++;
     this.totalBytes += size;
-    const address = formatAddress(from);
-    const row = this.#rows.get(address);
+    let ports = this.#byHost.get(from.hostname);
+    const row = ports?.get(from.port);
     if (row) {
       row.datagrams++;
       row.bytes += size;
       row.lastSeen = now;
       return false;
     }
-    if (this.#rows.size >= this.#maxPeers) {
+    if (this.#rows.length >= this.#maxPeers) {
       this.untracked++;
       return false;
     }
-    this.#rows.set(address, { address, datagrams: 1, bytes: size, firstSeen: now, lastSeen: now });
+    const added = { from, datagrams: 1, bytes: size, firstSeen: now, lastSeen: now };
+    if (!ports) this.#byHost.set(from.hostname, ports = new Map());
+    ports.set(from.port, added);
+    this.#rows.push(added);
     return true;
   }
 
   /** The peers in the order they first appeared. */
   get rows(): readonly PeerRow[] {
-    return [...this.#rows.values()];
+    return this.#rows;
   }
 
   /** The table as aligned text lines, a header first; empty when nobody sent anything. */
   format(): string[] {
-    if (this.#rows.size === 0) return [];
+    if (this.#rows.length === 0) return [];
     const header = ["peer", "datagrams", "bytes", "first seen", "last seen"];
     const cells = this.rows.map((row) => [
-      row.address,
+      formatAddress(row.from),
       String(row.datagrams),
       String(row.bytes),
-      clockTime(row.firstSeen),
-      clockTime(row.lastSeen),
+      clockTime(new Date(row.firstSeen)),
+      clockTime(new Date(row.lastSeen)),
     ]);
     const widths = header.map((title, i) =>
       Math.max(title.length, ...cells.map((line) => line[i]!.length))

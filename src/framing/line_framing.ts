@@ -1,6 +1,6 @@
 import { concatBytes } from "./concat.ts";
 import { FramingError } from "./framing_error.ts";
-import type { FrameDecoder, FrameSink, Framing } from "./types.ts";
+import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -38,10 +38,7 @@ export class LineFraming implements Framing {
       const wider = new Uint8Array(frame.buffer, frame.byteOffset, frame.length + 1);
       if (wider[frame.length] === LF) return wider;
     }
-    const out = new Uint8Array(frame.length + 1);
-    out.set(frame);
-    out[frame.length] = LF;
-    return out;
+    return withLf(frame);
   }
 
   createDecoder(): FrameDecoder {
@@ -87,6 +84,34 @@ class LineDecoder implements FrameDecoder {
     }
   }
 
+  pushWire(chunk: Uint8Array, sink: WireSink): void {
+    const max = this.#maxFrameBytes;
+    let start = 0;
+    let runStart = 0;
+    let runFrames = 0;
+    while (start < chunk.length) {
+      const lf = chunk.indexOf(LF, start);
+      if (lf === -1) break;
+      // The common line: nothing held before it, no CR to drop, so it goes back as it came.
+      if (this.#pendingBytes === 0 && chunk[lf - 1] !== CR) {
+        if (lf - start > max) {
+          emitRun(chunk, runStart, start, runFrames, sink);
+          throw tooLarge(lf - start, max, "line");
+        }
+        runFrames++;
+        start = lf + 1;
+        continue;
+      }
+      emitRun(chunk, runStart, start, runFrames, sink);
+      this.push(chunk.subarray(start, lf + 1), (line) => sink(withLf(line), 1));
+      start = lf + 1;
+      runStart = start;
+      runFrames = 0;
+    }
+    emitRun(chunk, runStart, start, runFrames, sink);
+    if (start < chunk.length) this.#hold(chunk.subarray(start));
+  }
+
   finish(): Uint8Array | undefined {
     if (this.#pendingBytes === 0) return undefined;
     // nc and printf often leave the last line unterminated; it is still a message the user sent.
@@ -104,6 +129,24 @@ class LineDecoder implements FrameDecoder {
     this.#parts.push(rest);
     this.#pendingBytes += rest.length;
   }
+}
+
+function emitRun(
+  chunk: Uint8Array,
+  start: number,
+  end: number,
+  frames: number,
+  sink: WireSink,
+): void {
+  if (frames === 0) return;
+  sink(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), frames);
+}
+
+function withLf(line: Uint8Array): Uint8Array {
+  const out = new Uint8Array(line.length + 1);
+  out.set(line);
+  out[line.length] = LF;
+  return out;
 }
 
 function checkedLine(line: Uint8Array, maxFrameBytes: number): Uint8Array {

@@ -16,6 +16,7 @@ export {
   type FrameSink,
   type Framing,
   type FramingName,
+  type WireSink,
 } from "./types.ts";
 
 /** The framing names accepted by {@linkcode createFraming}. */

@@ -1,6 +1,9 @@
 /** Receives each complete frame; the bytes belong to the receiver. */
 export type FrameSink = (frame: Uint8Array) => void;
 
+/** Receives the wire bytes of `frames` complete frames, back to back. */
+export type WireSink = (wire: Uint8Array, frames: number) => void;
+
 /**
  * An incremental decoder: feed it chunks exactly as they came off the socket,
  * it emits every complete frame and keeps the partial rest.
@@ -12,6 +15,14 @@ export interface FrameDecoder {
    * @throws {FramingError} `FRAME_TOO_LARGE` when a frame exceeds the maximum.
    */
   push(chunk: Uint8Array, emit: FrameSink): void;
+  /**
+   * Decodes `chunk` exactly as `push` does, but hands back, for an echo, the
+   * wire bytes `reframe` would give for each completed frame. Frames that lie
+   * whole and unaltered in `chunk` come back as one view of it per run, so a
+   * batch costs no copy and no per-frame object.
+   * @throws {FramingError} as `push` does, after handing back the runs before the violation.
+   */
+  pushWire(chunk: Uint8Array, sink: WireSink): void;
   /**
    * Ends the input. Returns a final frame the input ended in the middle of,
    * where the framing allows one, or `undefined`.

@@ -16,9 +16,12 @@ import { Waiters } from "./waiters.ts";
 // while the peer keeps filling them so bulk transfers need few reads.
 const FIRST_READ_BYTES = 4 * 1024;
 const MAX_READ_BYTES = 256 * 1024;
+// Reads fill a slab from front to back; with less room left than this a new slab is started.
+const MIN_READ_ROOM = 1024;
 // Queued writes are joined up to this size, so many small replies cost one syscall.
 const COALESCE_BYTES = 64 * 1024;
 const MAX_DATAGRAM_BYTES = 65536;
+const DATAGRAM_SLAB_BYTES = 16 * MAX_DATAGRAM_BYTES;
 // UDP has no backpressure; past this many unsent datagrams new ones are dropped, as a full socket buffer would.
 const MAX_QUEUED_DATAGRAMS = 4096;
 
@@ -35,6 +38,7 @@ class DenoTcpConnection implements TcpConnection {
   #queue: Uint8Array[] = [];
   #bufferedBytes = 0;
   #writing = false;
+  #inDataEvent = false;
   #closed = false;
   #closeWriteRequested = false;
   #writeEnded = false;
@@ -59,22 +63,49 @@ class DenoTcpConnection implements TcpConnection {
   // conn.read() rather than conn.readable: the stream closes the whole socket
   // at EOF (no reply after a half-close) and runs at about a third of the speed.
   async #readLoop(events: StreamEvents): Promise<void> {
-    let buffer = new Uint8Array(FIRST_READ_BYTES);
+    // Each read lands in the unused rest of a slab, and the chunk is a view of
+    // it: nothing is copied, and no chunk is overwritten. Allocating or copying
+    // a buffer per read cost 0.3 us per message on Deno, a twentieth of an echo.
+    let slabBytes = FIRST_READ_BYTES;
+    let slab = new Uint8Array(slabBytes);
+    let used = 0;
     try {
       for (;;) {
-        const n = await this.#conn.read(buffer);
+        if (slab.length - used < MIN_READ_ROOM) {
+          slab = new Uint8Array(slabBytes);
+          used = 0;
+        }
+        const room = used === 0 ? slab : slab.subarray(used);
+        const n = await this.#conn.read(room);
         if (n === null) {
           this.#readEnded = true;
           if (!this.#closed) events.end();
           this.#closeIfBothDone();
           return;
         }
-        // A copy, so the chunk is the receiver's to keep while the buffer is reused.
-        const chunk = buffer.slice(0, n);
-        if (n === buffer.length && buffer.length < MAX_READ_BYTES) {
-          buffer = new Uint8Array(buffer.length * 4);
+        const chunk = n === slab.length ? slab : slab.subarray(used, used + n);
+        used += n;
+        if (n === room.length && slabBytes < MAX_READ_BYTES) slabBytes *= 4;
+        this.#inDataEvent = true;
+        let pause: void | Promise<void>;
+        try {
+          pause = events.data(chunk);
+        } finally {
+          this.#inDataEvent = false;
         }
-        const pause = events.data(chunk);
+        // What this chunk produced is written before the next read, as a plain
+        // echo loop does: a read and a write in flight together cost about
+        // 0.7 us more CPU per message on Deno.
+        if (this.#queue.length === 1 && !this.#writing && !this.#closeWriteRequested) {
+          const out = this.#queue.pop()!;
+          this.#writing = true;
+          let offset = await this.#conn.write(out);
+          while (offset < out.length) offset += await this.#conn.write(out.subarray(offset));
+          this.#bufferedBytes -= out.length;
+          this.#writing = false;
+          if (this.#queue.length > 0) await this.#drainQueue();
+          else this.#flushWaiters.release();
+        } else if (this.#queue.length > 0 && !this.#writing) await this.#drainQueue();
         if (pause) await pause;
         if (this.#closed) return;
       }
@@ -87,7 +118,8 @@ class DenoTcpConnection implements TcpConnection {
     if (this.#closed || this.#closeWriteRequested || bytes.length === 0) return;
     this.#queue.push(bytes);
     this.#bufferedBytes += bytes.length;
-    if (!this.#writing) void this.#drainQueue();
+    // Inside this connection's own data event the read loop writes once the event returns.
+    if (!this.#writing && !this.#inDataEvent) void this.#drainQueue();
   }
 
   // Deno's write() may take only part of a buffer, so each chunk loops until done.
@@ -98,7 +130,7 @@ class DenoTcpConnection implements TcpConnection {
         const chunk = this.#takeCoalesced();
         let offset = 0;
         while (offset < chunk.length) {
-          offset += await this.#conn.write(chunk.subarray(offset));
+          offset += await this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset));
         }
         this.#bufferedBytes -= chunk.length;
       }
@@ -133,13 +165,15 @@ class DenoTcpConnection implements TcpConnection {
   }
 
   flushed(): Promise<void> {
-    if (!this.#writing || this.#closed) return Promise.resolve();
+    if ((!this.#writing && this.#queue.length === 0) || this.#closed) return Promise.resolve();
     return this.#flushWaiters.wait();
   }
 
   async closeWrite(): Promise<void> {
     if (this.#closed || this.#closeWriteRequested) return;
     this.#closeWriteRequested = true;
+    // The FIN goes after the queue, which the drain sends once it is empty.
+    if (this.#queue.length > 0 && !this.#writing) void this.#drainQueue();
     if (this.#writing) return await this.flushed();
     try {
       await this.#sendFin();
@@ -321,12 +355,20 @@ async function receiveLoop(
   events: DatagramEvents,
   isClosed: () => boolean,
 ): Promise<void> {
-  // Without a full-size buffer Deno truncates large datagrams.
-  const buffer = new Uint8Array(MAX_DATAGRAM_BYTES);
+  // Datagrams land one after another in a slab, and each is handed on as a view
+  // of it, so none is copied or overwritten. A receive always gets room for the
+  // largest datagram: with less, Deno truncates.
+  let slab = new Uint8Array(DATAGRAM_SLAB_BYTES);
+  let used = 0;
   while (!isClosed()) {
     try {
-      const [data, from] = await socket.receive(buffer);
-      events.message(data.slice(), toAddress(from));
+      if (slab.length - used < MAX_DATAGRAM_BYTES) {
+        slab = new Uint8Array(DATAGRAM_SLAB_BYTES);
+        used = 0;
+      }
+      const [data, from] = await socket.receive(used === 0 ? slab : slab.subarray(used));
+      used += data.length;
+      events.message(data, toAddress(from));
     } catch (error) {
       if (isClosed()) return;
       const netError = toNetError(error, { operation: "receive" });

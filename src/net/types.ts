@@ -6,7 +6,8 @@ export interface SocketAddress {
 
 /**
  * What a TCP connection tells its owner. Chunks handed to `data` belong to the
- * receiver: the adapter never reuses or mutates them.
+ * receiver: the adapter never reuses or mutates them. They are plain
+ * Uint8Arrays on every runtime (never Node Buffers, whose slice() shares memory).
  */
 export interface StreamEvents {
   /**
