@@ -1,6 +1,6 @@
 import { asError } from "./as_error.ts";
 import { echo } from "./echo.ts";
-import { concatBytes } from "./framing/concat.ts";
+import { concatBytes, followsOn } from "./framing/concat.ts";
 import { type FrameDecoder, type Framing, FramingError } from "./framing/mod.ts";
 import { Message, type Payload, toBytes } from "./message.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
@@ -266,17 +266,25 @@ export class ServedClient implements Client {
     this.#queue(bytes.subarray(0, end));
   }
 
-  // Replies produced from one chunk go out as one write: one syscall, one segment.
+  // Replies produced from one chunk go out together: small ones joined into
+  // one write (one syscall, one segment), large ones as they are, uncopied.
   #flush(): void {
     const outgoing = this.#outgoing;
     if (outgoing.length === 0) return;
     const messages = this.#outgoingMessages;
-    const bytes = outgoing.length === 1 ? outgoing[0]! : joinReplies(outgoing);
+    const writes = outgoing.length === 1 ? outgoing : gatherWrites(outgoing);
+    let bytes = 0;
+    for (const write of writes) {
+      bytes += write.length;
+      this.#connection.write(write);
+    }
+    this.#host.stats.bytesOut += bytes;
+    if (this.#host.trace) {
+      const data = writes.length === 1 ? writes[0]! : concatBytes(writes, bytes);
+      this.#trace({ type: "wrote", data, messages });
+    }
     outgoing.length = 0;
     this.#outgoingMessages = 0;
-    this.#host.stats.bytesOut += bytes.length;
-    this.#connection.write(bytes);
-    if (this.#host.trace) this.#trace({ type: "wrote", data: bytes, messages });
   }
 
   // A handler's failure answers that one message with an error line; the client stays.
@@ -323,19 +331,21 @@ export class ServedClient implements Client {
   }
 }
 
+// Parts at least this big are written as they are; copying them costs more than a write call.
+const WRITE_AS_IS_BYTES = 16 * 1024;
+
 /**
- * Joins replies into one buffer. Replies that lie back to back in one
- * received buffer (the echo of a pipelined batch) are joined as a wider view
- * instead of copied.
+ * Turns queued replies into few writes without copying much: parts that lie
+ * back to back in one received buffer (the echo of a pipelined batch, or of a
+ * frame that came in pieces) are joined as a wider view, small parts between
+ * large ones are copied together, and large parts go out as they are.
  */
-function joinReplies(parts: Uint8Array[]): Uint8Array {
+function gatherWrites(parts: readonly Uint8Array[]): Uint8Array[] {
   const runs: Uint8Array[] = [parts[0]!];
-  let total = parts[0]!.length;
   for (let i = 1; i < parts.length; i++) {
     const part = parts[i]!;
     const last = runs[runs.length - 1]!;
-    total += part.length;
-    if (last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
+    if (followsOn(last, part)) {
       runs[runs.length - 1] = new Uint8Array(
         last.buffer,
         last.byteOffset,
@@ -345,5 +355,25 @@ function joinReplies(parts: Uint8Array[]): Uint8Array {
       runs.push(part);
     }
   }
-  return runs.length === 1 ? runs[0]! : concatBytes(runs, total);
+  const writes: Uint8Array[] = [];
+  let small: Uint8Array[] = [];
+  let smallBytes = 0;
+  const joinSmall = () => {
+    if (small.length > 0) {
+      writes.push(small.length === 1 ? small[0]! : concatBytes(small, smallBytes));
+    }
+    small = [];
+    smallBytes = 0;
+  };
+  for (const run of runs) {
+    if (run.length >= WRITE_AS_IS_BYTES) {
+      joinSmall();
+      writes.push(run);
+    } else {
+      small.push(run);
+      smallBytes += run.length;
+    }
+  }
+  joinSmall();
+  return writes;
 }

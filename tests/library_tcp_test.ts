@@ -265,6 +265,24 @@ describe(`serve and connect (${runtime.name})`, () => {
     });
   });
 
+  // Frames larger than a read arrive in pieces; echo sends the pieces back uncopied.
+  test("serve with echo returns length frames of every size intact and in order", async () => {
+    const options: ServeOptions = { framing: "length", maxFrameBytes: MiB };
+    await withServer(options, echo, async (server, open) => {
+      const connection = await open();
+      const sizes = [0, 1, 1000, 16 * 1024, 70_000, MiB, 5, 300_000, 64 * 1024];
+      const payloads = sizes.map((size, i) => patternBytes(size + i).subarray(i));
+      for (const payload of payloads) connection.send(payload);
+      for (const [i, payload] of payloads.entries()) {
+        const reply = await connection.receive(20_000);
+        assert.equal(reply?.size, payload.length, `reply ${i}`);
+        assert.deepEqual(reply?.bytes, payload, `reply ${i}`);
+      }
+      assert.equal(server.stats.messagesOut, sizes.length);
+      assert.equal(server.stats.bytesOut, sizes.reduce((sum, size) => sum + size + 4, 0));
+    });
+  });
+
   test("handlers get plain Uint8Array bytes, not a runtime's Buffer", async () => {
     const prototypes: unknown[] = [];
     const handler: MessageHandler = (message) => {

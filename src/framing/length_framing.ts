@@ -1,3 +1,4 @@
+import { joinBytes } from "./concat.ts";
 import { FramingError } from "./framing_error.ts";
 import { tooLarge } from "./line_framing.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
@@ -50,17 +51,18 @@ class LengthDecoder implements FrameDecoder {
   readonly #maxFrameBytes: number;
   readonly #header = new Uint8Array(HEADER_BYTES);
   #headerFill = 0;
-  // A frame split across chunks, assembled with its prefix in front so it is its own wire form.
-  #frame: Uint8Array | null = null;
-  #frameFill = 0;
+  // The frame in progress, prefix included, as the pieces it arrived in.
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
+  // Bytes still missing from the frame in progress, once its prefix is known; else -1.
+  #missing = -1;
 
   constructor(maxFrameBytes: number) {
     this.#maxFrameBytes = maxFrameBytes;
   }
 
   get pendingBytes(): number {
-    // A frame in progress still owns its consumed header: 0 must mean "on a frame boundary".
-    return this.#frame === null ? this.#headerFill : this.#frameFill;
+    return this.#heldBytes;
   }
 
   push(chunk: Uint8Array, emit: FrameSink): void {
@@ -72,9 +74,12 @@ class LengthDecoder implements FrameDecoder {
         i += HEADER_BYTES + size;
         continue;
       }
-      i = this.#assemble(chunk, i);
-      const frame = this.#takeAssembled();
-      if (frame) emit(frame.subarray(HEADER_BYTES));
+      i = this.#hold(chunk, i);
+      if (this.#missing !== 0) continue;
+      // Joined with its prefix in front, so an echo of it needs no copy.
+      const frame = joinBytes(this.#held, this.#heldBytes);
+      this.#release();
+      emit(frame.subarray(HEADER_BYTES));
     }
   }
 
@@ -95,12 +100,18 @@ class LengthDecoder implements FrameDecoder {
         runFrames++;
         continue;
       }
+      // Only the first frame of a chunk can have begun earlier: the run is empty here.
+      const continued = this.#heldBytes > 0;
       if (runFrames > 0) sink(chunk.subarray(runStart, i), runFrames);
-      i = this.#assemble(chunk, i);
-      const frame = this.#takeAssembled();
-      if (frame) sink(frame, 1);
-      runStart = i;
-      runFrames = 0;
+      i = this.#hold(chunk, i);
+      if (this.#missing !== 0) return;
+      // Complete: the pieces from earlier chunks go back uncopied, and the
+      // last one, in this chunk, opens the run.
+      const pieces = this.#held;
+      this.#release();
+      if (continued) { for (let p = 0; p < pieces.length - 1; p++) sink(pieces[p]!, 0); }
+      runStart = i - pieces[pieces.length - 1]!.length;
+      runFrames = 1;
     }
     if (runFrames > 0) {
       sink(runStart === 0 ? chunk : chunk.subarray(runStart, chunk.length), runFrames);
@@ -109,63 +120,66 @@ class LengthDecoder implements FrameDecoder {
 
   /** The payload size of a frame lying whole in `chunk` at `i`, or -1 when there is none. */
   #wholeFrameAt(chunk: Uint8Array, i: number): number {
-    if (this.#frame !== null || this.#headerFill > 0 || chunk.length - i < HEADER_BYTES) return -1;
+    if (this.#heldBytes > 0 || chunk.length - i < HEADER_BYTES) return -1;
     const size = this.#checkedSize(readUint32(chunk, i));
     return chunk.length - i - HEADER_BYTES >= size ? size : -1;
   }
 
-  /** Copies what `chunk` holds of the frame in progress from `i`; returns where it stopped. */
-  #assemble(chunk: Uint8Array, i: number): number {
-    if (this.#frame === null) {
-      const take = Math.min(HEADER_BYTES - this.#headerFill, chunk.length - i);
-      this.#header.set(chunk.subarray(i, i + take), this.#headerFill);
-      this.#headerFill += take;
-      i += take;
-      if (this.#headerFill < HEADER_BYTES) return i;
-      this.#headerFill = 0;
-      const size = this.#checkedSize(readUint32(this.#header, 0));
-      this.#frame = new Uint8Array(HEADER_BYTES + size);
-      this.#frame.set(this.#header);
-      this.#frameFill = HEADER_BYTES;
+  /** Keeps what `chunk` holds of the frame in progress from `i`; returns where that ends. */
+  #hold(chunk: Uint8Array, i: number): number {
+    let take: number;
+    if (this.#missing < 0) {
+      const headerPart = Math.min(HEADER_BYTES - this.#headerFill, chunk.length - i);
+      this.#header.set(chunk.subarray(i, i + headerPart), this.#headerFill);
+      this.#headerFill += headerPart;
+      if (this.#headerFill < HEADER_BYTES) {
+        take = headerPart;
+      } else {
+        const size = this.#checkedSize(readUint32(this.#header, 0));
+        this.#headerFill = 0;
+        this.#missing = headerPart + size;
+        take = Math.min(this.#missing, chunk.length - i);
+        this.#missing -= take;
+      }
+    } else {
+      take = Math.min(this.#missing, chunk.length - i);
+      this.#missing -= take;
     }
-    const take = Math.min(this.#frame.length - this.#frameFill, chunk.length - i);
-    this.#frame.set(chunk.subarray(i, i + take), this.#frameFill);
-    this.#frameFill += take;
+    this.#held.push(chunk.subarray(i, i + take));
+    this.#heldBytes += take;
     return i + take;
   }
 
-  #takeAssembled(): Uint8Array | undefined {
-    const frame = this.#frame;
-    if (frame === null || this.#frameFill < frame.length) return undefined;
-    this.#frame = null;
-    this.#frameFill = 0;
-    return frame;
+  #release(): void {
+    this.#held = [];
+    this.#heldBytes = 0;
+    this.#missing = -1;
   }
 
-  // Checked before allocating, so a hostile prefix claiming 4 GiB costs nothing.
+  // Checked before holding any payload, so a hostile prefix claiming 4 GiB costs nothing.
   #checkedSize(size: number): number {
     if (size > this.#maxFrameBytes) {
+      // Nothing of a rejected frame is held.
+      this.#release();
+      this.#headerFill = 0;
       throw tooLarge(size, this.#maxFrameBytes, "length prefix announcing a frame");
     }
     return size;
   }
 
   finish(): undefined {
-    if (this.#headerFill > 0) {
+    if (this.#heldBytes === 0) return undefined;
+    if (this.#missing < 0) {
       throw new FramingError(
         "TRUNCATED_FRAME",
         `input ended ${this.#headerFill} bytes into a ${HEADER_BYTES}-byte length prefix`,
       );
     }
-    if (this.#frame !== null) {
-      throw new FramingError(
-        "TRUNCATED_FRAME",
-        `input ended after ${this.#frameFill - HEADER_BYTES} of ${
-          this.#frame.length - HEADER_BYTES
-        } payload bytes`,
-      );
-    }
-    return undefined;
+    const received = this.#heldBytes - HEADER_BYTES;
+    throw new FramingError(
+      "TRUNCATED_FRAME",
+      `input ended after ${received} of ${received + this.#missing} payload bytes`,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { concatBytes } from "./concat.ts";
+import { joinBytes } from "./concat.ts";
 import { FramingError } from "./framing_error.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
 
@@ -75,7 +75,7 @@ class LineDecoder implements FrameDecoder {
         const size = this.#pendingBytes + lf - start;
         if (size > this.#maxFrameBytes + 1) throw tooLarge(size, this.#maxFrameBytes, "line");
         this.#parts.push(chunk.subarray(start, lf));
-        line = concatBytes(this.#parts, size);
+        line = joinBytes(this.#parts, size);
         this.#parts = [];
         this.#pendingBytes = 0;
       }
@@ -102,6 +102,20 @@ class LineDecoder implements FrameDecoder {
         start = lf + 1;
         continue;
       }
+      // A line begun in an earlier chunk (so this is the chunk's first) goes back
+      // as the pieces it came in, uncopied, its last piece opening the run.
+      const lastByte = lf > start ? chunk[lf - 1] : this.#parts[this.#parts.length - 1]?.at(-1);
+      if (lastByte !== CR) {
+        const size = this.#pendingBytes + lf - start;
+        if (size > max) throw tooLarge(size, max, "line");
+        for (const piece of this.#parts) sink(piece, 0);
+        this.#parts = [];
+        this.#pendingBytes = 0;
+        runFrames = 1;
+        start = lf + 1;
+        continue;
+      }
+      // A CRLF line goes back with a bare LF, so it is rebuilt.
       emitRun(chunk, runStart, start, runFrames, sink);
       this.push(chunk.subarray(start, lf + 1), (line) => sink(withLf(line), 1));
       start = lf + 1;
@@ -115,7 +129,7 @@ class LineDecoder implements FrameDecoder {
   finish(): Uint8Array | undefined {
     if (this.#pendingBytes === 0) return undefined;
     // nc and printf often leave the last line unterminated; it is still a message the user sent.
-    const line = concatBytes(this.#parts, this.#pendingBytes);
+    const line = joinBytes(this.#parts, this.#pendingBytes);
     this.#parts = [];
     this.#pendingBytes = 0;
     return checkedLine(line, this.#maxFrameBytes);
