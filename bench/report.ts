@@ -8,6 +8,8 @@ export interface BenchResult {
   kind: "socklab" | "raw" | "peer";
   runtime: string;
   figures: Record<string, number>;
+  /** The headline figure of every round; `figures` are those of the median round. */
+  rounds?: number[];
 }
 
 /** The figure that ranks servers in a workload, and its unit. */
