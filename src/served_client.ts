@@ -9,6 +9,8 @@ import type { TraceEvent, TraceSink } from "./trace.ts";
 // Past this many unsent reply bytes a connection stops reading until they drain,
 // so a client that never reads cannot grow the server's memory.
 const WRITE_HIGH_WATER_BYTES = 256 * 1024;
+// An echo copies at most this much of an unfinished frame to let its chunk's memory be reused.
+const DETACH_MAX_BYTES = 4096;
 // How long a closing connection waits for the client's FIN before closing anyway.
 const LINGER_MS = 2000;
 
@@ -180,6 +182,13 @@ export class ServedClient implements Client {
       this.#flush();
       this.#rejectStream(error);
       return;
+    }
+    // An echo keeps nothing of the chunk once its replies are queued, apart
+    // from the start of an unfinished frame, copied here when it is small: the
+    // adapter may then read into the same memory again. Never while tracing,
+    // since a trace sink may keep what it is shown.
+    if (this.#echoes && !this.#host.trace && this.#decoder.detach(DETACH_MAX_BYTES)) {
+      this.#connection.releaseChunk();
     }
     const messages = stats.messagesIn - messagesBefore;
     // Only whole messages count as activity, so a slow-drip client still times out.

@@ -1,4 +1,4 @@
-import { joinBytes } from "./concat.ts";
+import { concatBytes, joinBytes } from "./concat.ts";
 import { FramingError } from "./framing_error.ts";
 import { tooLarge } from "./line_framing.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
@@ -116,6 +116,12 @@ class LengthDecoder implements FrameDecoder {
     if (runFrames > 0) {
       sink(runStart === 0 ? chunk : chunk.subarray(runStart, chunk.length), runFrames);
     }
+  }
+
+  detach(maxBytes: number): boolean {
+    if (this.#heldBytes > maxBytes) return false;
+    if (this.#heldBytes > 0) this.#held = [concatBytes(this.#held, this.#heldBytes)];
+    return true;
   }
 
   /** The payload size of a frame lying whole in `chunk` at `i`, or -1 when there is none. */

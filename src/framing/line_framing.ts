@@ -1,4 +1,5 @@
-import { joinBytes } from "./concat.ts";
+import { concatBytes, joinBytes } from "./concat.ts";
+import { findByte } from "./find_byte.ts";
 import { FramingError } from "./framing_error.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
 
@@ -62,7 +63,7 @@ class LineDecoder implements FrameDecoder {
   push(chunk: Uint8Array, emit: FrameSink): void {
     let start = 0;
     while (start < chunk.length) {
-      const lf = chunk.indexOf(LF, start);
+      const lf = findByte(chunk, LF, start);
       if (lf === -1) {
         this.#hold(chunk.subarray(start));
         return;
@@ -90,7 +91,7 @@ class LineDecoder implements FrameDecoder {
     let runStart = 0;
     let runFrames = 0;
     while (start < chunk.length) {
-      const lf = chunk.indexOf(LF, start);
+      const lf = findByte(chunk, LF, start);
       if (lf === -1) break;
       // The common line: nothing held before it, no CR to drop, so it goes back as it came.
       if (this.#pendingBytes === 0 && chunk[lf - 1] !== CR) {
@@ -124,6 +125,12 @@ class LineDecoder implements FrameDecoder {
     }
     emitRun(chunk, runStart, start, runFrames, sink);
     if (start < chunk.length) this.#hold(chunk.subarray(start));
+  }
+
+  detach(maxBytes: number): boolean {
+    if (this.#pendingBytes > maxBytes) return false;
+    if (this.#pendingBytes > 0) this.#parts = [concatBytes(this.#parts, this.#pendingBytes)];
+    return true;
   }
 
   finish(): Uint8Array | undefined {

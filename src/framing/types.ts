@@ -29,6 +29,12 @@ export interface FrameDecoder {
    * @throws {FramingError} `TRUNCATED_FRAME` when the input stopped inside a frame.
    */
   finish(): Uint8Array | undefined;
+  /**
+   * Copies the bytes held for an unfinished frame out of the chunks they came
+   * in, when there are at most `maxBytes` of them, so the memory of those
+   * chunks may be reused. Returns whether the decoder now refers to no chunk.
+   */
+  detach(maxBytes: number): boolean;
   /** Bytes held for a frame not yet complete. */
   readonly pendingBytes: number;
 }

@@ -70,6 +70,9 @@ class BunTcpConnection implements TcpConnection {
     void pause.then(() => this.#resume(), () => this.#resume());
   }
 
+  // Bun hands out new memory for every chunk: there is nothing to reuse.
+  releaseChunk(): void {}
+
   #resume(): void {
     if (!this.#paused || this.#closed) return;
     this.#paused = false;

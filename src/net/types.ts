@@ -36,6 +36,13 @@ export interface TcpConnection {
    * handle. Watch `bufferedBytes` and await `flushed()` to respect backpressure.
    */
   write(bytes: Uint8Array): void;
+  /**
+   * Says, from inside `events.data`, that the receiver keeps no reference to
+   * the chunk it is handling, so the adapter may read later bytes into the
+   * same memory once the writes queued so far have gone out. Runtimes that
+   * hand out new memory for every chunk ignore it.
+   */
+  releaseChunk(): void;
   /** Resolves once every queued byte has gone to the OS, or the connection closed. */
   flushed(): Promise<void>;
   /** Sends FIN after the queued bytes; reading goes on. */

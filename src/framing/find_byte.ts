@@ -1,0 +1,46 @@
+// V8's Uint8Array.prototype.indexOf checks one byte at a time, about 3.6 GB/s
+// here, and scanning for newlines took a third of a Deno line echo's CPU. Four
+// bytes at a time through an Int32Array view runs at about 6 GB/s on Deno. On
+// Bun, indexOf alone is faster still, but the difference did not show in the
+// echo server's CPU per MiB, so one scanner serves both.
+
+// Below this many bytes to search, the native call is cheaper than setting up.
+const WORDWISE_FROM_BYTES = 128;
+
+// Rebuilding the word view costs an allocation; reads land in the same slab many times over.
+let wordsBuffer: ArrayBufferLike | undefined;
+let words = new Int32Array(0) as Int32Array<ArrayBufferLike>;
+
+/**
+ * Returns the index of the first `byte` in `bytes` at or after `from`, or -1;
+ * the same as `bytes.indexOf(byte, from)`, faster on long inputs.
+ */
+export function findByte(bytes: Uint8Array, byte: number, from: number): number {
+  const end = bytes.length;
+  if (end - from < WORDWISE_FROM_BYTES) return bytes.indexOf(byte, from);
+  const base = bytes.byteOffset;
+  let i = from;
+  while (((base + i) & 3) !== 0) {
+    if (bytes[i] === byte) return i;
+    i++;
+  }
+  let word = (base + i) >>> 2;
+  const endWord = (base + end) >>> 2;
+  if (bytes.buffer !== wordsBuffer || words.length < endWord) {
+    wordsBuffer = bytes.buffer;
+    words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >>> 2);
+    // A buffer that shrank under a fixed view leaves it empty: search the plain way.
+    if (words.length < endWord) return bytes.indexOf(byte, i);
+  }
+  const pattern = byte * 0x01010101;
+  // Two words per step; (x - 0x01..) & ~x & 0x80.. is non-zero exactly when
+  // some byte of x is zero, that is, some byte of the word equals `byte`.
+  while (word + 1 < endWord) {
+    const x = words[word]! ^ pattern;
+    const y = words[word + 1]! ^ pattern;
+    if ((((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) break;
+    word += 2;
+  }
+  // The hit (or the unaligned tail) is within a few bytes: the native call finds it.
+  return bytes.indexOf(byte, (word << 2) - base);
+}
