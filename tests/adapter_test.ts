@@ -118,6 +118,53 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
     }
   });
 
+  // Deno writes a data event's reply before reading on; a FIN asked for meanwhile must follow it.
+  test("TcpConnection.closeWrite during a reply written from a data event sends FIN after it", async () => {
+    const reply = patternBytes(16 * MiB, 5);
+    let served!: TcpConnection;
+    let finRequested!: Promise<void>;
+    const listener = await runtime.listenTcp({
+      hostname: "127.0.0.1",
+      port: 0,
+      onConnection(connection) {
+        served = connection;
+        connection.start({
+          data() {
+            connection.write(reply);
+            finRequested = new Promise((resolve) =>
+              setTimeout(() => void connection.closeWrite().then(resolve), 50)
+            );
+          },
+          end() {},
+          close() {},
+        });
+      },
+    });
+    const client = await runtime.connectTcp(listener.address);
+    const events = new Recorder();
+    // The client does not read at first, so the reply is still being written when the FIN is asked for.
+    let resumeReading!: () => void;
+    events.pause = new Promise((resolve) => (resumeReading = resolve));
+    client.start(events);
+    try {
+      client.write(utf8.encode("go"));
+      await events.receivedAtLeast(1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      events.pause = undefined;
+      resumeReading();
+      await within(events.ended, 30_000, "the server's FIN");
+      await within(finRequested, 5000, "closeWrite to resolve");
+      assert.equal(events.received, reply.length);
+      assert.deepEqual(events.bytes(), reply);
+    } finally {
+      client.close();
+      served?.close();
+      await within(events.closed, 5000, "client close");
+      await within(listener.close(), 5000, "listener close");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+
   test("TcpConnection.close is idempotent and reports close once", async () => {
     const pair = await connectedPair();
     try {

@@ -40,6 +40,7 @@ class DenoTcpConnection implements TcpConnection {
   #writing = false;
   #inDataEvent = false;
   #chunkReleased = false;
+  #finStarted = false;
   #closed = false;
   #closeWriteRequested = false;
   #writeEnded = false;
@@ -94,7 +95,21 @@ class DenoTcpConnection implements TcpConnection {
         // What this chunk produced is written before the next read, as a plain
         // echo loop does: a read and a write in flight together cost about
         // 0.7 us more CPU per message on Deno.
-        if (this.#queue.length > 0 && !this.#writing) await this.#drainQueue();
+        if (this.#queue.length === 1 && !this.#writing && !this.#closeWriteRequested) {
+          // The usual case, one reply, written here: going through #drainQueue's
+          // extra async call cost 0.1-0.2 us per message.
+          const out = this.#queue.pop()!;
+          this.#writing = true;
+          let offset = await this.#conn.write(out);
+          while (offset < out.length) offset += await this.#conn.write(out.subarray(offset));
+          this.#bufferedBytes -= out.length;
+          this.#writing = false;
+          // More queued meanwhile, or a FIN asked for: the general path finishes the job.
+          if (this.#queue.length > 0 || this.#closeWriteRequested) await this.#drainQueue();
+          else this.#flushWaiters.release();
+        } else if (this.#queue.length > 0 && !this.#writing) {
+          await this.#drainQueue();
+        }
         // Released and sent: the next read may reuse that memory, which stays
         // in the CPU cache. Fresh memory for every read made a line echo's
         // reads cost half as much again per byte.
@@ -190,6 +205,9 @@ class DenoTcpConnection implements TcpConnection {
   }
 
   async #sendFin(): Promise<void> {
+    // Two drains may both find the FIN requested: only one sends it.
+    if (this.#finStarted) return;
+    this.#finStarted = true;
     await this.#conn.closeWrite();
     this.#writeEnded = true;
     this.#closeIfBothDone();
