@@ -13,7 +13,12 @@ export function toBytes(payload: Payload): Uint8Array {
 
 /** One received message: its bytes, and its text when it is valid UTF-8. */
 export class Message {
-  /** The payload exactly as it arrived, without framing. */
+  /**
+   * The payload exactly as it arrived, without framing. It is a view of the
+   * memory the runtime read into, shared with messages that arrived around it:
+   * to keep many messages for a long time, keep `bytes.slice()` copies, so each
+   * holds only its own bytes.
+   */
   readonly bytes: Uint8Array;
   #text: string | undefined;
 

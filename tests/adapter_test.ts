@@ -165,6 +165,25 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
     }
   });
 
+  // Bun holds writes made outside a data event until the running callback returns.
+  test("TcpConnection writes made outside a data event arrive in order, then the FIN", async () => {
+    const pair = await connectedPair();
+    try {
+      const expected: string[] = [];
+      for (let i = 0; i < 1000; i++) {
+        expected.push(`line ${i}\n`);
+        pair.server.write(utf8.encode(`line ${i}\n`));
+      }
+      assert.ok(pair.server.bufferedBytes <= expected.join("").length);
+      await pair.server.closeWrite();
+      await within(pair.clientEvents.ended, 5000, "client end");
+      assert.equal(text.decode(pair.clientEvents.bytes()), expected.join(""));
+      assert.equal(pair.server.bufferedBytes, 0);
+    } finally {
+      await pair.close();
+    }
+  });
+
   test("TcpConnection.close is idempotent and reports close once", async () => {
     const pair = await connectedPair();
     try {

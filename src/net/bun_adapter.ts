@@ -1,3 +1,4 @@
+import { concatBytes } from "../framing/concat.ts";
 import type { BunApi, BunSocketHandler, BunTcpSocket } from "./bun_api.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import type {
@@ -11,6 +12,9 @@ import type {
   UdpSocket,
 } from "./types.ts";
 import { Waiters } from "./waiters.ts";
+
+// Held writes up to this size are joined into one; beyond it each goes as it is.
+const BATCH_JOIN_BYTES = 64 * 1024;
 
 const bun = (): BunApi => (globalThis as unknown as { Bun: BunApi }).Bun;
 
@@ -32,6 +36,13 @@ class BunTcpConnection implements TcpConnection {
   // Bun's write() keeps nothing it could not send at once; the rest waits here for `drain`.
   #queue: Uint8Array[] = [];
   #bufferedBytes = 0;
+  // Writes made outside this connection's own data event (a chat line relayed
+  // from another client's, a reply an async handler finished) wait here until
+  // the running callback returns, then go out as one write: each Bun write()
+  // is a syscall, and relaying a burst of 16 lines to 19 clients made 304.
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
+  #inDataEvent = false;
   #paused = false;
   #closed = false;
   #closeWriteRequested = false;
@@ -63,7 +74,13 @@ class BunTcpConnection implements TcpConnection {
       this.#early.push(chunk);
       return;
     }
-    const pause = events.data(chunk);
+    let pause: void | Promise<void>;
+    this.#inDataEvent = true;
+    try {
+      pause = events.data(chunk);
+    } finally {
+      this.#inDataEvent = false;
+    }
     if (!pause) return;
     this.#paused = true;
     this.#socket?.pause();
@@ -86,8 +103,32 @@ class BunTcpConnection implements TcpConnection {
   }
 
   write(bytes: Uint8Array): void {
-    const socket = this.#socket;
-    if (this.#closed || this.#closeWriteRequested || !socket || bytes.length === 0) return;
+    if (this.#closed || this.#closeWriteRequested || !this.#socket || bytes.length === 0) return;
+    // A reply from inside the data event is already one write per chunk (the
+    // server joins them): it goes out at once, unless held writes must go first.
+    if (this.#inDataEvent && this.#batch.length === 0) return this.#send(bytes);
+    if (this.#batch.length === 0) queueMicrotask(this.#sendBatch);
+    this.#batch.push(bytes);
+    this.#batchBytes += bytes.length;
+    this.#bufferedBytes += bytes.length;
+  }
+
+  readonly #sendBatch = (): void => {
+    const batch = this.#batch;
+    const total = this.#batchBytes;
+    if (batch.length === 0 || this.#closed) return;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    this.#bufferedBytes -= total;
+    // Large writes are not worth a copy; small ones are joined into one.
+    if (batch.length === 1 || total > BATCH_JOIN_BYTES) {
+      for (const bytes of batch) this.#send(bytes);
+    } else this.#send(concatBytes(batch, total));
+    if (this.#queue.length === 0) this.#flushWaiters.release();
+  };
+
+  #send(bytes: Uint8Array): void {
+    const socket = this.#socket!;
     if (this.#queue.length === 0) {
       const written = Math.max(socket.write(bytes), 0);
       if (written === bytes.length) return;
@@ -111,16 +152,21 @@ class BunTcpConnection implements TcpConnection {
       this.#queue.shift();
     }
     if (this.#closeWriteRequested) socket.shutdown();
-    this.#flushWaiters.release();
+    // Held writes still to go: they release the waiters once sent.
+    if (this.#batch.length === 0) this.#flushWaiters.release();
   }
 
   flushed(): Promise<void> {
-    if (this.#queue.length === 0 || this.#closed) return Promise.resolve();
+    if ((this.#queue.length === 0 && this.#batch.length === 0) || this.#closed) {
+      return Promise.resolve();
+    }
     return this.#flushWaiters.wait();
   }
 
   async closeWrite(): Promise<void> {
     if (this.#closed || this.#closeWriteRequested) return;
+    // Held writes go before the FIN.
+    this.#sendBatch();
     this.#closeWriteRequested = true;
     if (this.#queue.length > 0) return await this.flushed();
     this.#socket?.shutdown();
@@ -154,6 +200,8 @@ class BunTcpConnection implements TcpConnection {
   #finish(error: Error | undefined): void {
     this.#closed = true;
     this.#queue = [];
+    this.#batch = [];
+    this.#batchBytes = 0;
     this.#bufferedBytes = 0;
     this.#flushWaiters.release();
     const netError = error ? toNetError(error, { address: this.remoteAddress }) : undefined;

@@ -21,7 +21,8 @@ const MIN_READ_ROOM = 1024;
 // Queued writes are joined up to this size, so many small replies cost one syscall.
 const COALESCE_BYTES = 64 * 1024;
 const MAX_DATAGRAM_BYTES = 65536;
-const DATAGRAM_SLAB_BYTES = 16 * MAX_DATAGRAM_BYTES;
+// Small enough that a datagram a user keeps holds at most this much memory alive.
+const DATAGRAM_SLAB_BYTES = 4 * MAX_DATAGRAM_BYTES;
 // UDP has no backpressure; past this many unsent datagrams new ones are dropped, as a full socket buffer would.
 const MAX_QUEUED_DATAGRAMS = 4096;
 
