@@ -124,7 +124,7 @@ export class ServedClient implements Client {
       this.forceClose();
       return;
     }
-    this.#queue(toBytes(payload));
+    this.#queue(payload);
     this.#flush();
   }
 
@@ -247,13 +247,13 @@ export class ServedClient implements Client {
   #reply(reply: Reply): void {
     if (reply === undefined || reply === null) return;
     try {
-      this.#queue(toBytes(reply));
+      this.#queue(reply);
     } catch (error) {
       this.#handlerFailed(error);
     }
   }
 
-  #queue(payload: Uint8Array): void {
+  #queue(payload: Payload): void {
     this.#queueWire(this.#host.framing.encode(payload));
   }
 

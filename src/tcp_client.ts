@@ -1,7 +1,7 @@
 import { resolveHost } from "./address.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { FrameDecoder, Framing, FramingName } from "./framing/mod.ts";
-import { Message, type Payload, toBytes } from "./message.ts";
+import { Message, type Payload } from "./message.ts";
 import { NetError } from "./net/net_error.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
@@ -85,7 +85,7 @@ export class Connection {
    * @throws {FramingError} when it is too large or cannot be framed (a newline in line framing).
    */
   send(payload: Payload): void {
-    const data = this.framing.encode(toBytes(payload));
+    const data = this.framing.encode(payload);
     this.#connection.write(data);
     if (this.#traceSink) this.#trace({ type: "wrote", data, messages: 1 });
   }

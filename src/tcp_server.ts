@@ -3,7 +3,6 @@ import { type CidrRange, isPeerAllowed } from "./cidr.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { Framing, FramingName } from "./framing/mod.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
-import { toBytes } from "./message.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, TcpConnection, TcpListener } from "./net/types.ts";
 import {
@@ -176,7 +175,7 @@ class TcpServer implements Server, ClientHost {
       end: () => connection.close(),
       close: () => clearTimeout(timer),
     });
-    connection.write(this.framing.encode(toBytes(refusal.notice)));
+    connection.write(this.framing.encode(refusal.notice));
     void connection.closeWrite();
   }
 

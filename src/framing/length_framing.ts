@@ -1,4 +1,5 @@
 import { concatBytes, joinBytes } from "./concat.ts";
+import { encodeTextInto } from "./encode_text.ts";
 import { FramingError } from "./framing_error.ts";
 import { tooLarge } from "./line_framing.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
@@ -18,7 +19,13 @@ export class LengthFraming implements Framing {
     this.maxFrameBytes = maxFrameBytes;
   }
 
-  encode(payload: Uint8Array): Uint8Array {
+  encode(payload: Uint8Array | string): Uint8Array {
+    if (typeof payload === "string") {
+      const { frame, size } = encodeTextInto(payload, HEADER_BYTES, 0);
+      if (size > this.maxFrameBytes) throw tooLarge(size, this.maxFrameBytes, "message");
+      new DataView(frame.buffer).setUint32(0, size);
+      return frame;
+    }
     if (payload.length > this.maxFrameBytes) {
       throw tooLarge(payload.length, this.maxFrameBytes, "message");
     }

@@ -1,4 +1,5 @@
 import { concatBytes, joinBytes } from "./concat.ts";
+import { encodeTextInto } from "./encode_text.ts";
 import { findByte } from "./find_byte.ts";
 import { FramingError } from "./framing_error.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
@@ -20,16 +21,20 @@ export class LineFraming implements Framing {
     this.maxFrameBytes = maxFrameBytes;
   }
 
-  encode(payload: Uint8Array): Uint8Array {
+  encode(payload: Uint8Array | string): Uint8Array {
+    if (typeof payload === "string") return this.#encodeText(payload);
     checkSize(payload.length, this.maxFrameBytes);
     // A newline inside, or a CR at the end, would arrive as something other than what was sent.
-    if (payload.includes(LF) || payload[payload.length - 1] === CR) {
-      throw new FramingError(
-        "INVALID_FRAME",
-        "a line message cannot contain a newline or end in CR (use --framing length for binary data)",
-      );
-    }
+    if (payload.includes(LF) || payload[payload.length - 1] === CR) throw notALine();
     return this.reframe(payload);
+  }
+
+  #encodeText(text: string): Uint8Array {
+    if (text.includes("\n") || text.endsWith("\r")) throw notALine();
+    const { frame, size } = encodeTextInto(text, 0, 1);
+    checkSize(size, this.maxFrameBytes);
+    frame[size] = LF;
+    return frame;
   }
 
   reframe(frame: Uint8Array): Uint8Array {
@@ -168,6 +173,13 @@ function withLf(line: Uint8Array): Uint8Array {
   out.set(line);
   out[line.length] = LF;
   return out;
+}
+
+function notALine(): FramingError {
+  return new FramingError(
+    "INVALID_FRAME",
+    "a line message cannot contain a newline or end in CR (use --framing length for binary data)",
+  );
 }
 
 function checkedLine(line: Uint8Array, maxFrameBytes: number): Uint8Array {

@@ -46,10 +46,10 @@ export interface Framing {
   /** Largest payload this framing accepts, in bytes. */
   readonly maxFrameBytes: number;
   /**
-   * Returns the bytes that carry `payload` on the wire.
+   * Returns the bytes that carry `payload` on the wire; text is sent as UTF-8.
    * @throws {FramingError} when the payload is too large or cannot be framed.
    */
-  encode(payload: Uint8Array): Uint8Array;
+  encode(payload: Uint8Array | string): Uint8Array;
   /**
    * Returns the wire bytes for a frame this framing's own decoder produced,
    * unchanged. It skips the checks `encode` makes (the decoder already made
