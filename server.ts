@@ -6,7 +6,7 @@
 import process from "node:process";
 import { printListening } from "./src/cli/listen_banner.ts";
 import { createNarrator } from "./src/cli/narrator.ts";
-import { printLine, printStatus } from "./src/cli/output.ts";
+import { printLine, printStatus, useNonBlockingOutput } from "./src/cli/output.ts";
 import { runMain } from "./src/cli/run_main.ts";
 import { clientCommandFor } from "./src/cli/server_client_command.ts";
 import { SERVER_HELP } from "./src/cli/server_help.ts";
@@ -16,6 +16,7 @@ import {
   logConnect,
   logDisconnect,
   logRefusal,
+  logRepeatedErrors,
 } from "./src/cli/server_log.ts";
 import { parseServerOptions } from "./src/cli/server_options.ts";
 import { onStopSignal } from "./src/cli/signals.ts";
@@ -30,6 +31,8 @@ async function main(): Promise<number> {
     printLine(SERVER_HELP.trimEnd());
     return 0;
   }
+  // A log nobody reads must not stop the clients being served.
+  useNonBlockingOutput();
   // The chat transcript is what the operator asked to see, so it goes to stdout.
   const mode = createMode(options.mode, { maxFrameBytes: options.maxFrameBytes, show: printLine });
   const server = await serve({
@@ -48,6 +51,7 @@ async function main(): Promise<number> {
       mode.onConnect?.(client);
     },
     onDisconnect(client, error) {
+      logRepeatedErrors(client);
       if (options.verbose) logDisconnect(client, error);
       mode.onDisconnect?.(client);
     },
@@ -59,6 +63,7 @@ async function main(): Promise<number> {
   if (mode.operatorLine) void relayOperatorLines(mode);
   await stop;
   await server.close();
+  logRepeatedErrors();
   printStatus(formatServerSummary(server.stats));
   return 0;
 }

@@ -1,25 +1,33 @@
 import { asError } from "./as_error.ts";
 import { echo } from "./echo.ts";
-import { concatBytes, followsOn } from "./framing/concat.ts";
+import { concatBytes } from "./framing/concat.ts";
 import { type FrameDecoder, type Framing, FramingError } from "./framing/mod.ts";
-import { Message, type Payload, toBytes } from "./message.ts";
+import { Message, type Payload } from "./message.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
+import { noticeBytes } from "./notice_text.ts";
+import type { ReaderCongestion, Recipient } from "./reader_congestion.ts";
 import type { TraceEvent, TraceSink } from "./trace.ts";
 
-// Past this many unsent reply bytes a connection stops reading until they drain,
-// so a client that never reads cannot grow the server's memory.
-const WRITE_HIGH_WATER_BYTES = 256 * 1024;
+// Past this much waiting to be sent (replies, and messages from others) a
+// client's input is not handled further until it drains, checked after every
+// message: a client that never reads cannot grow the server's memory, however
+// many replies one chunk of its input asks for.
+export const WRITE_HIGH_WATER_BYTES = 256 * 1024;
 // An echo copies at most this much of an unfinished frame to let its chunk's memory be reused.
 const DETACH_MAX_BYTES = 4096;
-// How long a closing connection waits for the client's FIN before closing anyway.
+// How long a closing connection waits for the client to take a byte of what
+// is queued, and then for its FIN, before closing anyway: a client whose
+// receive window stays shut cannot keep a connection (and a --max-conns slot).
 const LINGER_MS = 2000;
 
-/** Resolves when `promise` settles or after `ms`, whichever comes first. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+/** Whether `promise` settled within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const expiry = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([promise.then(() => {}, () => {}), expiry]);
+  const expiry = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = promise.then(() => true, () => true);
+  const outcome = await Promise.race([settled, expiry]);
   clearTimeout(timer);
+  return outcome;
 }
 
 /** What a handler may answer: text, bytes, or nothing (no reply). */
@@ -36,8 +44,11 @@ export interface Client {
   readonly localAddress: SocketAddress;
   /**
    * Sends a message to this client outside the request/reply flow (chat,
-   * notices). A client that stops reading is disconnected once more than the
-   * server's `maxQueuedBytes` wait for it, so it never holds the others up.
+   * notices). While much waits for this client, the clients whose messages
+   * send to it are slowed to its pace; one that takes nothing for a while, or
+   * lets more than the server's `maxQueuedBytes` pile up, is disconnected, so
+   * it never holds the others up for long.
+   * @throws {FramingError} when the payload cannot be framed (too large, say).
    */
   send(payload: Payload): void;
   /** Flushes what was sent, then closes the connection. */
@@ -62,6 +73,10 @@ export interface ClientHost {
   readonly stats: ServerStats;
   readonly maxQueuedBytes: number;
   readonly trace: TraceSink | undefined;
+  /** Clients that others' messages pile up for; senders wait for them. */
+  readonly congestion: ReaderCongestion<ServedClient>;
+  /** The wire bytes for `payload`, shared with the last client it was sent to. */
+  encodeShared(payload: Payload): Uint8Array;
   reportError(error: Error, client?: Client): void;
   /** A complete message arrived: the client is active. */
   touch(client: ServedClient): void;
@@ -69,15 +84,18 @@ export interface ClientHost {
 }
 
 /** One client connection of a server: framing, handler calls in order, replies, shutdown. */
-export class ServedClient implements Client {
+export class ServedClient implements Client, Recipient {
   readonly id: number;
   readonly #connection: TcpConnection;
   readonly #host: ClientHost;
   readonly #decoder: FrameDecoder;
   readonly #echoes: boolean;
   #outgoing: Uint8Array[] = [];
+  #outgoingBytes = 0;
   #outgoingMessages = 0;
   #pending: Promise<void> | undefined;
+  // Handling the rest of a chunk that was held back for backpressure.
+  #resuming: Promise<void> | undefined;
   #closing = false;
   #peerEnded = false;
   #finSent = false;
@@ -102,6 +120,14 @@ export class ServedClient implements Client {
     return this.#connection.localAddress;
   }
 
+  get writtenBytes(): number {
+    return this.#connection.writtenBytes;
+  }
+
+  drained(): Promise<void> {
+    return this.#connection.flushed();
+  }
+
   start(): void {
     this.#trace({ type: "connected" });
     this.#connection.setNoDelay(true);
@@ -114,18 +140,21 @@ export class ServedClient implements Client {
 
   send(payload: Payload): void {
     if (this.#closing) return;
-    if (this.#connection.bufferedBytes > this.#host.maxQueuedBytes) {
-      this.#host.reportError(
-        new Error(
-          `client is not reading: over ${this.#host.maxQueuedBytes} bytes wait for it; disconnected`,
-        ),
-        this,
-      );
-      this.forceClose();
+    const waiting = this.#connection.bufferedMemory;
+    if (waiting > this.#host.maxQueuedBytes) {
+      this.dropAsNotReading(`over ${this.#host.maxQueuedBytes} bytes wait for it`);
       return;
     }
-    this.#queue(payload);
+    this.#queueWire(this.#host.encodeShared(payload));
     this.#flush();
+    if (waiting > WRITE_HIGH_WATER_BYTES) this.#host.congestion.note(this);
+  }
+
+  /** Disconnects a client that stopped taking what is sent to it. */
+  dropAsNotReading(reason: string): void {
+    if (this.#closing) return;
+    this.#host.reportError(new Error(`client is not reading: ${reason}; disconnected`), this);
+    this.forceClose();
   }
 
   async close(): Promise<void> {
@@ -133,20 +162,33 @@ export class ServedClient implements Client {
     this.#closing = true;
     // Replies still being computed answer accepted messages: they go out before
     // the FIN. Bounded, because a handler may itself be awaiting this close().
-    if (this.#pending) await within(this.#pending, LINGER_MS);
+    if (this.#pending) await settlesWithin(this.#pending, LINGER_MS);
     this.#flush();
     this.#finSent = true;
     // Traced when asked for: the FIN follows the queued bytes, and the connection may be over before this resolves.
     this.#trace({ type: "fin-sent" });
-    await this.#connection.closeWrite();
+    await this.#flushWhileTaken(this.#connection.closeWrite());
     // Closing with unread input makes the kernel answer with a reset, which can
     // destroy replies the client has not read yet; so its FIN is awaited first
     // (what it still sends is discarded), for a while.
     if (!this.#peerEnded) {
-      await within(new Promise<void>((resolve) => (this.#markPeerEnded = resolve)), LINGER_MS);
+      await settlesWithin(
+        new Promise<void>((resolve) => (this.#markPeerEnded = resolve)),
+        LINGER_MS,
+      );
     }
     this.#connection.close();
     await this.closed;
+  }
+
+  // Waits for `finSent` as long as the client keeps taking bytes: a slow
+  // reader gets every reply, one whose window stays shut is given up on.
+  async #flushWhileTaken(finSent: Promise<void>): Promise<void> {
+    let written = this.#connection.writtenBytes;
+    while (!(await settlesWithin(finSent, LINGER_MS))) {
+      if (this.#connection.writtenBytes === written) return;
+      written = this.#connection.writtenBytes;
+    }
   }
 
   /** Sends a one-line notice (why the server hangs up, say) and closes. */
@@ -171,17 +213,25 @@ export class ServedClient implements Client {
   #onData(chunk: Uint8Array): void | Promise<void> {
     // Once closing, a reply could only follow our FIN and be lost: what arrives now is not accepted.
     if (this.#closing) return;
+    this.#host.stats.bytesIn += chunk.length;
+    const rest = this.#decode(chunk);
+    if (rest) return (this.#resuming = this.#decodeWhenReady(rest));
+    if (this.#mustWait()) return this.#readyForMore();
+  }
+
+  // Decodes `chunk` until replies pile up; returns what is left of it then.
+  #decode(chunk: Uint8Array): Uint8Array | undefined {
     const stats = this.#host.stats;
-    stats.bytesIn += chunk.length;
     const messagesBefore = stats.messagesIn;
+    let taken = chunk.length;
     try {
       if (this.#echoes) this.#decoder.pushWire(chunk, this.#onEchoRun);
-      else this.#decoder.push(chunk, this.#onFrame);
+      else taken = this.#decoder.push(chunk, this.#onFrame);
     } catch (error) {
       this.#traceRead(chunk, stats.messagesIn - messagesBefore);
       this.#flush();
       this.#rejectStream(error);
-      return;
+      return undefined;
     }
     // An echo keeps nothing of the chunk once its replies are queued, apart
     // from the start of an unfinished frame, copied here when it is small: the
@@ -193,10 +243,41 @@ export class ServedClient implements Client {
     const messages = stats.messagesIn - messagesBefore;
     // Only whole messages count as activity, so a slow-drip client still times out.
     if (messages > 0) this.#host.touch(this);
-    this.#traceRead(chunk, messages);
+    this.#traceRead(taken === chunk.length ? chunk : chunk.subarray(0, taken), messages);
     this.#flush();
-    if (this.#pending) return this.#pending;
-    if (this.#connection.bufferedBytes > WRITE_HIGH_WATER_BYTES) return this.#connection.flushed();
+    return taken < chunk.length ? chunk.subarray(taken) : undefined;
+  }
+
+  // The rest of a chunk is handled once what it waited for has gone; reading stays paused meanwhile.
+  async #decodeWhenReady(rest: Uint8Array | undefined): Promise<void> {
+    try {
+      while (rest) {
+        await this.#readyForMore();
+        if (this.#closing) return;
+        rest = this.#decode(rest);
+      }
+      await this.#readyForMore();
+    } finally {
+      this.#resuming = undefined;
+    }
+  }
+
+  // Replies waiting, a reply still being computed, or a recipient of this
+  // client's messages falling behind: handling more input would only pile up more.
+  #mustWait(): boolean {
+    return this.#pending !== undefined
+      || this.#outgoingBytes + this.#connection.bufferedMemory > WRITE_HIGH_WATER_BYTES
+      || this.#host.congestion.congested;
+  }
+
+  async #readyForMore(): Promise<void> {
+    // Each wait ends when what it waits on has moved or the connection closed, so this ends too.
+    while (!this.#closing && this.#mustWait()) {
+      if (this.#pending) await this.#pending;
+      else if (this.#connection.bufferedMemory > WRITE_HIGH_WATER_BYTES) {
+        await this.#connection.flushed();
+      } else await this.#host.congestion.clear();
+    }
   }
 
   #traceRead(data: Uint8Array, messages: number): void {
@@ -209,15 +290,18 @@ export class ServedClient implements Client {
     this.#queueWire(wire, frames);
   };
 
-  readonly #onFrame = (frame: Uint8Array): void => {
+  // Returns true, stopping the decoder, once this message's replies make the rest wait.
+  readonly #onFrame = (frame: Uint8Array): boolean => {
     this.#host.stats.messagesIn++;
     const previous = this.#pending;
     const next = previous ? previous.then(() => this.#handle(frame)) : this.#handle(frame);
-    if (!next) return;
-    this.#pending = next;
-    void next.then(() => {
-      if (this.#pending === next) this.#pending = undefined;
-    });
+    if (next) {
+      this.#pending = next;
+      void next.then(() => {
+        if (this.#pending === next) this.#pending = undefined;
+      });
+    }
+    return this.#mustWait();
   };
 
   #handle(frame: Uint8Array): void | Promise<void> {
@@ -261,6 +345,7 @@ export class ServedClient implements Client {
     // After our FIN nothing can be sent, so nothing is counted as sent.
     if (this.#finSent) return;
     this.#outgoing.push(framed);
+    this.#outgoingBytes += framed.length;
     this.#outgoingMessages += messages;
     this.#host.stats.messagesOut += messages;
   }
@@ -268,31 +353,24 @@ export class ServedClient implements Client {
   // The error line must itself be framable (no newline, within the maximum), or
   // reporting one failure would throw another and take the connection down.
   #queueError(failure: Error): void {
-    const bytes = toBytes(`error: ${failure.message}`.replace(/[\r\n]+/g, " "));
-    let end = Math.min(bytes.length, this.#host.framing.maxFrameBytes);
-    // Cut on a character boundary so the line stays valid UTF-8.
-    while (end < bytes.length && end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-    this.#queue(bytes.subarray(0, end));
+    this.#queue(noticeBytes(`error: ${failure.message}`, this.#host.framing.maxFrameBytes));
   }
 
-  // Replies produced from one chunk go out together: small ones joined into
-  // one write (one syscall, one segment), large ones as they are, uncopied.
+  // Replies produced from one chunk are handed over together; the connection's
+  // write queue joins small ones into one write.
   #flush(): void {
     const outgoing = this.#outgoing;
     if (outgoing.length === 0) return;
-    const messages = this.#outgoingMessages;
-    const writes = outgoing.length === 1 ? outgoing : gatherWrites(outgoing);
-    let bytes = 0;
-    for (const write of writes) {
-      bytes += write.length;
-      this.#connection.write(write);
-    }
-    this.#host.stats.bytesOut += bytes;
+    for (const part of outgoing) this.#connection.write(part);
+    this.#host.stats.bytesOut += this.#outgoingBytes;
     if (this.#host.trace) {
-      const data = writes.length === 1 ? writes[0]! : concatBytes(writes, bytes);
-      this.#trace({ type: "wrote", data, messages });
+      const data = outgoing.length === 1
+        ? outgoing[0]!
+        : concatBytes(outgoing, this.#outgoingBytes);
+      this.#trace({ type: "wrote", data, messages: this.#outgoingMessages });
     }
-    outgoing.length = 0;
+    this.#outgoing = [];
+    this.#outgoingBytes = 0;
     this.#outgoingMessages = 0;
   }
 
@@ -320,11 +398,16 @@ export class ServedClient implements Client {
     this.#markPeerEnded();
     // Closing already: the FIN is what close() waits for, and nothing more is accepted.
     if (this.#closing) return;
+    // Input held back for backpressure came before the FIN: it is answered first.
+    if (this.#resuming) await this.#resuming;
+    if (this.#closing) return;
     try {
       const last = this.#decoder.finish();
       if (last) this.#onFrame(last);
     } catch (error) {
+      // The input ended inside a frame too large or cut short: the client is told, as mid-stream.
       this.#host.reportError(asError(error), this);
+      if (error instanceof FramingError) this.#queueError(error);
     }
     // Everything the client sent before its FIN is answered before ours.
     while (this.#pending) await this.#pending;
@@ -338,51 +421,4 @@ export class ServedClient implements Client {
     this.#host.forget(this, error);
     this.#markClosed();
   }
-}
-
-// Parts at least this big are written as they are; copying them costs more than a write call.
-const WRITE_AS_IS_BYTES = 16 * 1024;
-
-/**
- * Turns queued replies into few writes without copying much: parts that lie
- * back to back in one received buffer (the echo of a pipelined batch, or of a
- * frame that came in pieces) are joined as a wider view, small parts between
- * large ones are copied together, and large parts go out as they are.
- */
-function gatherWrites(parts: readonly Uint8Array[]): Uint8Array[] {
-  const runs: Uint8Array[] = [parts[0]!];
-  for (let i = 1; i < parts.length; i++) {
-    const part = parts[i]!;
-    const last = runs[runs.length - 1]!;
-    if (followsOn(last, part)) {
-      runs[runs.length - 1] = new Uint8Array(
-        last.buffer,
-        last.byteOffset,
-        last.length + part.length,
-      );
-    } else {
-      runs.push(part);
-    }
-  }
-  const writes: Uint8Array[] = [];
-  let small: Uint8Array[] = [];
-  let smallBytes = 0;
-  const joinSmall = () => {
-    if (small.length > 0) {
-      writes.push(small.length === 1 ? small[0]! : concatBytes(small, smallBytes));
-    }
-    small = [];
-    smallBytes = 0;
-  };
-  for (const run of runs) {
-    if (run.length >= WRITE_AS_IS_BYTES) {
-      joinSmall();
-      writes.push(run);
-    } else {
-      small.push(run);
-      smallBytes += run.length;
-    }
-  }
-  joinSmall();
-  return writes;
 }

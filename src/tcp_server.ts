@@ -1,10 +1,14 @@
 import { resolveHost } from "./address.ts";
+import { asError } from "./as_error.ts";
 import { type CidrRange, isPeerAllowed } from "./cidr.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { Framing, FramingName } from "./framing/mod.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
+import type { Payload } from "./message.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, TcpConnection, TcpListener } from "./net/types.ts";
+import { noticeBytes } from "./notice_text.ts";
+import { ReaderCongestion } from "./reader_congestion.ts";
 import {
   type Client,
   type ClientHost,
@@ -20,6 +24,9 @@ export type { Client, MessageHandler, Reply, ServerStats } from "./served_client
 const SHUTDOWN_GRACE_MS = 800;
 // How long a refused client gets to read why before it is cut off.
 const REFUSAL_GRACE_MS = 2000;
+// A client that others' messages wait for and that takes no byte for this
+// long has stopped reading: it is dropped so the others can go on.
+const READER_STALL_MS = 5000;
 /** Default bound on what may wait for one client that is not reading: 1 MiB. */
 export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
 
@@ -85,9 +92,16 @@ class TcpServer implements Server, ClientHost {
     bytesOut: 0,
     refused: 0,
   };
+  readonly congestion = new ReaderCongestion<ServedClient>(READER_STALL_MS, (client) => {
+    client.dropAsNotReading(`nothing taken for ${READER_STALL_MS / 1000} s while others wait`);
+  });
   readonly #idle: IdleSweeper<ServedClient> | undefined;
   #listener: TcpListener | undefined;
   #closing: Promise<void> | undefined;
+  // The last payload sent with Client.send and its frame: a chat line sent to
+  // every member is framed once and queued for all as one shared buffer,
+  // where a copy per member made a join storm cost memory quadratic in members.
+  #lastSent: { payload: Payload; copy: Payload; frame: Uint8Array } | undefined;
 
   constructor(options: ServeOptions, handler: MessageHandler) {
     this.options = options;
@@ -136,7 +150,23 @@ class TcpServer implements Server, ClientHost {
     this.clients.add(client);
     this.#idle?.add(client);
     client.start();
-    this.options.onConnect?.(client);
+    try {
+      this.options.onConnect?.(client);
+    } catch (error) {
+      // A hook that throws costs its own connection, never the server.
+      this.reportError(asError(error), client);
+      client.forceClose();
+    }
+  }
+
+  encodeShared(payload: Payload): Uint8Array {
+    const last = this.#lastSent;
+    // Compared by content too: a caller may refill the same array between sends.
+    if (last && last.payload === payload && sameContent(payload, last.copy)) return last.frame;
+    const frame = this.framing.encode(payload);
+    const copy = typeof payload === "string" ? payload : payload.slice();
+    this.#lastSent = { payload, copy, frame };
+    return frame;
   }
 
   #refusal(remote: SocketAddress): { reason: string; notice?: string } | undefined {
@@ -175,7 +205,8 @@ class TcpServer implements Server, ClientHost {
       end: () => connection.close(),
       close: () => clearTimeout(timer),
     });
-    connection.write(this.framing.encode(refusal.notice));
+    // Cut to fit: a notice longer than --max-frame must not cost more than this one connection.
+    connection.write(this.framing.encode(noticeBytes(refusal.notice, this.framing.maxFrameBytes)));
     void connection.closeWrite();
   }
 
@@ -200,6 +231,7 @@ class TcpServer implements Server, ClientHost {
 
   async #shutDown(): Promise<void> {
     this.#idle?.stop();
+    this.congestion.stop();
     // Awaited so that once close() resolves the port can be listened on again.
     const released = this.#listener?.close();
     const clients = [...this.clients];
@@ -215,6 +247,13 @@ class TcpServer implements Server, ClientHost {
     await Promise.all(clients.map((client) => client.closed));
     await released;
   }
+}
+
+function sameContent(a: Payload, b: Payload): boolean {
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

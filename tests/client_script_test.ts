@@ -284,3 +284,18 @@ describe("client.ts flags", () => {
     });
   }
 });
+
+describe("client.ts --host", () => {
+  for (const args of [["--host", ""], ["--host="], ["--host", "  "]]) {
+    test(`client.ts ${JSON.stringify(args)} is a one-line usage error naming --host (exit 2)`, async () => {
+      const result = await runScript("client.ts", [...args, "hello"]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, "");
+      const shown = args.length === 2 ? args[1] : "";
+      assert.equal(
+        result.stderr,
+        `client.ts: --host needs an address or host name, such as 127.0.0.1, got '${shown}' (see client.ts --help)\n`,
+      );
+    });
+  }
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { LruMap } from "../src/cli/lru_map.ts";
 import { createNarrator } from "../src/cli/narrator.ts";
 import { NetError } from "../src/net/net_error.ts";
 import type { TraceEndpoints } from "../src/trace.ts";
@@ -81,5 +82,37 @@ describe("createNarrator", () => {
     assert.match(dumps[1]!, /^ {2}<- 00000010 {2}67 0a/);
     assert.match(dumps[2]!, /^ {2}<- 00000000 {2}6f 6e 65/);
     assert.match(dumps[3]!, /^ {2}<- 00000000 {2}74 77 6f/);
+  });
+
+  test("createNarrator --hex keeps nothing per UDP peer and a bounded amount per TCP stream", () => {
+    const limit = 100;
+    const offsets = new LruMap<string, number>(limit);
+    const sink = createNarrator({ verbose: false, json: false, hex: true }, () => {}, offsets);
+    const peer = (protocol: "tcp" | "udp", i: number): TraceEndpoints => ({
+      protocol,
+      local: tcp.local,
+      remote: { hostname: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 40000 },
+    });
+    // A UDP server meets a new peer per datagram when sources are spoofed or scanning.
+    for (let i = 0; i < 20_000; i++) {
+      sink!({ type: "datagram-in", data: bytes("x") }, peer("udp", i));
+    }
+    assert.equal(offsets.size, 0, "no hex state per UDP peer");
+    // TCP connections whose "closed" never arrives: the map stays at its bound.
+    for (let i = 0; i < 5_000; i++) {
+      sink!({ type: "read", data: bytes("x"), messages: 0 }, peer("tcp", i));
+      assert.ok(offsets.size <= limit, `${offsets.size} streams kept after ${i + 1}`);
+    }
+    assert.equal(offsets.size, limit);
+  });
+
+  test("createNarrator --hex forgets a closed TCP stream's offsets", () => {
+    const offsets = new LruMap<string, number>(10);
+    const sink = createNarrator({ verbose: false, json: false, hex: true }, () => {}, offsets);
+    sink!({ type: "read", data: bytes("in"), messages: 0 }, tcp);
+    sink!({ type: "wrote", data: bytes("out"), messages: 0 }, tcp);
+    assert.equal(offsets.size, 2);
+    sink!({ type: "closed" }, tcp);
+    assert.equal(offsets.size, 0);
   });
 });

@@ -339,3 +339,19 @@ describe("server.ts flags", () => {
     });
   }
 });
+
+describe("server.ts --host", () => {
+  // Deno listened on every interface and Bun crashed with a stack trace.
+  for (const args of [["--host", ""], ["--host="], ["--host", "  "]]) {
+    test(`server.ts ${JSON.stringify(args)} is a one-line usage error naming --host (exit 2)`, async () => {
+      const result = await runScript("server.ts", [...args, "--port", "0"]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, "");
+      const shown = args.length === 2 ? args[1] : "";
+      assert.equal(
+        result.stderr,
+        `server.ts: --host needs an address or host name, such as 127.0.0.1, got '${shown}' (see server.ts --help)\n`,
+      );
+    });
+  }
+});

@@ -1,6 +1,13 @@
 import { createFraming, DEFAULT_MAX_FRAME_BYTES, FramingError } from "../framing/mod.ts";
 import type { FramingName } from "../framing/mod.ts";
-import { COMMON_FLAGS, framingFlag, integerFlag, numberFlag, parseFlags } from "./flags.ts";
+import {
+  COMMON_FLAGS,
+  framingFlag,
+  hostFlag,
+  integerFlag,
+  numberFlag,
+  parseFlags,
+} from "./flags.ts";
 import { escapeControl } from "./terminal_text.ts";
 import { MIN_PATTERN_BYTES } from "./throughput_pattern.ts";
 import { UsageError } from "./usage_error.ts";
@@ -58,7 +65,7 @@ export function parseClientOptions(args: string[]): ClientOptions | "help" {
   const maxFrameBytes = integerFlag("max-frame", values["max-frame"], 1, MAX_FRAME_LIMIT);
   const seconds = numberFlag("timeout", values.timeout, 0.001, MAX_TIMEOUT_SECONDS);
   return {
-    host: values.host,
+    host: hostFlag(values.host),
     port: integerFlag("port", values.port, 1, 65535),
     framing,
     maxFrameBytes,

@@ -41,6 +41,8 @@ function hint(error: NetError): string {
       return "send less, or raise the limit";
     case "CONNECTION_RESET":
       return "the other side aborted the connection";
+    case "TOO_MANY_OPEN_FILES":
+      return "every descriptor this process may open is in use: raise the limit (ulimit -n) or cap clients with --max-conns";
     default:
       return "";
   }

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { type CidrRange, parseCidr } from "../cidr.ts";
 import { FRAMING_NAMES, type FramingName } from "../framing/mod.ts";
+import { escapeControl } from "./terminal_text.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** A flag definition for node:util's parseArgs. */
@@ -81,6 +82,21 @@ export function choiceFlag<C extends string>(
     throw new UsageError(`--${name} must be one of ${choices.join(", ")}, got '${value}'`);
   }
   return value as C;
+}
+
+/**
+ * Reads `--host`. An empty value is a mistake (an unset shell variable, or
+ * quotes left empty) that the runtimes would otherwise read their own way:
+ * Deno as every interface, Bun as a crash.
+ * @throws {UsageError} when the value is empty or only spaces.
+ */
+export function hostFlag(value: string): string {
+  if (value.trim() === "") {
+    throw new UsageError(
+      `--host needs an address or host name, such as 127.0.0.1, got '${escapeControl(value)}'`,
+    );
+  }
+  return value;
 }
 
 /** Reads `--port`. */

@@ -5,6 +5,7 @@ import { clockTime } from "./clock_time.ts";
 import { countOf } from "./count_of.ts";
 import { describeError } from "./describe_error.ts";
 import { hexDump } from "./hex_dump.ts";
+import { LruMap } from "./lru_map.ts";
 import { printStatus } from "./output.ts";
 
 /** How much of the wire a script shows on stderr. */
@@ -71,17 +72,30 @@ function jsonRecord(event: TraceEvent, where: TraceEndpoints, time: Date): Recor
 }
 
 /**
+ * Most connection directions whose hex offsets are remembered. A connection
+ * whose "closed" event never comes (the trace was cut short) would otherwise
+ * stay forever; past this, the one quiet longest restarts its offsets at 0.
+ */
+export const MAX_HEX_STREAMS = 65_536;
+
+/**
  * Builds the trace sink for a script's `--verbose`, `--json` and `--hex`
  * flags, writing to stderr so stdout keeps carrying only replies. Returns
  * `undefined` when all three are off, so nothing is traced at all.
+ * @param options Which views are on.
+ * @param write Where each line goes; stderr by default.
+ * @param offsets Where `--hex` keeps stream offsets, by connection and
+ * direction; by default at most {@linkcode MAX_HEX_STREAMS} of them. A test
+ * passes its own to watch its size.
+ * @returns The sink, or `undefined` when every view is off.
  */
 export function createNarrator(
   options: NarrationOptions,
   write: (line: string) => void = printStatus,
+  offsets: LruMap<string, number> = new LruMap(MAX_HEX_STREAMS),
 ): TraceSink | undefined {
   if (!options.verbose && !options.json && !options.hex) return undefined;
   // Offsets count per connection and direction, like a capture's relative sequence numbers.
-  const offsets = new Map<string, number>();
   return (event, where) => {
     const now = new Date();
     if (options.json) {
@@ -96,9 +110,14 @@ export function createNarrator(
       write(`[${clockTime(now)}] ${pair}  ${sentence(event)}`);
     }
     if (options.hex && hasBytes && event.data.length > 0) {
-      // A datagram stands alone, so its bytes count from 0; a stream's continue.
-      const offset = where.protocol === "udp" ? 0 : offsets.get(pair) ?? 0;
-      offsets.set(pair, offset + event.data.length);
+      // A datagram stands alone, so its bytes count from 0 and nothing is kept for its
+      // peer: UDP has no "closed" to forget it by, and a scan or spoofed sources bring
+      // new peers without end.
+      let offset = 0;
+      if (where.protocol === "tcp") {
+        offset = offsets.get(pair) ?? 0;
+        offsets.set(pair, offset + event.data.length);
+      }
       write(hexDump(event.data, offset, `  ${arrow} `));
     }
     if (event.type === "closed") {

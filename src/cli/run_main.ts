@@ -1,6 +1,7 @@
 import process from "node:process";
 import { describeError } from "./describe_error.ts";
-import { printError } from "./output.ts";
+import { flushOutput, outputIsNonBlocking, printError } from "./output.ts";
+import { stopWasRequested } from "./signals.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Exit codes every socklab script uses. */
@@ -38,15 +39,25 @@ function debugEnabled(): boolean {
   }
 }
 
-/** Exits once stdout and stderr have taken everything written to them. */
+// After a stop signal, or from a server whose output is best effort, exit does not
+// wait longer than this for readers that are behind: Ctrl-C stops a server within a second.
+const EXIT_FLUSH_BOUND_MS = 500;
+
+/**
+ * Exits once stdout and stderr have taken everything written to them. A
+ * program that finished on its own waits for a slow reader (its stdout is a
+ * result); after Ctrl-C or SIGTERM, or when output was made non-blocking,
+ * the wait is bounded, and a signal during the wait exits at once.
+ */
 export function exitAfterFlush(code: number): Promise<never> {
   return new Promise(() => {
-    let pending = 2;
-    const done = () => {
-      if (--pending === 0) process.exit(code);
-    };
-    // end(), not write(""): Bun calls a write's callback before earlier writes reach a pipe.
-    process.stdout.end(done);
-    process.stderr.end(done);
+    const exit = () => process.exit(code);
+    // The user asked to stop; what a reader did not take by now is theirs to lose.
+    process.on("SIGINT", exit);
+    process.on("SIGTERM", exit);
+    if (outputIsNonBlocking() || stopWasRequested()) {
+      setTimeout(exit, EXIT_FLUSH_BOUND_MS);
+    }
+    flushOutput().then(exit, exit);
   });
 }

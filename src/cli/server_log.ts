@@ -4,6 +4,7 @@ import type { Client, ServerStats } from "../tcp_server.ts";
 import { countOf } from "./count_of.ts";
 import { describeError } from "./describe_error.ts";
 import { printError, printStatus } from "./output.ts";
+import { OTHER_KINDS, RepeatFilter, type RepeatReport } from "./repeat_filter.ts";
 
 function who(client: Client): string {
   return `client ${client.id} (${formatAddress(client.remoteAddress)})`;
@@ -19,9 +20,43 @@ export function logDisconnect(client: Client, error?: Error): void {
   printStatus(`${who(client)} disconnected${error ? `: ${describeError(error)}` : ""}`);
 }
 
-/** Reports a failure of one client, or of accepting, on stderr; the server goes on. */
+function repeatsLine(report: RepeatReport): string {
+  const seconds = (report.elapsedMs / 1000).toFixed(1);
+  const what = report.kind === OTHER_KINDS
+    ? `${countOf(report.count, "error")} of other kinds`
+    : `the same error ${countOf(report.count, "more time")}`;
+  return `${report.subject}: ${what} in ${seconds} s (the last: ${report.last})`;
+}
+
+// A client sending thousands of bad messages gets one line per kind of error, then a
+// count, so the log cannot become the flood.
+const repeats = new RepeatFilter({ onRepeats: (report) => printError(repeatsLine(report)) });
+
+// Errors are the same kind when their code matches, whatever their wording (which
+// carries sizes and such); errors without a code are told apart by their words.
+function kindOf(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? `${error.name} ${code}` : `${error.name}: ${error.message}`;
+}
+
+/**
+ * Reports a failure of one client, or of accepting, on stderr; the server goes
+ * on. The first of each kind per client is shown, the repeats are counted and
+ * reported by {@linkcode logRepeatedErrors} or every 10 s while they go on.
+ */
 export function logClientError(error: Error, client?: Client): void {
-  printError(`${client ? who(client) : "accepting a connection"}: ${describeError(error)}`);
+  const subject = client ? who(client) : "accepting a connection";
+  const text = describeError(error);
+  if (repeats.shouldShow(subject, kindOf(error), text)) printError(`${subject}: ${text}`);
+}
+
+/**
+ * Reports how often the errors counted by {@linkcode logClientError} repeated:
+ * for `client` when it leaves, or for everyone left when the server stops.
+ */
+export function logRepeatedErrors(client?: Client): void {
+  if (client) repeats.settle(who(client));
+  else repeats.settleAll();
 }
 
 /** Reports a connection turned away by --max-conns, --allow or --deny; the server goes on. */

@@ -6,6 +6,7 @@ import {
   cidrFlags,
   COMMON_FLAGS,
   framingFlag,
+  hostFlag,
   integerFlag,
   numberFlag,
   parseFlags,
@@ -52,7 +53,7 @@ export function parseServerOptions(args: string[]): ServerOptions | "help" {
   const { values } = parseFlags(args, SERVER_FLAGS, false);
   if (values.help) return "help";
   return {
-    host: values.host,
+    host: hostFlag(values.host),
     port: portFlag(values.port),
     mode: choiceFlag("mode", values.mode, MODE_NAMES),
     framing: framingFlag(values.framing),

@@ -6,6 +6,7 @@ import {
   cidrFlags,
   COMMON_FLAGS,
   type FlagSpec,
+  hostFlag,
   integerFlag,
   numberFlag,
   parseFlags,
@@ -182,10 +183,9 @@ export function parseUdpArgs(args: string[]): UdpCommand {
     case "bench": {
       const { values } = parseFlags(rest, SPECS.bench, false);
       if (values.help) return { command: "help" };
-      if (values.host.trim() === "") throw new UsageError("--host must not be empty");
       return {
         command,
-        host: values.host,
+        host: hostFlag(values.host),
         port: integerFlag("port", values.port, 1, 65535),
         json: values.json,
         seconds: numberFlag("time", values.time, 0.1, MAX_BENCH_SECONDS),
@@ -202,9 +202,8 @@ export function parseUdpArgs(args: string[]): UdpCommand {
 function common(
   values: { host: string; port: string; verbose: boolean; json: boolean; hex: boolean },
 ): CommonOptions {
-  if (values.host.trim() === "") throw new UsageError("--host must not be empty");
   return {
-    host: values.host,
+    host: hostFlag(values.host),
     port: portFlag(values.port),
     verbose: values.verbose,
     json: values.json,

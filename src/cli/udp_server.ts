@@ -8,7 +8,8 @@ import { serveUdp } from "../udp_endpoint.ts";
 import { countOf } from "./count_of.ts";
 import { describeError } from "./describe_error.ts";
 import { printListening } from "./listen_banner.ts";
-import { printStatus } from "./output.ts";
+import { printStatus, useNonBlockingOutput } from "./output.ts";
+import { RepeatFilter } from "./repeat_filter.ts";
 import { EXIT } from "./run_main.ts";
 import { onStopSignal } from "./signals.ts";
 import { udpNarrator, type UdpServerMode, type UdpServerOptions } from "./udp_options.ts";
@@ -44,6 +45,8 @@ const ODDITY_WORDS: Record<keyof Oddities, string> = {
  * @returns The exit code, 0 after a signal.
  */
 export async function runUdpServer(options: UdpServerOptions): Promise<number> {
+  // A log nobody reads must not stop the peers being answered.
+  useNonBlockingOutput();
   const peers = new PeerTable();
   const oddities: Oddities = {
     empty: 0,
@@ -53,15 +56,13 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
     otherErrors: 0,
     denied: 0,
   };
-  const warned = new Set<keyof Oddities>();
-  // Each kind is shown once without -v, so a flood cannot flood the terminal too.
+  // Each kind is shown once without -v, so a flood cannot flood the terminal too; the
+  // counts are in the report at exit, so the filter need not report them.
+  const once = new RepeatFilter({ windowMs: Infinity });
   const note = (kind: keyof Oddities, text: string) => {
     oddities[kind]++;
     if (options.verbose) printStatus(text);
-    else if (!warned.has(kind)) {
-      warned.add(kind);
-      printStatus(`${text} (counted; -v shows each)`);
-    }
+    else if (once.shouldShow("server", kind, text)) printStatus(`${text} (counted; -v shows each)`);
   };
   const endpoint = await serveUdp(
     {

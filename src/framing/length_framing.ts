@@ -72,13 +72,14 @@ class LengthDecoder implements FrameDecoder {
     return this.#heldBytes;
   }
 
-  push(chunk: Uint8Array, emit: FrameSink): void {
+  push(chunk: Uint8Array, emit: FrameSink): number {
     let i = 0;
     while (i < chunk.length) {
       const size = this.#wholeFrameAt(chunk, i);
       if (size >= 0) {
-        emit(chunk.subarray(i + HEADER_BYTES, i + HEADER_BYTES + size));
+        const frame = chunk.subarray(i + HEADER_BYTES, i + HEADER_BYTES + size);
         i += HEADER_BYTES + size;
+        if (emit(frame) === true) return i;
         continue;
       }
       i = this.#hold(chunk, i);
@@ -86,8 +87,9 @@ class LengthDecoder implements FrameDecoder {
       // Joined with its prefix in front, so an echo of it needs no copy.
       const frame = joinBytes(this.#held, this.#heldBytes);
       this.#release();
-      emit(frame.subarray(HEADER_BYTES));
+      if (emit(frame.subarray(HEADER_BYTES)) === true) return i;
     }
+    return chunk.length;
   }
 
   pushWire(chunk: Uint8Array, sink: WireSink): void {

@@ -65,13 +65,13 @@ class LineDecoder implements FrameDecoder {
     return this.#pendingBytes;
   }
 
-  push(chunk: Uint8Array, emit: FrameSink): void {
+  push(chunk: Uint8Array, emit: FrameSink): number {
     let start = 0;
     while (start < chunk.length) {
       const lf = findByte(chunk, LF, start);
       if (lf === -1) {
         this.#hold(chunk.subarray(start));
-        return;
+        break;
       }
       let line: Uint8Array;
       if (this.#pendingBytes === 0) {
@@ -86,8 +86,9 @@ class LineDecoder implements FrameDecoder {
         this.#pendingBytes = 0;
       }
       start = lf + 1;
-      emit(checkedLine(line, this.#maxFrameBytes));
+      if (emit(checkedLine(line, this.#maxFrameBytes)) === true) return start;
     }
+    return chunk.length;
   }
 
   pushWire(chunk: Uint8Array, sink: WireSink): void {
@@ -123,7 +124,9 @@ class LineDecoder implements FrameDecoder {
       }
       // A CRLF line goes back with a bare LF, so it is rebuilt.
       emitRun(chunk, runStart, start, runFrames, sink);
-      this.push(chunk.subarray(start, lf + 1), (line) => sink(withLf(line), 1));
+      this.push(chunk.subarray(start, lf + 1), (line) => {
+        sink(withLf(line), 1);
+      });
       start = lf + 1;
       runStart = start;
       runFrames = 0;

@@ -1,5 +1,9 @@
-/** Receives each complete frame; the bytes belong to the receiver. */
-export type FrameSink = (frame: Uint8Array) => void;
+/**
+ * Receives each complete frame; the bytes belong to the receiver. Returning
+ * `true` (only that) stops the decoder after this frame, so a receiver whose replies pile
+ * up can handle the rest of a chunk later.
+ */
+export type FrameSink = (frame: Uint8Array) => unknown;
 
 /** Receives the wire bytes of `frames` complete frames, back to back. */
 export type WireSink = (wire: Uint8Array, frames: number) => void;
@@ -12,9 +16,11 @@ export interface FrameDecoder {
   /**
    * Decodes `chunk`, calling `emit` for each frame it completes, in order.
    * Frames completed before a violation are emitted before it throws.
+   * @returns How many bytes of `chunk` it took: all of them, unless `emit`
+   * returned `true`; the caller pushes the rest when it is ready for more.
    * @throws {FramingError} `FRAME_TOO_LARGE` when a frame exceeds the maximum.
    */
-  push(chunk: Uint8Array, emit: FrameSink): void;
+  push(chunk: Uint8Array, emit: FrameSink): number;
   /**
    * Decodes `chunk` exactly as `push` does, but hands back, for an echo, the
    * wire bytes `reframe` would give for each completed frame. Frames that lie

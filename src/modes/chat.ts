@@ -1,16 +1,11 @@
 import { formatAddress } from "../address.ts";
 import { escapeControl } from "../cli/terminal_text.ts";
 import type { Message } from "../message.ts";
+import { noticeBytes } from "../notice_text.ts";
 import type { Client } from "../tcp_server.ts";
+import { chooseName, OPERATOR_NAME } from "./chat_names.ts";
 import type { ModeContext, ServerMode } from "./types.ts";
 
-const OPERATOR_NAME = "server";
-const MAX_NAME_CHARS = 24;
-// Letters and digits of any script, so students can use their own names, but
-// nothing that could pass for a notice, a bracket or a terminal control.
-const NAME_RULE = /^[\p{L}\p{N}_.-]+$/u;
-// Generated names are handed out by connection number; nobody may take one by /nick.
-const GUEST_NAME = /^guest-\d+$/i;
 const HELP = "/nick NAME renames you, /who lists who is here, /quit leaves";
 const utf8 = new TextEncoder();
 
@@ -19,6 +14,10 @@ const utf8 = new TextEncoder();
  * joins, leaves and renames are announced as `* ...` notices, and the
  * operator's lines go to everyone as `<server> ...`. Text from clients is
  * relayed with control characters escaped, so plain `nc` users are safe too.
+ * Names follow `chat_names.ts`, so nobody can pass for the server, a guest or
+ * another member. What the chat says itself (welcome, notices, errors, the
+ * /who list) is cut to fit the server's --max-frame; a member's message that
+ * does not fit is refused whole instead.
  */
 export function chatMode(context: ModeContext): ServerMode {
   return new ChatRoom(context);
@@ -35,7 +34,7 @@ class ChatRoom implements ServerMode {
     this.#context = context;
   }
 
-  readonly handler = (message: Message, client: Client): string | undefined => {
+  readonly handler = (message: Message, client: Client): Uint8Array | undefined => {
     if (this.#quitting.has(client)) return undefined;
     const text = message.text;
     if (text.trim() === "") return undefined;
@@ -46,20 +45,22 @@ class ChatRoom implements ServerMode {
       case "/nick":
         return this.#rename(client, rest.join(" "));
       case "/who":
-        return this.#who();
+        return this.#fit(this.#who());
       case "/quit":
         this.#quitting.add(client);
-        client.send("* bye");
+        client.send(this.#fit("* bye"));
         void client.close();
         return undefined;
       default:
-        return `error: unknown command '${escapeControl(command)}'; ${HELP}, //text sends /text`;
+        return this.#fit(
+          `error: unknown command '${escapeControl(command)}'; ${HELP}, //text sends /text`,
+        );
     }
   };
 
   onConnect(client: Client): void {
     const name = this.#nameOf(client);
-    client.send(`* welcome, you are ${name}; ${HELP}`);
+    client.send(this.#fit(`* welcome, you are ${name}; ${HELP}`));
     this.#announce(`* ${name} joined from ${formatAddress(client.remoteAddress)}`, client);
   }
 
@@ -77,8 +78,9 @@ class ChatRoom implements ServerMode {
       return;
     }
     const line = `<${OPERATOR_NAME}> ${escapeControl(text)}`;
-    if (this.#fits(line)) this.#broadcast(line);
-    else this.#context.show(`* not sent: ${this.#tooLong(line)}`);
+    const bytes = utf8.encode(line);
+    if (bytes.length <= this.#context.maxFrameBytes) this.#broadcast(bytes);
+    else this.#context.show(`* not sent: ${this.#tooLong(bytes.length)}`);
   }
 
   // A client's first message may arrive before onConnect on some runtimes, so names are made on demand.
@@ -91,39 +93,28 @@ class ChatRoom implements ServerMode {
     return name;
   }
 
-  #say(client: Client, text: string): string | undefined {
+  #say(client: Client, text: string): Uint8Array | undefined {
     const line = `<${this.#nameOf(client)}> ${escapeControl(text)}`;
+    const bytes = utf8.encode(line);
     // Refused whole rather than cut, so nobody reads half a message as if it were all.
-    if (!this.#fits(line)) return `error: not relayed: ${this.#tooLong(line)}`;
-    this.#announce(line, client);
+    if (bytes.length > this.#context.maxFrameBytes) {
+      return this.#fit(`error: not relayed: ${this.#tooLong(bytes.length)}`);
+    }
+    this.#announce(line, client, bytes);
     return undefined;
   }
 
-  #rename(client: Client, wanted: string): string {
+  #rename(client: Client, wanted: string): Uint8Array {
     const old = this.#nameOf(client);
-    if (wanted === "") return `error: usage: /nick NAME (you are ${old})`;
-    const problem = this.#nameProblem(wanted, client);
-    if (problem) return `error: ${problem}`;
-    this.#names.set(client, wanted);
-    if (wanted !== old) this.#announce(`* ${old} is now ${wanted}`, client);
-    return `* you are now ${wanted}`;
-  }
-
-  #nameProblem(wanted: string, client: Client): string | undefined {
-    const shown = escapeControl(wanted);
-    if ([...wanted].length > MAX_NAME_CHARS || !NAME_RULE.test(wanted)) {
-      return `a name is 1 to ${MAX_NAME_CHARS} letters, digits, '.', '_' or '-', got '${shown}'`;
-    }
-    const folded = wanted.toLowerCase();
-    if (folded === OPERATOR_NAME || (GUEST_NAME.test(wanted) && wanted !== this.#nameOf(client))) {
-      return `the name '${shown}' is reserved, pick another`;
-    }
-    for (const [other, name] of this.#names) {
-      if (other !== client && name.toLowerCase() === folded) {
-        return `the name '${shown}' is taken, pick another`;
-      }
-    }
-    return undefined;
+    if (wanted === "") return this.#fit(`error: usage: /nick NAME (you are ${old})`);
+    const others: string[] = [];
+    for (const [other, name] of this.#names) if (other !== client) others.push(name);
+    const choice = chooseName(wanted, old, others);
+    if (choice.problem !== undefined) return this.#fit(`error: ${choice.problem}`);
+    const { name } = choice;
+    this.#names.set(client, name);
+    if (name !== old) this.#announce(`* ${old} is now ${name}`, client);
+    return this.#fit(`* you are now ${name}`);
   }
 
   #who(): string {
@@ -133,28 +124,28 @@ class ChatRoom implements ServerMode {
     return `* ${here.length} here besides the server: ${here.join(", ") || "nobody"}`;
   }
 
-  // To everyone but `from` (a client never gets its own words back), and to the operator.
-  #announce(line: string, from: Client): void {
+  // To everyone but `from` (a client never gets its own words back), and to
+  // the operator, who is shown the whole line: no frame limit applies there.
+  #announce(line: string, from: Client, bytes: Uint8Array = this.#fit(line)): void {
     this.#context.show(line);
     // Encoded once for everyone, not once per recipient.
-    const bytes = utf8.encode(line);
     for (const client of this.#names.keys()) {
       if (client !== from) client.send(bytes);
     }
   }
 
-  #broadcast(line: string): void {
-    const bytes = utf8.encode(line);
+  #broadcast(bytes: Uint8Array): void {
     for (const client of this.#names.keys()) client.send(bytes);
   }
 
-  #fits(line: string): boolean {
-    return utf8.encode(line).length <= this.#context.maxFrameBytes;
+  #tooLong(bytes: number): string {
+    return `the line would be ${bytes} bytes, over the server's limit of ${this.#context.maxFrameBytes} (--max-frame)`;
   }
 
-  #tooLong(line: string): string {
-    return `the line would be ${
-      utf8.encode(line).length
-    } bytes, over the server's limit of ${this.#context.maxFrameBytes} (--max-frame)`;
+  // What the chat says itself is cut to --max-frame: a notice that did not fit
+  // would fail to send (the welcome goes out before the client has said
+  // anything), so it is cut rather than lost.
+  #fit(line: string): Uint8Array {
+    return noticeBytes(line, this.#context.maxFrameBytes);
   }
 }

@@ -1,4 +1,3 @@
-import { concatBytes } from "../framing/concat.ts";
 import type { BunApi, BunSocketHandler, BunTcpSocket } from "./bun_api.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import type {
@@ -11,10 +10,7 @@ import type {
   TcpListener,
   UdpSocket,
 } from "./types.ts";
-import { Waiters } from "./waiters.ts";
-
-// Held writes up to this size are joined into one; beyond it each goes as it is.
-const BATCH_JOIN_BYTES = 64 * 1024;
+import { WriteQueue } from "./write_queue.ts";
 
 const bun = (): BunApi => (globalThis as unknown as { Bun: BunApi }).Bun;
 
@@ -34,19 +30,15 @@ class BunTcpConnection implements TcpConnection {
   #early: Uint8Array[] = [];
   #peerEnded = false;
   // Bun's write() keeps nothing it could not send at once; the rest waits here for `drain`.
-  #queue: Uint8Array[] = [];
-  #bufferedBytes = 0;
-  // Writes made outside this connection's own data event (a chat line relayed
-  // from another client's, a reply an async handler finished) wait here until
-  // the running callback returns, then go out as one write: each Bun write()
-  // is a syscall, and relaying a burst of 16 lines to 19 clients made 304.
-  #batch: Uint8Array[] = [];
-  #batchBytes = 0;
+  readonly #queue = new WriteQueue();
+  // Writes wait for the running callback to return, then go out as one write:
+  // each Bun write() is a syscall, and relaying a burst of 16 lines to 19
+  // clients one write at a time made 304 of them.
+  #pumpScheduled = false;
+  #awaitingDrain = false;
   #inDataEvent = false;
   #paused = false;
   #closed = false;
-  #closeWriteRequested = false;
-  readonly #flushWaiters = new Waiters();
   localAddress: SocketAddress = { hostname: "", port: 0 };
   remoteAddress: SocketAddress = { hostname: "", port: 0 };
 
@@ -57,7 +49,15 @@ class BunTcpConnection implements TcpConnection {
   }
 
   get bufferedBytes(): number {
-    return this.#bufferedBytes;
+    return this.#queue.bytes;
+  }
+
+  get bufferedMemory(): number {
+    return this.#queue.memoryBytes;
+  }
+
+  get writtenBytes(): number {
+    return this.#queue.writtenBytes;
   }
 
   start(events: StreamEvents): void {
@@ -81,6 +81,8 @@ class BunTcpConnection implements TcpConnection {
     } finally {
       this.#inDataEvent = false;
     }
+    // The replies to this chunk go out now, together.
+    if (this.#queue.length > 0 && !this.#awaitingDrain) this.#pump();
     if (!pause) return;
     this.#paused = true;
     this.#socket?.pause();
@@ -103,73 +105,56 @@ class BunTcpConnection implements TcpConnection {
   }
 
   write(bytes: Uint8Array): void {
-    if (this.#closed || this.#closeWriteRequested || !this.#socket || bytes.length === 0) return;
-    // A reply from inside the data event is already one write per chunk (the
-    // server joins them): it goes out at once, unless held writes must go first.
-    if (this.#inDataEvent && this.#batch.length === 0) return this.#send(bytes);
-    if (this.#batch.length === 0) queueMicrotask(this.#sendBatch);
-    this.#batch.push(bytes);
-    this.#batchBytes += bytes.length;
-    this.#bufferedBytes += bytes.length;
+    if (this.#closed || this.#queue.finRequested || !this.#socket || bytes.length === 0) return;
+    this.#queue.push(bytes);
+    if (this.#inDataEvent || this.#awaitingDrain || this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(this.#scheduledPump);
   }
 
-  readonly #sendBatch = (): void => {
-    const batch = this.#batch;
-    const total = this.#batchBytes;
-    if (batch.length === 0 || this.#closed) return;
-    this.#batch = [];
-    this.#batchBytes = 0;
-    this.#bufferedBytes -= total;
-    // Large writes are not worth a copy; small ones are joined into one.
-    if (batch.length === 1 || total > BATCH_JOIN_BYTES) {
-      for (const bytes of batch) this.#send(bytes);
-    } else this.#send(concatBytes(batch, total));
-    if (this.#queue.length === 0) this.#flushWaiters.release();
+  readonly #scheduledPump = (): void => {
+    this.#pumpScheduled = false;
+    if (!this.#awaitingDrain) this.#pump();
   };
 
-  #send(bytes: Uint8Array): void {
-    const socket = this.#socket!;
-    if (this.#queue.length === 0) {
-      const written = Math.max(socket.write(bytes), 0);
-      if (written === bytes.length) return;
-      bytes = bytes.subarray(written);
+  // Writes what waits until the socket takes less than it is given, then waits for `drain`.
+  #pump(): void {
+    const socket = this.#socket;
+    const queue = this.#queue;
+    if (!socket || this.#closed) return;
+    for (let out = queue.take(); out; out = queue.take()) {
+      const written = socket.write(out);
+      // -1: the peer reset the connection. Bun 1.4 may then report no close at
+      // all while reading is paused, which held the descriptor and the queue
+      // until the server stopped; so the connection is ended here.
+      if (written < 0) return this.#abort();
+      queue.wrote(written);
+      if (written < out.length) {
+        queue.putBack(out.subarray(written));
+        this.#awaitingDrain = true;
+        return;
+      }
     }
-    this.#queue.push(bytes);
-    this.#bufferedBytes += bytes.length;
+    if (queue.finRequested) socket.shutdown();
+    queue.settled();
   }
 
   onDrain(): void {
-    const socket = this.#socket;
-    if (!socket) return;
-    while (this.#queue.length > 0) {
-      const chunk = this.#queue[0]!;
-      const written = Math.max(socket.write(chunk), 0);
-      this.#bufferedBytes -= written;
-      if (written < chunk.length) {
-        this.#queue[0] = chunk.subarray(written);
-        return;
-      }
-      this.#queue.shift();
-    }
-    if (this.#closeWriteRequested) socket.shutdown();
-    // Held writes still to go: they release the waiters once sent.
-    if (this.#batch.length === 0) this.#flushWaiters.release();
+    this.#awaitingDrain = false;
+    this.#pump();
   }
 
   flushed(): Promise<void> {
-    if ((this.#queue.length === 0 && this.#batch.length === 0) || this.#closed) {
-      return Promise.resolve();
-    }
-    return this.#flushWaiters.wait();
+    if (this.#queue.bytes === 0 || this.#closed) return Promise.resolve();
+    return this.#queue.flushed();
   }
 
   async closeWrite(): Promise<void> {
-    if (this.#closed || this.#closeWriteRequested) return;
-    // Held writes go before the FIN.
-    this.#sendBatch();
-    this.#closeWriteRequested = true;
-    if (this.#queue.length > 0) return await this.flushed();
-    this.#socket?.shutdown();
+    if (this.#closed || this.#queue.finRequested) return;
+    this.#queue.requestFin();
+    // What waits goes before the FIN, which the pump sends once it has all gone.
+    if (!this.#awaitingDrain) this.#pump();
+    await this.flushed();
   }
 
   close(): void {
@@ -190,6 +175,11 @@ class BunTcpConnection implements TcpConnection {
     this.#finish(error);
   }
 
+  #abort(): void {
+    this.#finish(new NetError("CONNECTION_RESET", "connection reset by peer"));
+    (this.#socket?.terminate ?? this.#socket?.end)?.call(this.#socket);
+  }
+
   onError(error: Error): void {
     if (this.#closed) return;
     // Bun routes exceptions thrown by our callbacks here and leaves the socket open.
@@ -199,11 +189,7 @@ class BunTcpConnection implements TcpConnection {
 
   #finish(error: Error | undefined): void {
     this.#closed = true;
-    this.#queue = [];
-    this.#batch = [];
-    this.#batchBytes = 0;
-    this.#bufferedBytes = 0;
-    this.#flushWaiters.release();
+    this.#queue.clear();
     const netError = error ? toNetError(error, { address: this.remoteAddress }) : undefined;
     this.#events?.close(netError);
   }
@@ -237,7 +223,13 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         ...base,
         open: (socket) => {
           base.open!(socket);
-          options.onConnection(socket.data);
+          // The owner's hook may throw: that costs this connection, never the listener.
+          try {
+            options.onConnection(socket.data);
+          } catch (error) {
+            socket.data.close();
+            options.onAcceptError?.(error instanceof Error ? error : new Error(String(error)));
+          }
         },
       },
     });

@@ -10,7 +10,7 @@ import type {
   TcpListener,
   UdpSocket,
 } from "./types.ts";
-import { Waiters } from "./waiters.ts";
+import { WriteQueue } from "./write_queue.ts";
 
 // Reads start small so thousands of idle connections stay cheap, and grow
 // while the peer keeps filling them so bulk transfers need few reads.
@@ -18,9 +18,9 @@ const FIRST_READ_BYTES = 4 * 1024;
 const MAX_READ_BYTES = 256 * 1024;
 // Reads fill a slab from front to back; with less room left than this a new slab is started.
 const MIN_READ_ROOM = 1024;
-// Queued writes are joined up to this size, so many small replies cost one syscall.
-const COALESCE_BYTES = 64 * 1024;
 const MAX_DATAGRAM_BYTES = 65536;
+const ACCEPT_BACKOFF_MIN_MS = 50;
+const ACCEPT_BACKOFF_MAX_MS = 1000;
 // Small enough that a datagram a user keeps holds at most this much memory alive.
 const DATAGRAM_SLAB_BYTES = 4 * MAX_DATAGRAM_BYTES;
 // UDP has no backpressure; past this many unsent datagrams new ones are dropped, as a full socket buffer would.
@@ -35,18 +35,15 @@ class DenoTcpConnection implements TcpConnection {
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
   readonly #conn: Deno.TcpConn;
+  readonly #queue = new WriteQueue();
   #events: StreamEvents | undefined;
-  #queue: Uint8Array[] = [];
-  #bufferedBytes = 0;
   #writing = false;
   #inDataEvent = false;
   #chunkReleased = false;
   #finStarted = false;
   #closed = false;
-  #closeWriteRequested = false;
   #writeEnded = false;
   #readEnded = false;
-  readonly #flushWaiters = new Waiters();
 
   constructor(conn: Deno.TcpConn) {
     this.#conn = conn;
@@ -55,7 +52,15 @@ class DenoTcpConnection implements TcpConnection {
   }
 
   get bufferedBytes(): number {
-    return this.#bufferedBytes;
+    return this.#queue.bytes;
+  }
+
+  get bufferedMemory(): number {
+    return this.#queue.memoryBytes;
+  }
+
+  get writtenBytes(): number {
+    return this.#queue.writtenBytes;
   }
 
   start(events: StreamEvents): void {
@@ -73,6 +78,7 @@ class DenoTcpConnection implements TcpConnection {
     let slabBytes = FIRST_READ_BYTES;
     let slab = new Uint8Array(slabBytes);
     let used = 0;
+    const queue = this.#queue;
     try {
       for (;;) {
         // A new slab when this one is nearly full, or when reads have outgrown it.
@@ -96,30 +102,40 @@ class DenoTcpConnection implements TcpConnection {
         // What this chunk produced is written before the next read, as a plain
         // echo loop does: a read and a write in flight together cost about
         // 0.7 us more CPU per message on Deno.
-        if (this.#queue.length === 1 && !this.#writing && !this.#closeWriteRequested) {
+        if (queue.length === 1 && !this.#writing && !queue.finRequested) {
           // The usual case, one reply, written here: going through #drainQueue's
           // extra async call cost 0.1-0.2 us per message.
-          const out = this.#queue.pop()!;
+          const out = queue.take()!;
           this.#writing = true;
           let offset = await this.#conn.write(out);
           while (offset < out.length) offset += await this.#conn.write(out.subarray(offset));
-          this.#bufferedBytes -= out.length;
+          queue.wrote(out.length);
           this.#writing = false;
           // More queued meanwhile, or a FIN asked for: the general path finishes the job.
-          if (this.#queue.length > 0 || this.#closeWriteRequested) await this.#drainQueue();
-          else this.#flushWaiters.release();
-        } else if (this.#queue.length > 0 && !this.#writing) {
+          if (queue.length > 0 || queue.finRequested) await this.#drainQueue();
+          else queue.settled();
+        } else if (queue.length > 0 && !this.#writing) {
           await this.#drainQueue();
         }
         // Released and sent: the next read may reuse that memory, which stays
         // in the CPU cache. Fresh memory for every read made a line echo's
         // reads cost half as much again per byte.
-        if (this.#chunkReleased && this.#queue.length === 0 && !this.#writing) used = start;
+        if (this.#chunkReleased && queue.bytes === 0) used = start;
         if (pause) await pause;
         if (this.#closed) return;
       }
     } catch (error) {
       this.#fail(error);
+    }
+  }
+
+  // Deno's write() may take only part of a buffer, so it loops until done.
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const n = await this.#conn.write(offset === 0 ? bytes : bytes.subarray(offset));
+      offset += n;
+      this.#queue.wrote(n);
     }
   }
 
@@ -138,63 +154,36 @@ class DenoTcpConnection implements TcpConnection {
   }
 
   write(bytes: Uint8Array): void {
-    if (this.#closed || this.#closeWriteRequested || bytes.length === 0) return;
+    if (this.#closed || this.#queue.finRequested || bytes.length === 0) return;
     this.#queue.push(bytes);
-    this.#bufferedBytes += bytes.length;
     // Inside this connection's own data event the read loop writes once the event returns.
     if (!this.#writing && !this.#inDataEvent) void this.#drainQueue();
   }
 
-  // Deno's write() may take only part of a buffer, so each chunk loops until done.
   async #drainQueue(): Promise<void> {
+    const queue = this.#queue;
     this.#writing = true;
     try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const chunk = this.#takeCoalesced();
-        let offset = 0;
-        while (offset < chunk.length) {
-          offset += await this.#conn.write(offset === 0 ? chunk : chunk.subarray(offset));
-        }
-        this.#bufferedBytes -= chunk.length;
+      for (let out = queue.take(); out && !this.#closed; out = queue.take()) {
+        await this.#writeAll(out);
       }
-      if (this.#closeWriteRequested && !this.#closed) await this.#sendFin();
+      if (queue.finRequested && !this.#closed) await this.#sendFin();
     } catch (error) {
       this.#fail(error);
     } finally {
       this.#writing = false;
-      this.#flushWaiters.release();
+      queue.settled();
     }
-  }
-
-  #takeCoalesced(): Uint8Array {
-    const first = this.#queue.shift()!;
-    if (this.#queue.length === 0 || first.length >= COALESCE_BYTES) return first;
-    let total = first.length;
-    let count = 1;
-    for (const next of this.#queue) {
-      if (total + next.length > COALESCE_BYTES) break;
-      total += next.length;
-      count++;
-    }
-    if (count === 1) return first;
-    const joined = new Uint8Array(total);
-    joined.set(first);
-    let offset = first.length;
-    for (const next of this.#queue.splice(0, count - 1)) {
-      joined.set(next, offset);
-      offset += next.length;
-    }
-    return joined;
   }
 
   flushed(): Promise<void> {
-    if ((!this.#writing && this.#queue.length === 0) || this.#closed) return Promise.resolve();
-    return this.#flushWaiters.wait();
+    if (this.#queue.bytes === 0 || this.#closed) return Promise.resolve();
+    return this.#queue.flushed();
   }
 
   async closeWrite(): Promise<void> {
-    if (this.#closed || this.#closeWriteRequested) return;
-    this.#closeWriteRequested = true;
+    if (this.#closed || this.#queue.finRequested) return;
+    this.#queue.requestFin();
     // The FIN goes after the queue, which the drain sends once it is empty.
     if (this.#queue.length > 0 && !this.#writing) void this.#drainQueue();
     if (this.#writing) return await this.flushed();
@@ -236,14 +225,12 @@ class DenoTcpConnection implements TcpConnection {
   #shutDown(error: NetError | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue = [];
-    this.#bufferedBytes = 0;
+    this.#queue.clear();
     try {
       this.#conn.close();
     } catch {
       // Already closed by the runtime: the outcome we wanted.
     }
-    this.#flushWaiters.release();
     this.#events?.close(error);
   }
 }
@@ -259,6 +246,7 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
   let closed = false;
   // Deno releases the port only when the pending accept is cancelled, so close() waits for this.
   const accepting = (async () => {
+    let backoffMs = 0;
     while (!closed) {
       let conn: Deno.TcpConn;
       try {
@@ -271,14 +259,18 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
           return;
         }
-        const netError = toNetError(error, { operation: "listen" });
+        const netError = toNetError(error);
         if (netError.code === "CLOSED" || netError.code === "CONNECTION_RESET") continue;
+        // Usually out of file descriptors: the pending connection stays in the
+        // backlog, so retrying at once would spin. Waits grow to a second, which
+        // also keeps the log to about a line a second.
+        backoffMs = Math.min(ACCEPT_BACKOFF_MAX_MS, Math.max(ACCEPT_BACKOFF_MIN_MS, backoffMs * 2));
         options.onAcceptError?.(netError);
-        // Usually out of file descriptors: back off instead of spinning.
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
         continue;
       }
-      options.onConnection(new DenoTcpConnection(conn));
+      backoffMs = 0;
+      handOver(conn, options);
     }
   })();
   return Promise.resolve({
@@ -295,6 +287,17 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
       return accepting;
     },
   });
+}
+
+// The owner's hook may throw: that costs this connection, never the accept loop.
+function handOver(conn: Deno.TcpConn, options: ListenOptions): void {
+  const connection = new DenoTcpConnection(conn);
+  try {
+    options.onConnection(connection);
+  } catch (error) {
+    connection.close();
+    options.onAcceptError?.(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 async function connectTcp(to: SocketAddress): Promise<TcpConnection> {

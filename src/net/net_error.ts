@@ -13,6 +13,7 @@ export type NetErrorCode =
   | "SANDBOX_DENIED"
   | "NETWORK_UNREACHABLE"
   | "BROKEN_PIPE"
+  | "TOO_MANY_OPEN_FILES"
   | "CLOSED"
   | "UNKNOWN";
 
@@ -71,6 +72,8 @@ const BY_ERRNO: Record<string, NetErrorCode> = {
   EHOSTUNREACH: "NETWORK_UNREACHABLE",
   EPIPE: "BROKEN_PIPE",
   BrokenPipe: "BROKEN_PIPE",
+  EMFILE: "TOO_MANY_OPEN_FILES",
+  ENFILE: "TOO_MANY_OPEN_FILES",
   BadResource: "CLOSED",
   Interrupted: "CLOSED",
   NotConnected: "CLOSED",
@@ -88,6 +91,7 @@ const MESSAGES: Record<NetErrorCode, string> = {
   SANDBOX_DENIED: "network access not granted to this script",
   NETWORK_UNREACHABLE: "network unreachable",
   BROKEN_PIPE: "connection closed by peer",
+  TOO_MANY_OPEN_FILES: "out of file descriptors (too many open files)",
   CLOSED: "socket closed",
   UNKNOWN: "network error",
 };
@@ -115,6 +119,10 @@ function classify(error: unknown): NetErrorCode {
   // Deno's resolver errors carry neither a code nor a specific class.
   if (typeof message === "string" && /lookup address|Name or service not known/i.test(message)) {
     return "HOST_NOT_FOUND";
+  }
+  // Deno reports running out of descriptors only in the message (os error 24, or 23 system-wide).
+  if (typeof message === "string" && /too many open files|os error 2[34]\b/i.test(message)) {
+    return "TOO_MANY_OPEN_FILES";
   }
   return "UNKNOWN";
 }

@@ -27,6 +27,17 @@ export interface TcpConnection {
   readonly remoteAddress: SocketAddress;
   /** Bytes accepted by `write` that the operating system has not taken yet. */
   readonly bufferedBytes: number;
+  /**
+   * What those bytes hold in memory, the bookkeeping of each queued write
+   * included: what a bound on a client that does not read compares with.
+   */
+  readonly bufferedMemory: number;
+  /**
+   * Bytes the operating system has taken so far. A peer whose receive window
+   * stays shut leaves it unchanged, which is how a stalled reader is told
+   * from a slow one.
+   */
+  readonly writtenBytes: number;
   /** Starts delivering events; call once. */
   start(events: StreamEvents): void;
   /**
