@@ -1,4 +1,4 @@
-import type { MessageHandler } from "./served_client.ts";
+import type { MessageHandler } from "./handler.ts";
 
 /**
  * Answers each message with its exact bytes. Pass this one rather than your
@@ -12,4 +12,4 @@ import type { MessageHandler } from "./served_client.ts";
  * await server.close();
  * ```
  */
-export const echo: MessageHandler = (message) => message.bytes;
+export const echo: MessageHandler = (message): Uint8Array => message.bytes;

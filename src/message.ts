@@ -26,7 +26,17 @@ export class Message {
   readonly bytes: Uint8Array;
   #text: string | undefined;
 
-  /** @param bytes The payload. */
+  /**
+   * Wraps `bytes` as a message without copying them.
+   *
+   * @param bytes The payload, without framing.
+   * @example
+   * ```ts
+   * import { Message } from "../mod.ts";
+   * const message = new Message(new TextEncoder().encode("héllo"));
+   * if (message.text !== "héllo" || message.size !== 6) throw new Error("unexpected message");
+   * ```
+   */
   constructor(bytes: Uint8Array) {
     this.bytes = bytes;
   }

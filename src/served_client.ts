@@ -1,7 +1,9 @@
 import { asError } from "./as_error.ts";
+import { settlesWithin } from "./async/deadline.ts";
 import { echo } from "./echo.ts";
 import { concatBytes } from "./framing/concat.ts";
 import { type FrameDecoder, type Framing, FramingError } from "./framing/mod.ts";
+import type { Client, MessageHandler, Reply, ServerStats } from "./handler.ts";
 import { Message, type Payload } from "./message.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
 import { noticeBytes } from "./notice_text.ts";
@@ -19,52 +21,6 @@ const DETACH_MAX_BYTES = 4096;
 // is queued, and then for its FIN, before closing anyway: a client whose
 // receive window stays shut cannot keep a connection (and a --max-conns slot).
 const LINGER_MS = 2000;
-
-/** Whether `promise` settled within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expiry = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const settled = promise.then(() => true, () => true);
-  const outcome = await Promise.race([settled, expiry]);
-  clearTimeout(timer);
-  return outcome;
-}
-
-/** What a handler may answer: text, bytes, or nothing (no reply). */
-export type Reply = Payload | undefined | null | void;
-
-/** Answers one message; may be async. Messages of one client are handled in order. */
-export type MessageHandler = (message: Message, client: Client) => Reply | Promise<Reply>;
-
-/** A connected client, as the server sees it. */
-export interface Client {
-  /** 1 for the first client of this server, then 2, 3, ... */
-  readonly id: number;
-  readonly remoteAddress: SocketAddress;
-  readonly localAddress: SocketAddress;
-  /**
-   * Sends a message to this client outside the request/reply flow (chat,
-   * notices). While much waits for this client, the clients whose messages
-   * send to it are slowed to its pace; one that takes nothing for a while, or
-   * lets more than the server's `maxQueuedBytes` pile up, is disconnected, so
-   * it never holds the others up for long.
-   * @throws {FramingError} when the payload cannot be framed (too large, say).
-   */
-  send(payload: Payload): void;
-  /** Flushes what was sent, then closes the connection. */
-  close(): Promise<void>;
-}
-
-/** Counters a server keeps over its life. */
-export interface ServerStats {
-  connections: number;
-  messagesIn: number;
-  messagesOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** Connections turned away by --max-conns, --allow or --deny. */
-  refused: number;
-}
 
 /** What a served client needs from its server. */
 export interface ClientHost {

@@ -1,4 +1,5 @@
 import { resolveHost } from "./address.ts";
+import { deadline } from "./async/deadline.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { FrameDecoder, Framing, FramingName } from "./framing/mod.ts";
 import { Message, type Payload } from "./message.ts";
@@ -6,7 +7,6 @@ import { NetError } from "./net/net_error.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
 import { Waiters } from "./net/waiters.ts";
-import { withTimeout } from "./timeout.ts";
 import type { TraceEvent, TraceSink } from "./trace.ts";
 
 // Past this many unread messages the connection stops reading, so a fast
@@ -31,6 +31,7 @@ export interface ConnectOptions {
 
 /** A client connection that sends and receives framed messages. */
 export class Connection {
+  /** The wire format this connection speaks, with its `maxFrameBytes`. */
   readonly framing: Framing;
   readonly #connection: TcpConnection;
   readonly #decoder: FrameDecoder;
@@ -72,10 +73,12 @@ export class Connection {
     });
   }
 
+  /** This end of the connection: a local IP address and the port the system picked. */
   get localAddress(): SocketAddress {
     return this.#connection.localAddress;
   }
 
+  /** The server's end: the resolved IP address and the port connected to. */
   get remoteAddress(): SocketAddress {
     return this.#connection.remoteAddress;
   }
@@ -215,7 +218,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const hostname = await resolveHost(options.host ?? "127.0.0.1");
   const address = { hostname, port: options.port };
   const connecting = runtime.connectTcp(address);
-  const connection = await withTimeout(connecting, timeoutMs, () => {
+  const connection = await deadline(connecting, timeoutMs, () => {
     // A connection that completes after we gave up must not linger.
     connecting.then((late) => late.close(), () => {});
     return new NetError("TIMED_OUT", `no answer within ${timeoutMs} ms`, {

@@ -1,24 +1,20 @@
 import { resolveHost } from "./address.ts";
 import { asError } from "./as_error.ts";
+import { settlesWithin } from "./async/deadline.ts";
 import { type CidrRange, isPeerAllowed } from "./cidr.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { Framing, FramingName } from "./framing/mod.ts";
+import type { Client, MessageHandler, ServerStats } from "./handler.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
 import type { Payload } from "./message.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, TcpConnection, TcpListener } from "./net/types.ts";
 import { noticeBytes } from "./notice_text.ts";
 import { ReaderCongestion } from "./reader_congestion.ts";
-import {
-  type Client,
-  type ClientHost,
-  type MessageHandler,
-  ServedClient,
-  type ServerStats,
-} from "./served_client.ts";
+import { type ClientHost, ServedClient } from "./served_client.ts";
 import type { TraceSink } from "./trace.ts";
 
-export type { Client, MessageHandler, Reply, ServerStats } from "./served_client.ts";
+export type { Client, MessageHandler, Reply, ServerStats } from "./handler.ts";
 
 // How long close() lets connections flush before cutting them off.
 const SHUTDOWN_GRACE_MS = 800;
@@ -69,9 +65,11 @@ export interface ServeOptions {
 export interface Server {
   /** Where it listens, with the real port. */
   readonly address: SocketAddress;
+  /** The wire format clients must speak, with its `maxFrameBytes`. */
   readonly framing: Framing;
   /** The clients connected now. */
   readonly clients: ReadonlySet<Client>;
+  /** Counters since the server started, updated as it runs. */
   readonly stats: Readonly<ServerStats>;
   /** Stops accepting, flushes and closes every connection, resolves when all are closed. */
   close(): Promise<void>;
@@ -236,12 +234,7 @@ class TcpServer implements Server, ClientHost {
     const released = this.#listener?.close();
     const clients = [...this.clients];
     const graceful = Promise.all(clients.map((client) => client.close()));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
-    });
-    await Promise.race([graceful, deadline]);
-    clearTimeout(timer);
+    await settlesWithin(graceful, SHUTDOWN_GRACE_MS);
     // Clients that would not take their data in time are cut off.
     for (const client of this.clients) client.forceClose();
     await Promise.all(clients.map((client) => client.closed));

@@ -18,8 +18,11 @@ export type TraceEvent =
 
 /** Where an event happened: this end and the other end. */
 export interface TraceEndpoints {
+  /** The protocol of the connection or socket. */
   readonly protocol: "tcp" | "udp";
+  /** This program's end. */
   readonly local: SocketAddress;
+  /** The other end: the TCP peer, or the sender or destination of a datagram. */
   readonly remote: SocketAddress;
 }
 

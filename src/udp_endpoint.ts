@@ -1,11 +1,11 @@
 import { isIpv6, resolveHost } from "./address.ts";
 import { asError } from "./as_error.ts";
+import type { Reply } from "./handler.ts";
 import { Message, type Payload, toBytes } from "./message.ts";
 import { NetError } from "./net/net_error.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, UdpSocket } from "./net/types.ts";
 import { Waiters } from "./net/waiters.ts";
-import type { Reply } from "./tcp_server.ts";
 import type { TraceSink } from "./trace.ts";
 
 /** Largest UDP payload over IPv4: 65,535 minus the 20-byte IP and 8-byte UDP headers. */
@@ -20,15 +20,21 @@ const INBOX_LIMIT = 4096;
 
 /** One received datagram and who sent it. */
 export interface Datagram {
+  /** The payload: one datagram is always one whole message. */
   readonly message: Message;
+  /** The sender's IP address and port; send to it to reply. */
   readonly from: SocketAddress;
 }
 
 /** Counters an endpoint keeps. */
 export interface UdpStats {
+  /** Datagrams received, those later dropped included. */
   datagramsIn: number;
+  /** Payload bytes received. */
   bytesIn: number;
+  /** Datagrams handed to the socket to send. */
   datagramsOut: number;
+  /** Payload bytes handed to the socket to send. */
   bytesOut: number;
   /** Datagrams dropped because nobody read them in time. */
   dropped: number;
@@ -54,6 +60,7 @@ export interface UdpOptions {
 
 /** A bound UDP socket that sends and receives whole datagrams. */
 export class UdpEndpoint {
+  /** Counters since the socket was bound, updated as it runs. */
   readonly stats: UdpStats = {
     datagramsIn: 0,
     bytesIn: 0,
@@ -62,6 +69,10 @@ export class UdpEndpoint {
     dropped: 0,
     errors: 0,
   };
+  /**
+   * Largest datagram `send` accepts, before the cap for the destination's IP
+   * version (see `limitFor`).
+   */
   readonly maxDatagramBytes: number;
   #socket!: UdpSocket;
   readonly #options: UdpOptions;
@@ -80,6 +91,7 @@ export class UdpEndpoint {
     this.#socket = socket;
   }
 
+  /** Where the socket is bound, with the real port. */
   get localAddress(): SocketAddress {
     return this.#socket.localAddress;
   }

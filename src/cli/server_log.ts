@@ -1,6 +1,6 @@
 import { formatAddress } from "../address.ts";
+import type { Client, ServerStats } from "../handler.ts";
 import type { SocketAddress } from "../net/types.ts";
-import type { Client, ServerStats } from "../tcp_server.ts";
 import { countOf } from "./count_of.ts";
 import { describeError } from "./describe_error.ts";
 import { printError, printStatus } from "./output.ts";

@@ -10,12 +10,24 @@ export type FramingErrorCode =
  * input, not representable in the chosen framing, or not valid UTF-8 text.
  */
 export class FramingError extends Error {
+  /** Always `"FramingError"`. */
   override readonly name = "FramingError";
+  /** Why framing failed; stable, for programs to test. */
   readonly code: FramingErrorCode;
 
   /**
+   * Creates a framing error.
+   *
    * @param code Stable machine-readable reason.
    * @param message One line a user can act on.
+   * @example
+   * ```ts
+   * import { FramingError } from "../../mod.ts";
+   * const error = new FramingError("TRUNCATED_FRAME", "input ended inside a message");
+   * if (error.code !== "TRUNCATED_FRAME" || error.name !== "FramingError") {
+   *   throw new Error("unexpected error");
+   * }
+   * ```
    */
   constructor(code: FramingErrorCode, message: string) {
     super(message);

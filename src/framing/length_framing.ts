@@ -14,7 +14,18 @@ export class LengthFraming implements Framing {
   readonly name = "length";
   readonly maxFrameBytes: number;
 
-  /** @param maxFrameBytes Largest payload, not counting the 4-byte header. */
+  /**
+   * Creates the length framing. `maxFrameBytes` is not checked here:
+   * {@linkcode createFraming} checks it.
+   *
+   * @param maxFrameBytes Largest payload, not counting the 4-byte header.
+   * @example
+   * ```ts
+   * import { LengthFraming } from "../../mod.ts";
+   * const wire = new LengthFraming(1024).encode("hi");
+   * if (wire.join(",") !== "0,0,0,2,104,105") throw new Error("unexpected encoding");
+   * ```
+   */
   constructor(maxFrameBytes: number) {
     this.maxFrameBytes = maxFrameBytes;
   }

@@ -16,7 +16,18 @@ export class LineFraming implements Framing {
   readonly name = "line";
   readonly maxFrameBytes: number;
 
-  /** @param maxFrameBytes Largest line, not counting its CR LF. */
+  /**
+   * Creates the line framing. `maxFrameBytes` is not checked here:
+   * {@linkcode createFraming} checks it.
+   *
+   * @param maxFrameBytes Largest line, not counting its CR LF.
+   * @example
+   * ```ts
+   * import { LineFraming } from "../../mod.ts";
+   * const wire = new LineFraming(1024).encode("hi");
+   * if (new TextDecoder().decode(wire) !== "hi\n") throw new Error("unexpected encoding");
+   * ```
+   */
   constructor(maxFrameBytes: number) {
     this.maxFrameBytes = maxFrameBytes;
   }

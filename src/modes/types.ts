@@ -1,4 +1,4 @@
-import type { Client, MessageHandler } from "../tcp_server.ts";
+import type { Client, MessageHandler } from "../handler.ts";
 
 /** The behaviours `server.ts --mode` offers. */
 export type ModeName = "echo" | "upper" | "chat";

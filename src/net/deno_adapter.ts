@@ -1,3 +1,4 @@
+import { delay } from "../async/delay.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import type {
   BindOptions,
@@ -266,7 +267,7 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         // also keeps the log to about a line a second.
         backoffMs = Math.min(ACCEPT_BACKOFF_MAX_MS, Math.max(ACCEPT_BACKOFF_MIN_MS, backoffMs * 2));
         options.onAcceptError?.(netError);
-        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        await delay(backoffMs);
         continue;
       }
       backoffMs = 0;

@@ -22,15 +22,31 @@ export type NetOperation = "connect" | "listen" | "bind" | "send" | "receive" | 
 
 /** A network failure with a stable `code`, from whichever runtime raised it. */
 export class NetError extends Error {
+  /** Always `"NetError"`. */
   override readonly name = "NetError";
+  /** Why it failed; the same code on every runtime, for programs to test. */
   readonly code: NetErrorCode;
+  /** What was being done when it failed, when known. */
   readonly operation: NetOperation | undefined;
+  /**
+   * The address involved, when known: the local one for `listen` and `bind`,
+   * the peer's otherwise.
+   */
   readonly address: SocketAddress | undefined;
 
   /**
+   * Creates a network error; {@linkcode toNetError} makes one from whatever a
+   * runtime threw.
+   *
    * @param code Stable reason.
    * @param message What failed, in a user's words.
    * @param options Context and the runtime's own error as `cause`.
+   * @example
+   * ```ts
+   * import { NetError } from "../../mod.ts";
+   * const error = new NetError("TIMED_OUT", "no reply within 1000 ms", { operation: "receive" });
+   * if (error.code !== "TIMED_OUT" || error.name !== "NetError") throw new Error("unexpected error");
+   * ```
    */
   constructor(
     code: NetErrorCode,

@@ -1,6 +1,8 @@
 /** Where a socket is: an IP literal (or host name before resolution) and a port. */
 export interface SocketAddress {
+  /** An IP literal such as `127.0.0.1` or `::1`; a host name only before resolution. */
   readonly hostname: string;
+  /** Port number, 0 to 65535; 0 asks the system for a free one when listening or binding. */
   readonly port: number;
 }
 
@@ -23,7 +25,9 @@ export interface StreamEvents {
 
 /** One TCP connection, the same on every runtime. */
 export interface TcpConnection {
+  /** This end of the connection. */
   readonly localAddress: SocketAddress;
+  /** The peer's end of the connection. */
   readonly remoteAddress: SocketAddress;
   /** Bytes accepted by `write` that the operating system has not taken yet. */
   readonly bufferedBytes: number;
@@ -66,6 +70,7 @@ export interface TcpConnection {
 
 /** A listening TCP socket. */
 export interface TcpListener {
+  /** Where it listens, with the real port. */
   readonly address: SocketAddress;
   /**
    * Stops accepting; existing connections are untouched. Safe to call twice.
@@ -95,6 +100,7 @@ export interface DatagramEvents {
 
 /** A bound UDP socket. */
 export interface UdpSocket {
+  /** Where the socket is bound, with the real port. */
   readonly localAddress: SocketAddress;
   /**
    * Sends one datagram to `to` (an IP literal) without waiting; UDP has no
@@ -107,21 +113,39 @@ export interface UdpSocket {
 
 /** Options for binding UDP. */
 export interface BindOptions extends SocketAddress {
+  /** Receives the socket's datagrams and the errors it survives. */
   events: DatagramEvents;
 }
 
 /** One network interface address of this machine. */
 export interface InterfaceAddress {
+  /** The interface's name, such as `eth0` or `lo`. */
   readonly interfaceName: string;
+  /** The IP address, as a literal. */
   readonly address: string;
+  /** Which IP version the address is. */
   readonly family: "IPv4" | "IPv6";
+  /** Whether the address is loopback, reachable only from this machine. */
   readonly internal: boolean;
 }
 
 /** Everything socklab needs from a runtime; one implementation per runtime. */
 export interface RuntimeAdapter {
+  /** The runtime this adapter drives. */
   readonly name: "deno" | "bun";
+  /**
+   * Listens for TCP connections at `options`' address.
+   * @throws {NetError} as a rejection, such as `ADDRESS_IN_USE`, `ADDRESS_NOT_AVAILABLE`, `PERMISSION_DENIED`.
+   */
   listenTcp(options: ListenOptions): Promise<TcpListener>;
+  /**
+   * Opens a TCP connection to `to`, an IP literal.
+   * @throws {NetError} as a rejection, such as `CONNECTION_REFUSED`, `NETWORK_UNREACHABLE`.
+   */
   connectTcp(to: SocketAddress): Promise<TcpConnection>;
+  /**
+   * Binds a UDP socket at `options`' address.
+   * @throws {NetError} as a rejection, such as `ADDRESS_IN_USE`, `ADDRESS_NOT_AVAILABLE`, `PERMISSION_DENIED`.
+   */
   bindUdp(options: BindOptions): Promise<UdpSocket>;
 }

@@ -1,4 +1,4 @@
-import { withTimeout } from "../timeout.ts";
+import { deadline as withDeadline } from "../async/deadline.ts";
 
 /** Settles waiters once, when a condition they wait for comes true. */
 export class Waiters {
@@ -17,7 +17,7 @@ export class Waiters {
     const arrival = this.wait();
     return deadline === undefined
       ? arrival
-      : withTimeout(arrival, Math.max(0, deadline - Date.now()), onTimeout);
+      : withDeadline(arrival, deadline - Date.now(), onTimeout);
   }
 
   /** Resolves everyone waiting now. */

@@ -1,0 +1,49 @@
+// The contract between a server and the code that answers its clients:
+// what a handler is given and what it may answer. TCP and UDP servers, the
+// modes and the echo handler all depend on this file, and it on nothing of
+// theirs.
+import type { Message, Payload } from "./message.ts";
+import type { SocketAddress } from "./net/types.ts";
+
+/** What a handler may answer: text, bytes, or nothing (no reply). */
+export type Reply = Payload | undefined | null | void;
+
+/** Answers one message; may be async. Messages of one client are handled in order. */
+export type MessageHandler = (message: Message, client: Client) => Reply | Promise<Reply>;
+
+/** A connected client, as the server sees it. */
+export interface Client {
+  /** 1 for the first client of this server, then 2, 3, ... */
+  readonly id: number;
+  /** The client's IP address and port. */
+  readonly remoteAddress: SocketAddress;
+  /** The server's end of this connection: the IP address and port the client reached. */
+  readonly localAddress: SocketAddress;
+  /**
+   * Sends a message to this client outside the request/reply flow (chat,
+   * notices). While much waits for this client, the clients whose messages
+   * send to it are slowed to its pace; one that takes nothing for a while, or
+   * lets more than the server's `maxQueuedBytes` pile up, is disconnected, so
+   * it never holds the others up for long.
+   * @throws {FramingError} when the payload cannot be framed (too large, say).
+   */
+  send(payload: Payload): void;
+  /** Flushes what was sent, then closes the connection. */
+  close(): Promise<void>;
+}
+
+/** Counters a server keeps over its life. */
+export interface ServerStats {
+  /** Connections accepted (refused ones not counted); also the last client `id` given. */
+  connections: number;
+  /** Complete messages received from all clients. */
+  messagesIn: number;
+  /** Messages queued for clients: replies, error lines and `Client.send` messages. */
+  messagesOut: number;
+  /** Bytes read from clients, framing included. */
+  bytesIn: number;
+  /** Bytes written to clients, framing included. */
+  bytesOut: number;
+  /** Connections turned away by --max-conns, --allow or --deny. */
+  refused: number;
+}
