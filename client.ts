@@ -4,16 +4,18 @@
  * @module
  */
 import process from "node:process";
-import { duplex } from "./src/cli/client_duplex.ts";
-import { CLIENT_HELP } from "./src/cli/client_help.ts";
-import { parseClientOptions } from "./src/cli/client_options.ts";
-import { ping } from "./src/cli/client_ping.ts";
-import { sendRequests } from "./src/cli/client_requests.ts";
-import { createNarrator } from "./src/cli/narrator.ts";
+import { runTcpBench } from "./src/cli/bench/mod.ts";
+import {
+  CLIENT_HELP,
+  duplex,
+  parseClientOptions,
+  ping,
+  sendRequests,
+} from "./src/cli/client/mod.ts";
+import { createNarrator } from "./src/cli/narration/mod.ts";
 import { printLine } from "./src/cli/output.ts";
 import { runMain } from "./src/cli/run_main.ts";
 import { onStopSignal } from "./src/cli/signals.ts";
-import { runTcpBench } from "./src/cli/throughput_tcp.ts";
 import { connect } from "./src/tcp_client.ts";
 
 async function main(): Promise<number> {

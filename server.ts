@@ -5,25 +5,25 @@
  */
 import process from "node:process";
 import { printListening } from "./src/cli/listen_banner.ts";
-import { createNarrator } from "./src/cli/narrator.ts";
+import { createNarrator } from "./src/cli/narration/mod.ts";
 import { printLine, printStatus, useNonBlockingOutput } from "./src/cli/output.ts";
 import { runMain } from "./src/cli/run_main.ts";
-import { clientCommandFor } from "./src/cli/server_client_command.ts";
-import { SERVER_HELP } from "./src/cli/server_help.ts";
 import {
+  clientCommandFor,
   formatServerSummary,
   logClientError,
   logConnect,
   logDisconnect,
   logRefusal,
   logRepeatedErrors,
-} from "./src/cli/server_log.ts";
-import { parseServerOptions } from "./src/cli/server_options.ts";
+  parseServerOptions,
+  SERVER_HELP,
+} from "./src/cli/server/mod.ts";
 import { onStopSignal } from "./src/cli/signals.ts";
 import { stdinLines } from "./src/cli/stdin_lines.ts";
-import { displayBytes } from "./src/cli/terminal_text.ts";
 import { createMode, type ServerMode } from "./src/modes/mod.ts";
 import { serve } from "./src/tcp_server.ts";
+import { displayBytes } from "./src/terminal_text.ts";
 
 async function main(): Promise<number> {
   const options = parseServerOptions(process.argv.slice(2));

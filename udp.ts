@@ -6,14 +6,16 @@
  * @module
  */
 import process from "node:process";
+import { runUdpBench } from "./src/cli/bench/mod.ts";
 import { printLine } from "./src/cli/output.ts";
 import { runMain } from "./src/cli/run_main.ts";
-import { runUdpBench } from "./src/cli/throughput_udp.ts";
-import { runUdpClient } from "./src/cli/udp_client.ts";
-import { UDP_HELP } from "./src/cli/udp_help.ts";
-import { parseUdpArgs } from "./src/cli/udp_options.ts";
-import { runUdpPing } from "./src/cli/udp_ping.ts";
-import { runUdpServer } from "./src/cli/udp_server.ts";
+import {
+  parseUdpArgs,
+  runUdpClient,
+  runUdpPing,
+  runUdpServer,
+  UDP_HELP,
+} from "./src/cli/udp/mod.ts";
 
 /** Runs `udp.ts` with `args` and returns its exit code. */
 export function main(args: string[]): Promise<number> {

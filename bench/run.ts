@@ -8,8 +8,8 @@ import { cpus } from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { scriptCommandOn } from "../src/cli/script_command.ts";
 import { hasCommand } from "../tests/helpers/peers.ts";
+import { scriptCommandOn } from "../tools/script_command.ts";
 import { renderChart } from "./chart.ts";
 import { type BenchResult, headline, printTable } from "./report.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { escapeControl } from "../src/cli/terminal_text.ts";
 import { chooseName, MAX_NAME_CHARS, nameKey } from "../src/modes/chat_names.ts";
+import { escapeControl } from "../src/terminal_text.ts";
 
 /** The problem chooseName reports, failing when it accepts the name instead. */
 function problemWith(wanted: string, current = "guest-1", others: string[] = []): string {

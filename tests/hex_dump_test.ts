@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { hexDump } from "../src/cli/hex_dump.ts";
+import { hexDump } from "../src/cli/narration/hex_dump.ts";
 
 test("hexDump shows 16 bytes a line with offsets, hex and printable ASCII", () => {
   const bytes = new Uint8Array(20).map((_, i) => 0x41 + i);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { LruMap } from "../src/cli/lru_map.ts";
+import { LruMap } from "../src/cli/narration/lru_map.ts";
 
 describe("LruMap", () => {
   test("LruMap stays at its bound however many distinct peers are added", () => {

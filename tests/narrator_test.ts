@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { LruMap } from "../src/cli/lru_map.ts";
-import { createNarrator } from "../src/cli/narrator.ts";
+import { LruMap } from "../src/cli/narration/lru_map.ts";
+import { createNarrator } from "../src/cli/narration/narrator.ts";
 import { NetError } from "../src/net/net_error.ts";
 import type { TraceEndpoints } from "../src/trace.ts";
 

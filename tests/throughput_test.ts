@@ -2,9 +2,9 @@
 // scripts against real servers, on the runtime running the tests.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { EchoPattern } from "../src/cli/throughput_pattern.ts";
-import { parseRate } from "../src/cli/throughput_rate.ts";
-import { lostBetween, UdpTally } from "../src/cli/throughput_udp_tally.ts";
+import { EchoPattern } from "../src/cli/bench/pattern.ts";
+import { parseRate } from "../src/cli/bench/rate.ts";
+import { lostBetween, UdpTally } from "../src/cli/bench/udp_tally.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
 import { runScript, startServer } from "./helpers/scripts.ts";
 

@@ -3,8 +3,8 @@
 import { spawn } from "node:child_process";
 import { printLine } from "../src/cli/output.ts";
 import { runMain } from "../src/cli/run_main.ts";
-import { scriptCommand } from "../src/cli/script_command.ts";
 import { detectRuntime } from "../src/net/runtime.ts";
+import { scriptCommand } from "./script_command.ts";
 
 const shown = (script: string, args: string[]) =>
   `${detectRuntime() === "deno" ? "deno run -P" : "bun"} ${script} ${

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { type CidrRange, parseCidr } from "../cidr.ts";
 import { FRAMING_NAMES, type FramingName } from "../framing/mod.ts";
-import { escapeControl } from "./terminal_text.ts";
+import { escapeControl } from "../terminal_text.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** A flag definition for node:util's parseArgs. */

@@ -1,8 +1,8 @@
 import { formatAddress } from "../address.ts";
-import { escapeControl } from "../cli/terminal_text.ts";
 import type { Client } from "../handler.ts";
 import type { Message } from "../message.ts";
 import { noticeBytes } from "../notice_text.ts";
+import { escapeControl } from "../terminal_text.ts";
 import { chooseName, OPERATOR_NAME } from "./chat_names.ts";
 import type { ModeContext, ServerMode } from "./types.ts";
 

@@ -2,7 +2,7 @@
 // so every script test covers Deno under `deno test` and Bun under `bun test`.
 import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
-import { PROJECT_ROOT as ROOT, scriptCommand } from "../../src/cli/script_command.ts";
+import { PROJECT_ROOT as ROOT, scriptCommand } from "../../tools/script_command.ts";
 
 export { scriptCommand };
 

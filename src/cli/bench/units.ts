@@ -5,7 +5,7 @@ const MIB = 1024 * 1024;
  * Formats a byte count the way iperf prints a transfer: `512 B`, `12.3 KiB`, `456.7 MiB`.
  * @example
  * ```ts
- * import { formatBytes } from "./throughput_units.ts";
+ * import { formatBytes } from "./units.ts";
  * if (formatBytes(3 * 1024 * 1024) !== "3.0 MiB") throw new Error();
  * ```
  */

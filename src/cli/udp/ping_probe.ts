@@ -12,7 +12,7 @@ export interface Probe {
  * The text of probe `seq`: `socklab-ping SEQ SENDTIME`.
  * @example
  * ```ts
- * import { formatProbe, parseProbe } from "./udp_ping_probe.ts";
+ * import { formatProbe, parseProbe } from "./ping_probe.ts";
  * const probe = parseProbe(formatProbe({ seq: 3, sentAtEpochMs: 1700000000000 }));
  * if (probe?.seq !== 3) throw new Error("round trip failed");
  * ```

@@ -1,9 +1,9 @@
-import { FramingError } from "../framing/mod.ts";
-import type { Connection } from "../tcp_client.ts";
-import { serverName } from "./client_replies.ts";
-import { printError, printLine, printStatus } from "./output.ts";
-import { stdinLines } from "./stdin_lines.ts";
-import { displayBytes } from "./terminal_text.ts";
+import { formatAddress } from "../../address.ts";
+import { FramingError } from "../../framing/mod.ts";
+import type { Connection } from "../../tcp_client.ts";
+import { displayBytes } from "../../terminal_text.ts";
+import { printError, printLine, printStatus } from "../output.ts";
+import { stdinLines } from "../stdin_lines.ts";
 
 // Sending waits for the socket once this much is queued, so piping a huge file
 // does not pile it all up in memory.
@@ -32,7 +32,7 @@ export async function duplex(connection: Connection): Promise<number> {
   // Printing ends when the server closes; if that is before stdin ends, there is nobody left to send to.
   const first = await Promise.race([printing.then(() => "closed" as const), sending]);
   if (first === "closed") {
-    if (!inputDone) printStatus(`${serverName(connection)} closed the connection`);
+    if (!inputDone) printStatus(`${formatAddress(connection.remoteAddress)} closed the connection`);
     return 0;
   }
   await printing;

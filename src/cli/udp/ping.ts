@@ -1,16 +1,17 @@
-import { formatAddress } from "../address.ts";
-import { Waiters } from "../net/waiters.ts";
-import type { Datagram } from "../udp_endpoint.ts";
-import { printError, printLine, printStatus } from "./output.ts";
-import { formatLossLine, formatRttSummary } from "./rtt_stats.ts";
-import { EXIT } from "./run_main.ts";
-import { onStopSignal } from "./signals.ts";
-import { displayBytes } from "./terminal_text.ts";
-import { udpNarrator, type UdpPingOptions } from "./udp_options.ts";
-import { formatProbe, parseProbe } from "./udp_ping_probe.ts";
-import { PingTally } from "./udp_ping_tally.ts";
-import { openUdpTarget, silenceExplanation } from "./udp_target.ts";
-import { waitUntil } from "./udp_wait.ts";
+import { formatAddress } from "../../address.ts";
+import { settlesWithin } from "../../async/deadline.ts";
+import { Waiters } from "../../net/waiters.ts";
+import { displayBytes } from "../../terminal_text.ts";
+import type { Datagram } from "../../udp_endpoint.ts";
+import { printError, printLine, printStatus } from "../output.ts";
+import { formatLossLine, formatRttSummary } from "../rtt_stats.ts";
+import { EXIT } from "../run_main.ts";
+import { onStopSignal } from "../signals.ts";
+import { silenceExplanation } from "./explain.ts";
+import { udpNarrator, type UdpPingOptions } from "./options.ts";
+import { formatProbe, parseProbe } from "./ping_probe.ts";
+import { PingTally } from "./ping_tally.ts";
+import { openUdpTarget } from "./target.ts";
 
 /**
  * Runs `udp.ts ping`: sends numbered probes to an echo server, prints each
@@ -56,12 +57,12 @@ export async function runUdpPing(options: UdpPingOptions): Promise<number> {
       // Replies wake us early; the next probe still leaves on schedule.
       const next = start + seq * options.intervalMs;
       while (!stopped && performance.now() < next) {
-        await waitUntil(wake, Date.now() + (next - performance.now()));
+        await settlesWithin(wake.wait(), next - performance.now());
       }
     }
     const deadline = Date.now() + options.timeoutMs;
     while (!stopped && tally.received < tally.sent && Date.now() < deadline) {
-      await waitUntil(wake, deadline);
+      await settlesWithin(wake.wait(), deadline - Date.now());
     }
     // The last timers may not have fired yet when the final wait ends.
     if (!stopped) { for (let seq = 1; seq <= tally.sent; seq++) reportMissing(seq); }

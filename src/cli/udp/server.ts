@@ -1,19 +1,19 @@
-import { formatAddress, resolveHost } from "../address.ts";
-import { isPeerAllowed } from "../cidr.ts";
-import type { Message } from "../message.ts";
-import { NetError } from "../net/net_error.ts";
-import { runtime, type RuntimeName } from "../net/runtime.ts";
-import type { SocketAddress } from "../net/types.ts";
-import { serveUdp } from "../udp_endpoint.ts";
-import { countOf } from "./count_of.ts";
-import { describeError } from "./describe_error.ts";
-import { printListening } from "./listen_banner.ts";
-import { printStatus, useNonBlockingOutput } from "./output.ts";
-import { RepeatFilter } from "./repeat_filter.ts";
-import { EXIT } from "./run_main.ts";
-import { onStopSignal } from "./signals.ts";
-import { udpNarrator, type UdpServerMode, type UdpServerOptions } from "./udp_options.ts";
-import { PeerTable } from "./udp_peer_table.ts";
+import { formatAddress, resolveHost } from "../../address.ts";
+import { isPeerAllowed } from "../../cidr.ts";
+import type { Message } from "../../message.ts";
+import { NetError } from "../../net/net_error.ts";
+import { runtime, type RuntimeName } from "../../net/runtime.ts";
+import type { SocketAddress } from "../../net/types.ts";
+import { serveUdp } from "../../udp_endpoint.ts";
+import { countOf } from "../count_of.ts";
+import { describeError } from "../describe_error.ts";
+import { printListening } from "../listen_banner.ts";
+import { printStatus, useNonBlockingOutput } from "../output.ts";
+import { RepeatFilter } from "../repeat_filter.ts";
+import { EXIT } from "../run_main.ts";
+import { onStopSignal } from "../signals.ts";
+import { udpNarrator, type UdpServerMode, type UdpServerOptions } from "./options.ts";
+import { PeerTable } from "./peer_table.ts";
 
 const CLIENT_COMMAND: Record<RuntimeName, string> = {
   deno: "deno run -P udp.ts client",

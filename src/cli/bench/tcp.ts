@@ -1,19 +1,14 @@
-import { FramingError } from "../framing/mod.ts";
-import type { Connection } from "../tcp_client.ts";
-import { serverName } from "./client_replies.ts";
-import { describeError } from "./describe_error.ts";
-import { printError, printLine, printStatus } from "./output.ts";
-import { EXIT } from "./run_main.ts";
-import { IntervalClock, yieldToEventLoop } from "./throughput_clock.ts";
-import { EchoPattern } from "./throughput_pattern.ts";
-import { ProgressLine } from "./throughput_progress.ts";
-import {
-  bitsPerSecond,
-  formatBytes,
-  formatMbits,
-  formatSpan,
-  reportJson,
-} from "./throughput_units.ts";
+import { formatAddress } from "../../address.ts";
+import { settlesWithin } from "../../async/deadline.ts";
+import { FramingError } from "../../framing/mod.ts";
+import type { Connection } from "../../tcp_client.ts";
+import { describeError } from "../describe_error.ts";
+import { printError, printLine, printStatus } from "../output.ts";
+import { EXIT } from "../run_main.ts";
+import { IntervalClock, yieldToEventLoop } from "./clock.ts";
+import { EchoPattern } from "./pattern.ts";
+import { ProgressLine } from "./progress.ts";
+import { bitsPerSecond, formatBytes, formatMbits, formatSpan, reportJson } from "./units.ts";
 
 // Unsent bytes allowed to pile up before the sender waits: enough to keep the
 // socket busy between wake-ups, small enough that memory stays flat.
@@ -74,7 +69,7 @@ export async function runTcpBench(
   connection: Connection,
   options: TcpBenchOptions,
 ): Promise<number> {
-  const target = serverName(connection);
+  const target = formatAddress(connection.remoteAddress);
   const framing = connection.framing.name;
   const overhead = framing === "line" ? 1 : 4;
   const pattern = new EchoPattern(options.size);
@@ -216,17 +211,10 @@ async function waitForEchoes(
   counters: Counters,
   timeoutMs: number,
 ): Promise<string | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<"expired">((resolve) => {
-    timer = setTimeout(() => resolve("expired"), timeoutMs);
-  });
-  try {
-    const outcome = await Promise.race([receiving, expired]);
-    if (outcome !== "expired") return outcome ?? missing(counters, "the server closed");
-    return missing(counters, `gave up after ${timeoutMs / 1000} s`);
-  } finally {
-    clearTimeout(timer);
-  }
+  let outcome: string | undefined;
+  const finished = await settlesWithin(receiving.then((value) => (outcome = value)), timeoutMs);
+  if (finished) return outcome ?? missing(counters, "the server closed");
+  return missing(counters, `gave up after ${timeoutMs / 1000} s`);
 }
 
 function missing(counters: Counters, why: string): string | undefined {

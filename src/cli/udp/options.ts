@@ -1,6 +1,8 @@
-import type { CidrRange } from "../cidr.ts";
-import type { TraceSink } from "../trace.ts";
-import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../udp_endpoint.ts";
+import type { CidrRange } from "../../cidr.ts";
+import type { TraceSink } from "../../trace.ts";
+import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../../udp_endpoint.ts";
+import { parseRate } from "../bench/rate.ts";
+import { UDP_BENCH_HEADER_BYTES } from "../bench/udp_header.ts";
 import {
   choiceFlag,
   cidrFlags,
@@ -11,11 +13,9 @@ import {
   numberFlag,
   parseFlags,
   portFlag,
-} from "./flags.ts";
-import { createNarrator } from "./narrator.ts";
-import { parseRate } from "./throughput_rate.ts";
-import { UDP_BENCH_HEADER_BYTES } from "./throughput_udp_header.ts";
-import { UsageError } from "./usage_error.ts";
+} from "../flags.ts";
+import { createNarrator } from "../narration/narrator.ts";
+import { UsageError } from "../usage_error.ts";
 
 /** What the UDP server does with each datagram. */
 export type UdpServerMode = "echo" | "upper";

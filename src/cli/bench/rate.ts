@@ -1,4 +1,4 @@
-import { UsageError } from "./usage_error.ts";
+import { UsageError } from "../usage_error.ts";
 
 const UNITS: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9 };
 // Beyond any link a lab PC has; a bigger figure is a typo.
@@ -14,7 +14,7 @@ const MIN_BITS_PER_SECOND = 1e3;
  * @throws {UsageError} naming the flag, the rule and the value.
  * @example
  * ```ts
- * import { parseRate } from "./throughput_rate.ts";
+ * import { parseRate } from "./rate.ts";
  * if (parseRate("rate", "500k") !== 500_000) throw new Error();
  * if (parseRate("rate", "2") !== 2_000_000) throw new Error();
  * ```

@@ -1,8 +1,10 @@
-import { NetError } from "../net/net_error.ts";
-import type { Connection } from "../tcp_client.ts";
-import { secondsText, serverName } from "./client_replies.ts";
-import { printError, printLine, printStatus } from "./output.ts";
-import { formatLossLine, formatRttSummary, summariseRtts } from "./rtt_stats.ts";
+import { formatAddress } from "../../address.ts";
+import { delay } from "../../async/delay.ts";
+import { NetError } from "../../net/net_error.ts";
+import type { Connection } from "../../tcp_client.ts";
+import { printError, printLine, printStatus } from "../output.ts";
+import { formatLossLine, formatRttSummary, summariseRtts } from "../rtt_stats.ts";
+import { secondsText } from "./receive_reply.ts";
 
 const PROBE = /^ping (\d+)$/i;
 
@@ -24,7 +26,7 @@ const STOPPED = { kind: "stopped" } as const;
  * @returns The exit code: 0 when at least one reply came back, 1 otherwise.
  */
 export async function ping(connection: Connection, options: PingOptions): Promise<number> {
-  const target = serverName(connection);
+  const target = formatAddress(connection.remoteAddress);
   const stop = options.stopped.then(() => STOPPED);
   printStatus(
     `PING ${target} over tcp (${connection.framing.name} framing): ${options.count} probes, ${options.intervalMs} ms apart`,
@@ -53,7 +55,7 @@ export async function ping(connection: Connection, options: PingOptions): Promis
     }
     if (seq === options.count) break;
     const rest = options.intervalMs - (performance.now() - started);
-    if (rest > 0 && (await Promise.race([sleep(rest), stop])) === STOPPED) break;
+    if (rest > 0 && (await Promise.race([delay(rest), stop])) === STOPPED) break;
   }
   printLine(`--- ${target} tcp ping statistics ---`);
   printLine(formatLossLine(sent, rtts.length));
@@ -86,8 +88,4 @@ async function awaitReply(
     if (probe && Number(probe[1]) !== seq) continue;
     return { kind: "reply", bytes: message.size };
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

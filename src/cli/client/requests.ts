@@ -1,7 +1,7 @@
-import type { Connection } from "../tcp_client.ts";
-import { receiveReply } from "./client_replies.ts";
-import { printLine } from "./output.ts";
-import { displayBytes } from "./terminal_text.ts";
+import type { Connection } from "../../tcp_client.ts";
+import { displayBytes } from "../../terminal_text.ts";
+import { printLine } from "../output.ts";
+import { receiveReply } from "./receive_reply.ts";
 
 /**
  * Sends each message and prints its reply before sending the next, so replies

@@ -1,9 +1,9 @@
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { detectRuntime, type RuntimeName } from "../net/runtime.ts";
+import { detectRuntime, type RuntimeName } from "../src/net/runtime.ts";
 
 /** The socklab folder, where the scripts and deno.json live. */
-export const PROJECT_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+export const PROJECT_ROOT: string = fileURLToPath(new URL("../", import.meta.url));
 
 /**
  * The command line that runs one of socklab's scripts (e.g. `"server.ts"`)

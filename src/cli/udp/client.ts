@@ -1,16 +1,18 @@
-import { formatAddress } from "../address.ts";
-import { toBytes } from "../message.ts";
-import { NetError } from "../net/net_error.ts";
-import { Waiters } from "../net/waiters.ts";
-import type { Datagram } from "../udp_endpoint.ts";
-import { countOf } from "./count_of.ts";
-import { printError, printLine, printStatus } from "./output.ts";
-import { EXIT } from "./run_main.ts";
-import { stdinLines } from "./stdin_lines.ts";
-import { displayBytes } from "./terminal_text.ts";
-import { type UdpClientOptions, udpNarrator } from "./udp_options.ts";
-import { openUdpTarget, silenceExplanation, tooLargeText, type UdpTarget } from "./udp_target.ts";
-import { waitUntil } from "./udp_wait.ts";
+import { formatAddress } from "../../address.ts";
+import { settlesWithin } from "../../async/deadline.ts";
+import { delay } from "../../async/delay.ts";
+import { toBytes } from "../../message.ts";
+import { NetError } from "../../net/net_error.ts";
+import { Waiters } from "../../net/waiters.ts";
+import { displayBytes } from "../../terminal_text.ts";
+import type { Datagram } from "../../udp_endpoint.ts";
+import { countOf } from "../count_of.ts";
+import { printError, printLine, printStatus } from "../output.ts";
+import { EXIT } from "../run_main.ts";
+import { stdinLines } from "../stdin_lines.ts";
+import { silenceExplanation, tooLargeText } from "./explain.ts";
+import { type UdpClientOptions, udpNarrator } from "./options.ts";
+import { openUdpTarget, type UdpTarget } from "./target.ts";
 
 const SCRIPT = "udp.ts";
 // Replies nobody waits for (a flood, or late duplicates) are not kept beyond this.
@@ -113,7 +115,7 @@ class MessageExchange {
     for (;;) {
       const reply = this.#replies.shift();
       if (reply || Date.now() >= deadline) return reply;
-      await waitUntil(this.#arrived, deadline);
+      await settlesWithin(this.#arrived.wait(), deadline - Date.now());
     }
   }
 }
@@ -158,11 +160,11 @@ class StdinExchange {
       }
       // One timer turn per datagram: sent in one burst, a piped file overruns
       // the socket buffers (of 2,000 lines on loopback only about 300 came back).
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await delay(0);
     }
     const deadline = Date.now() + this.#options.timeoutMs;
     while (this.#answered < this.#sent && Date.now() < deadline) {
-      await waitUntil(this.#arrived, deadline);
+      await settlesWithin(this.#arrived.wait(), deadline - Date.now());
     }
     return this.#verdict();
   }

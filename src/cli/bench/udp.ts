@@ -1,28 +1,19 @@
-import { formatAddress } from "../address.ts";
-import { Waiters } from "../net/waiters.ts";
-import { printError, printLine, printStatus } from "./output.ts";
-import { EXIT } from "./run_main.ts";
-import { onStopSignal } from "./signals.ts";
-import { IntervalClock } from "./throughput_clock.ts";
-import { ProgressLine } from "./throughput_progress.ts";
-import { BenchDatagrams, readBenchHeader } from "./throughput_udp_header.ts";
-import {
-  lossPercent,
-  lostBetween,
-  UdpTally,
-  type UdpTallySnapshot,
-} from "./throughput_udp_tally.ts";
-import {
-  bitsPerSecond,
-  formatBytes,
-  formatMbits,
-  formatSpan,
-  reportJson,
-} from "./throughput_units.ts";
-import type { UdpBenchOptions } from "./udp_options.ts";
-import { openUdpTarget, silenceExplanation } from "./udp_target.ts";
-import { waitUntil } from "./udp_wait.ts";
-import { UsageError } from "./usage_error.ts";
+import { formatAddress } from "../../address.ts";
+import { settlesWithin } from "../../async/deadline.ts";
+import { delay } from "../../async/delay.ts";
+import { Waiters } from "../../net/waiters.ts";
+import { printError, printLine, printStatus } from "../output.ts";
+import { EXIT } from "../run_main.ts";
+import { onStopSignal } from "../signals.ts";
+import { silenceExplanation } from "../udp/explain.ts";
+import type { UdpBenchOptions } from "../udp/options.ts";
+import { openUdpTarget } from "../udp/target.ts";
+import { UsageError } from "../usage_error.ts";
+import { IntervalClock } from "./clock.ts";
+import { ProgressLine } from "./progress.ts";
+import { BenchDatagrams, readBenchHeader } from "./udp_header.ts";
+import { lossPercent, lostBetween, UdpTally, type UdpTallySnapshot } from "./udp_tally.ts";
+import { bitsPerSecond, formatBytes, formatMbits, formatSpan, reportJson } from "./units.ts";
 
 // Pacing tick: short enough that a burst per tick stays small next to socket buffers.
 const TICK_MS = 5;
@@ -92,7 +83,7 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
     );
     const deadline = Date.now() + FINAL_WAIT_MS;
     while (tally.snapshot().received < tally.snapshot().sent && Date.now() < deadline) {
-      await waitUntil(echoed, deadline);
+      await settlesWithin(echoed.wait(), deadline - Date.now());
     }
     report(options, where, intervals, tally.snapshot(), unrecognised);
   } finally {
@@ -146,14 +137,10 @@ async function measure(
       const seq = tally.recordSent(options.size);
       send(datagrams.build({ runId, seq, sentAtMs: performance.now() }));
     }
-    await Promise.race([sleep(TICK_MS), clock.finished]);
+    await Promise.race([delay(TICK_MS), clock.finished]);
   }
   progress.clear();
   return intervals;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function intervalBetween(

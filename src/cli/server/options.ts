@@ -1,6 +1,6 @@
-import type { CidrRange } from "../cidr.ts";
-import { DEFAULT_MAX_FRAME_BYTES, type FramingName } from "../framing/mod.ts";
-import { MODE_NAMES, type ModeName } from "../modes/mod.ts";
+import type { CidrRange } from "../../cidr.ts";
+import { DEFAULT_MAX_FRAME_BYTES, type FramingName } from "../../framing/mod.ts";
+import { MODE_NAMES, type ModeName } from "../../modes/mod.ts";
 import {
   choiceFlag,
   cidrFlags,
@@ -11,7 +11,7 @@ import {
   numberFlag,
   parseFlags,
   portFlag,
-} from "./flags.ts";
+} from "../flags.ts";
 
 /** The largest --max-frame: what a 4-byte length prefix can announce. */
 const MAX_FRAME_LIMIT = 0xffffffff;

@@ -1,5 +1,5 @@
-import { DEFAULT_MAX_FRAME_BYTES, type FramingName } from "../framing/mod.ts";
-import { runtime } from "../net/runtime.ts";
+import { DEFAULT_MAX_FRAME_BYTES, type FramingName } from "../../framing/mod.ts";
+import { runtime } from "../../net/runtime.ts";
 
 /**
  * The command another PC types to reach this server, on the runtime this one

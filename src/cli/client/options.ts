@@ -1,5 +1,7 @@
-import { createFraming, DEFAULT_MAX_FRAME_BYTES, FramingError } from "../framing/mod.ts";
-import type { FramingName } from "../framing/mod.ts";
+import { createFraming, DEFAULT_MAX_FRAME_BYTES, FramingError } from "../../framing/mod.ts";
+import type { FramingName } from "../../framing/mod.ts";
+import { escapeControl } from "../../terminal_text.ts";
+import { MIN_PATTERN_BYTES } from "../bench/pattern.ts";
 import {
   COMMON_FLAGS,
   framingFlag,
@@ -7,10 +9,8 @@ import {
   integerFlag,
   numberFlag,
   parseFlags,
-} from "./flags.ts";
-import { escapeControl } from "./terminal_text.ts";
-import { MIN_PATTERN_BYTES } from "./throughput_pattern.ts";
-import { UsageError } from "./usage_error.ts";
+} from "../flags.ts";
+import { UsageError } from "../usage_error.ts";
 
 const MAX_FRAME_LIMIT = 0xffffffff;
 const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;

@@ -1,12 +1,12 @@
-import { formatAddress } from "../address.ts";
-import { NetError } from "../net/net_error.ts";
-import type { TraceEndpoints, TraceEvent, TraceSink } from "../trace.ts";
-import { clockTime } from "./clock_time.ts";
-import { countOf } from "./count_of.ts";
-import { describeError } from "./describe_error.ts";
+import { formatAddress } from "../../address.ts";
+import { NetError } from "../../net/net_error.ts";
+import type { TraceEndpoints, TraceEvent, TraceSink } from "../../trace.ts";
+import { clockTime } from "../clock_time.ts";
+import { countOf } from "../count_of.ts";
+import { describeError } from "../describe_error.ts";
+import { printStatus } from "../output.ts";
 import { hexDump } from "./hex_dump.ts";
 import { LruMap } from "./lru_map.ts";
-import { printStatus } from "./output.ts";
 
 /** How much of the wire a script shows on stderr. */
 export interface NarrationOptions {

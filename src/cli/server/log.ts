@@ -1,10 +1,10 @@
-import { formatAddress } from "../address.ts";
-import type { Client, ServerStats } from "../handler.ts";
-import type { SocketAddress } from "../net/types.ts";
-import { countOf } from "./count_of.ts";
-import { describeError } from "./describe_error.ts";
-import { printError, printStatus } from "./output.ts";
-import { OTHER_KINDS, RepeatFilter, type RepeatReport } from "./repeat_filter.ts";
+import { formatAddress } from "../../address.ts";
+import type { Client, ServerStats } from "../../handler.ts";
+import type { SocketAddress } from "../../net/types.ts";
+import { countOf } from "../count_of.ts";
+import { describeError } from "../describe_error.ts";
+import { printError, printStatus } from "../output.ts";
+import { OTHER_KINDS, RepeatFilter, type RepeatReport } from "../repeat_filter.ts";
 
 function who(client: Client): string {
   return `client ${client.id} (${formatAddress(client.remoteAddress)})`;

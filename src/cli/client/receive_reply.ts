@@ -1,8 +1,7 @@
-import { formatAddress } from "../address.ts";
-import type { Message } from "../message.ts";
-import { NetError } from "../net/net_error.ts";
-import type { Connection } from "../tcp_client.ts";
-import { escapeControl } from "./terminal_text.ts";
+import type { Message } from "../../message.ts";
+import { NetError } from "../../net/net_error.ts";
+import type { Connection } from "../../tcp_client.ts";
+import { escapeControl } from "../../terminal_text.ts";
 
 /** Shows a message the user typed inside an error line: escaped and cut short. */
 export function quoteMessage(text: string): string {
@@ -43,9 +42,4 @@ export async function receiveReply(
     );
   }
   return reply;
-}
-
-/** The server's address as users type it. */
-export function serverName(connection: Connection): string {
-  return formatAddress(connection.remoteAddress);
 }
