@@ -26,6 +26,7 @@ export { DEFAULT_MAX_QUEUED_BYTES, serve } from "./src/tcp_server.ts";
 export type {
   Client,
   MessageHandler,
+  RefusalCode,
   Reply,
   ServeOptions,
   Server,

@@ -4,6 +4,7 @@
  * @module
  */
 import process from "node:process";
+import { describeError } from "./src/cli/describe_error.ts";
 import { printListening } from "./src/cli/listen_banner.ts";
 import { createNarrator } from "./src/cli/narration/mod.ts";
 import { printLine, printStatus, useNonBlockingOutput } from "./src/cli/output.ts";
@@ -57,6 +58,8 @@ async function main(): Promise<number> {
     },
     // Always shown: a student whose client got an `error:` line wants to see why here too.
     onError: logClientError,
+    // The lines clients are sent name the flag that would help, as the log does.
+    describeError,
   }, mode.handler);
   const stop = new Promise<void>((resolve) => onStopSignal(resolve));
   printListening("tcp", server.address, clientCommandFor(options.framing, options.maxFrameBytes));

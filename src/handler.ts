@@ -44,6 +44,9 @@ export interface ServerStats {
   bytesIn: number;
   /** Bytes written to clients, framing included. */
   bytesOut: number;
-  /** Connections turned away by --max-conns, --allow or --deny. */
+  /** Connections turned away: too many clients, or not allowed by the allow and deny lists. */
   refused: number;
 }
+
+/** Why a connection was turned away: not allowed by the allow and deny lists, or too many clients. */
+export type RefusalCode = "NOT_ALLOWED" | "SERVER_FULL";

@@ -19,7 +19,7 @@ export const WRITE_HIGH_WATER_BYTES = 256 * 1024;
 const DETACH_MAX_BYTES = 4096;
 // How long a closing connection waits for the client to take a byte of what
 // is queued, and then for its FIN, before closing anyway: a client whose
-// receive window stays shut cannot keep a connection (and a --max-conns slot).
+// receive window stays shut cannot keep a connection (and a maxConnections slot).
 const LINGER_MS = 2000;
 
 /** What a served client needs from its server. */
@@ -34,6 +34,8 @@ export interface ClientHost {
   /** The wire bytes for `payload`, shared with the last client it was sent to. */
   encodeShared(payload: Payload): Uint8Array;
   reportError(error: Error, client?: Client): void;
+  /** Words an error for the `error:` line the client is sent. */
+  describe(error: Error): string;
   /** A complete message arrived: the client is active. */
   touch(client: ServedClient): void;
   forget(client: ServedClient, error?: Error): void;
@@ -309,7 +311,8 @@ export class ServedClient implements Client, Recipient {
   // The error line must itself be framable (no newline, within the maximum), or
   // reporting one failure would throw another and take the connection down.
   #queueError(failure: Error): void {
-    this.#queue(noticeBytes(`error: ${failure.message}`, this.#host.framing.maxFrameBytes));
+    const text = `error: ${this.#host.describe(failure)}`;
+    this.#queue(noticeBytes(text, this.#host.framing.maxFrameBytes));
   }
 
   // Replies produced from one chunk are handed over together; the connection's

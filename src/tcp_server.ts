@@ -4,7 +4,7 @@ import { settlesWithin } from "./async/deadline.ts";
 import { type CidrRange, isPeerAllowed } from "./cidr.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { Framing, FramingName } from "./framing/mod.ts";
-import type { Client, MessageHandler, ServerStats } from "./handler.ts";
+import type { Client, MessageHandler, RefusalCode, ServerStats } from "./handler.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
 import type { Payload } from "./message.ts";
 import { runtime } from "./net/runtime.ts";
@@ -14,7 +14,7 @@ import { ReaderCongestion } from "./reader_congestion.ts";
 import { type ClientHost, ServedClient } from "./served_client.ts";
 import type { TraceSink } from "./trace.ts";
 
-export type { Client, MessageHandler, Reply, ServerStats } from "./handler.ts";
+export type { Client, MessageHandler, RefusalCode, Reply, ServerStats } from "./handler.ts";
 
 // How long close() lets connections flush before cutting them off.
 const SHUTDOWN_GRACE_MS = 800;
@@ -25,6 +25,13 @@ const REFUSAL_GRACE_MS = 2000;
 const READER_STALL_MS = 5000;
 /** Default bound on what may wait for one client that is not reading: 1 MiB. */
 export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
+
+interface Refusal {
+  readonly code: RefusalCode;
+  readonly reason: string;
+  /** A line sent to the client before closing; a denied peer is told nothing. */
+  readonly notice?: string;
+}
 
 /** Options for {@linkcode serve}. */
 export interface ServeOptions {
@@ -50,8 +57,8 @@ export interface ServeOptions {
   onConnect?(client: Client): void;
   /** A client left; `error` says why when it did not leave cleanly. */
   onDisconnect?(client: Client, error?: Error): void;
-  /** A connection was turned away (full, denied); `reason` is one line. */
-  onRefuse?(remote: SocketAddress, reason: string): void;
+  /** A connection was turned away (full, denied); `reason` is one line, `code` says which. */
+  onRefuse?(remote: SocketAddress, reason: string, code: RefusalCode): void;
   /**
    * Something went wrong with one client (bad framing, a handler that threw);
    * the server goes on. Without it such errors are dropped silently.
@@ -59,6 +66,11 @@ export interface ServeOptions {
   onError?(error: Error, client?: Client): void;
   /** Sees every connection event and every byte, for narration and hex views. */
   trace?: TraceSink;
+  /**
+   * Words an error for the `error:` line a client is sent (a message too
+   * large, a handler that threw). @default {error.message}
+   */
+  describeError?(error: Error): string;
 }
 
 /** A running TCP server. */
@@ -167,13 +179,14 @@ class TcpServer implements Server, ClientHost {
     return frame;
   }
 
-  #refusal(remote: SocketAddress): { reason: string; notice?: string } | undefined {
+  #refusal(remote: SocketAddress): Refusal | undefined {
     const { allow = [], deny = [], maxConnections } = this.options;
     if (!isPeerAllowed(remote.hostname, allow, deny)) {
-      return { reason: "not allowed by --allow/--deny" };
+      return { code: "NOT_ALLOWED", reason: "not allowed by the allow and deny lists" };
     }
     if (maxConnections !== undefined && this.clients.size >= maxConnections) {
       return {
+        code: "SERVER_FULL",
         reason: `server full (${maxConnections} ${maxConnections === 1 ? "client" : "clients"})`,
         notice: `error: server full (${maxConnections} ${
           maxConnections === 1 ? "client" : "clients"
@@ -185,10 +198,10 @@ class TcpServer implements Server, ClientHost {
 
   // Denied peers get nothing; a full server says so first, then waits for the
   // client to close (or a grace period) so the notice is not lost to a reset.
-  #refuse(connection: TcpConnection, refusal: { reason: string; notice?: string }): void {
+  #refuse(connection: TcpConnection, refusal: Refusal): void {
     this.stats.refused++;
-    this.options.onRefuse?.(connection.remoteAddress, refusal.reason);
-    this.trace?.({ type: "refused", reason: refusal.reason }, {
+    this.options.onRefuse?.(connection.remoteAddress, refusal.reason, refusal.code);
+    this.trace?.({ type: "refused", reason: refusal.reason, code: refusal.code }, {
       protocol: "tcp",
       local: connection.localAddress,
       remote: connection.remoteAddress,
@@ -203,7 +216,7 @@ class TcpServer implements Server, ClientHost {
       end: () => connection.close(),
       close: () => clearTimeout(timer),
     });
-    // Cut to fit: a notice longer than --max-frame must not cost more than this one connection.
+    // Cut to fit: a notice longer than the frame limit must not cost more than this one connection.
     connection.write(this.framing.encode(noticeBytes(refusal.notice, this.framing.maxFrameBytes)));
     void connection.closeWrite();
   }
@@ -216,6 +229,10 @@ class TcpServer implements Server, ClientHost {
     if (!this.clients.delete(client)) return;
     this.#idle?.delete(client);
     this.options.onDisconnect?.(client, error);
+  }
+
+  describe(error: Error): string {
+    return this.options.describeError?.(error) ?? error.message;
   }
 
   reportError(error: Error, client?: Client): void {

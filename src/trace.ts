@@ -1,8 +1,9 @@
+import type { RefusalCode } from "./handler.ts";
 import type { SocketAddress } from "./net/types.ts";
 
 /**
  * One thing that happened on a connection or socket, for narration
- * (`--verbose`), JSON logs (`--json`) and hex views (`--hex`). Bytes are the
+ * (what `-v` shows), JSON logs and hex views. Bytes are the
  * exact bytes on the wire, framing included.
  */
 export type TraceEvent =
@@ -12,7 +13,7 @@ export type TraceEvent =
   | { readonly type: "peer-fin" }
   | { readonly type: "fin-sent" }
   | { readonly type: "closed"; readonly error?: Error }
-  | { readonly type: "refused"; readonly reason: string }
+  | { readonly type: "refused"; readonly reason: string; readonly code: RefusalCode }
   | { readonly type: "datagram-in"; readonly data: Uint8Array }
   | { readonly type: "datagram-out"; readonly data: Uint8Array };
 

@@ -1,5 +1,6 @@
 import { formatAddress } from "../address.ts";
-import { FramingError } from "../framing/mod.ts";
+import { FramingError, type FramingErrorCode } from "../framing/mod.ts";
+import type { RefusalCode } from "../handler.ts";
 import { NetError, type NetOperation } from "../net/net_error.ts";
 import { localAddresses } from "./local_addresses.ts";
 import { UsageError } from "./usage_error.ts";
@@ -11,6 +12,12 @@ const DOING: Record<NetOperation, string> = {
   send: "cannot send to",
   receive: "error receiving from",
   resolve: "cannot resolve",
+};
+
+// The library names no flags; what a user can change about a framing failure is said here.
+const FRAMING_HINTS: Partial<Record<FramingErrorCode, string>> = {
+  FRAME_TOO_LARGE: "raise it with --max-frame",
+  INVALID_FRAME: "use --framing length for binary data",
 };
 
 function hint(error: NetError): string {
@@ -71,10 +78,19 @@ export function describeError(error: unknown): string {
     const why = hint(error);
     return `${prefix}${error.message}${why ? ` (${why})` : ""}`;
   }
-  if (error instanceof FramingError || error instanceof UsageError) return error.message;
+  if (error instanceof FramingError) {
+    const why = FRAMING_HINTS[error.code];
+    return why ? `${error.message} (${why})` : error.message;
+  }
+  if (error instanceof UsageError) return error.message;
   // A plain Error is one of ours and its message says it all; other classes name the kind of failure.
   if (error instanceof Error) {
     return error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
   }
   return String(error);
+}
+
+/** Why a connection was turned away, in the flags' terms. */
+export function describeRefusal(reason: string, code: RefusalCode): string {
+  return code === "NOT_ALLOWED" ? "not allowed by --allow/--deny" : reason;
 }

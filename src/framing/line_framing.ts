@@ -192,7 +192,7 @@ function withLf(line: Uint8Array): Uint8Array {
 function notALine(): FramingError {
   return new FramingError(
     "INVALID_FRAME",
-    "a line message cannot contain a newline or end in CR (use --framing length for binary data)",
+    "a line message cannot contain a newline or end in CR",
   );
 }
 
@@ -210,6 +210,6 @@ function checkSize(size: number, maxFrameBytes: number): void {
 export function tooLarge(size: number, maxFrameBytes: number, what: string): FramingError {
   return new FramingError(
     "FRAME_TOO_LARGE",
-    `${what} of ${size} bytes exceeds the limit of ${maxFrameBytes} bytes (raise it with --max-frame)`,
+    `${what} of ${size} bytes exceeds the limit of ${maxFrameBytes} bytes`,
   );
 }

@@ -16,7 +16,7 @@ const utf8 = new TextEncoder();
  * relayed with control characters escaped, so plain `nc` users are safe too.
  * Names follow `chat_names.ts`, so nobody can pass for the server, a guest or
  * another member. What the chat says itself (welcome, notices, errors, the
- * /who list) is cut to fit the server's --max-frame; a member's message that
+ * /who list) is cut to fit the server's frame limit; a member's message that
  * does not fit is refused whole instead.
  */
 export function chatMode(context: ModeContext): ServerMode {
@@ -139,10 +139,10 @@ class ChatRoom implements ServerMode {
   }
 
   #tooLong(bytes: number): string {
-    return `the line would be ${bytes} bytes, over the server's limit of ${this.#context.maxFrameBytes} (--max-frame)`;
+    return `the line would be ${bytes} bytes, over the server's limit of ${this.#context.maxFrameBytes} bytes`;
   }
 
-  // What the chat says itself is cut to --max-frame: a notice that did not fit
+  // What the chat says itself is cut to the frame limit: a notice that did not fit
   // would fail to send (the welcome goes out before the client has said
   // anything), so it is cut rather than lost.
   #fit(line: string): Uint8Array {

@@ -5,7 +5,7 @@ import { upperMode } from "./upper.ts";
 
 export type { ModeContext, ModeName, ServerMode } from "./types.ts";
 
-/** The mode names `--mode` accepts, the default first. */
+/** The names of the modes, the default first. */
 export const MODE_NAMES: readonly ModeName[] = ["echo", "upper", "chat"];
 
 const MODES: Record<ModeName, (context: ModeContext) => ServerMode> = {

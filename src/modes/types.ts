@@ -1,6 +1,6 @@
 import type { Client, MessageHandler } from "../handler.ts";
 
-/** The behaviours `server.ts --mode` offers. */
+/** The behaviours a server can take on. */
 export type ModeName = "echo" | "upper" | "chat";
 
 /** What a server mode adds to a TCP server: how it answers, and what it does around clients. */

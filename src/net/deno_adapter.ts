@@ -316,7 +316,7 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
     return Promise.reject(
       new NetError(
         "UNKNOWN",
-        "UDP on Deno needs the unstable 'net' API: run from the socklab folder (deno.json enables it) or add --unstable-net",
+        "UDP on Deno needs its unstable 'net' API, which socklab's deno.json turns on: run from the socklab folder",
         { operation: "bind", address: { hostname, port } },
       ),
     );

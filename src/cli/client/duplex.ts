@@ -2,6 +2,7 @@ import { formatAddress } from "../../address.ts";
 import { FramingError } from "../../framing/mod.ts";
 import type { Connection } from "../../tcp_client.ts";
 import { displayBytes } from "../../terminal_text.ts";
+import { describeError } from "../describe_error.ts";
 import { printError, printLine, printStatus } from "../output.ts";
 import { stdinLines } from "../stdin_lines.ts";
 
@@ -50,7 +51,7 @@ async function sendLines(connection: Connection): Promise<boolean> {
     } catch (error) {
       if (!(error instanceof FramingError)) throw error;
       // One bad line is reported and skipped; the lines after it still go.
-      printError(`client.ts: line ${lineNumber} not sent: ${error.message}`);
+      printError(`client.ts: line ${lineNumber} not sent: ${describeError(error)}`);
       failed = true;
       continue;
     }

@@ -2,6 +2,7 @@ import { createFraming, DEFAULT_MAX_FRAME_BYTES, FramingError } from "../../fram
 import type { FramingName } from "../../framing/mod.ts";
 import { escapeControl } from "../../terminal_text.ts";
 import { MIN_PATTERN_BYTES } from "../bench/pattern.ts";
+import { describeError } from "../describe_error.ts";
 import {
   COMMON_FLAGS,
   framingFlag,
@@ -152,7 +153,9 @@ function checkSendable(messages: string[], framing: FramingName, maxFrameBytes: 
     } catch (error) {
       if (!(error instanceof FramingError)) throw error;
       const shown = escapeControl(message.length > 40 ? `${message.slice(0, 40)}...` : message);
-      throw new UsageError(`MESSAGE ${index + 1} '${shown}' cannot be sent: ${error.message}`);
+      throw new UsageError(
+        `MESSAGE ${index + 1} '${shown}' cannot be sent: ${describeError(error)}`,
+      );
     }
   });
 }

@@ -3,7 +3,7 @@ import { NetError } from "../../net/net_error.ts";
 import type { TraceEndpoints, TraceEvent, TraceSink } from "../../trace.ts";
 import { clockTime } from "../clock_time.ts";
 import { countOf } from "../count_of.ts";
-import { describeError } from "../describe_error.ts";
+import { describeError, describeRefusal } from "../describe_error.ts";
 import { printStatus } from "../output.ts";
 import { hexDump } from "./hex_dump.ts";
 import { LruMap } from "./lru_map.ts";
@@ -44,7 +44,7 @@ function sentence(event: TraceEvent): string {
       }
       return `closed: ${describeError(event.error)}`;
     case "refused":
-      return `refused: ${event.reason}`;
+      return `refused: ${describeRefusal(event.reason, event.code)}`;
     case "datagram-in":
       return `datagram in, ${countOf(event.data.length, "byte")}`;
     case "datagram-out":
@@ -63,7 +63,7 @@ function jsonRecord(event: TraceEvent, where: TraceEndpoints, time: Date): Recor
   };
   if ("data" in event) record.bytes = event.data.length;
   if ("messages" in event) record.messages = event.messages;
-  if (event.type === "refused") record.reason = event.reason;
+  if (event.type === "refused") record.reason = describeRefusal(event.reason, event.code);
   if (event.type === "closed" && event.error) {
     record.error = event.error instanceof NetError ? event.error.code : event.error.name;
     record.message = describeError(event.error);

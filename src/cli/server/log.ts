@@ -1,8 +1,8 @@
 import { formatAddress } from "../../address.ts";
-import type { Client, ServerStats } from "../../handler.ts";
+import type { Client, RefusalCode, ServerStats } from "../../handler.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import { countOf } from "../count_of.ts";
-import { describeError } from "../describe_error.ts";
+import { describeError, describeRefusal } from "../describe_error.ts";
 import { printError, printStatus } from "../output.ts";
 import { OTHER_KINDS, RepeatFilter, type RepeatReport } from "../repeat_filter.ts";
 
@@ -60,8 +60,8 @@ export function logRepeatedErrors(client?: Client): void {
 }
 
 /** Reports a connection turned away by --max-conns, --allow or --deny; the server goes on. */
-export function logRefusal(remote: SocketAddress, reason: string): void {
-  printStatus(`refused ${formatAddress(remote)}: ${reason}`);
+export function logRefusal(remote: SocketAddress, reason: string, code: RefusalCode): void {
+  printStatus(`refused ${formatAddress(remote)}: ${describeRefusal(reason, code)}`);
 }
 
 /** The one-line summary a stopped server prints. */
