@@ -14,7 +14,7 @@ import type { TraceEvent, TraceSink } from "./trace.ts";
 // client's input is not handled further until it drains, checked after every
 // message: a client that never reads cannot grow the server's memory, however
 // many replies one chunk of its input asks for.
-export const WRITE_HIGH_WATER_BYTES = 256 * 1024;
+const WRITE_HIGH_WATER_BYTES = 256 * 1024;
 // An echo copies at most this much of an unfinished frame to let its chunk's memory be reused.
 const DETACH_MAX_BYTES = 4096;
 // How long a closing connection waits for the client to take a byte of what

@@ -49,7 +49,7 @@ const EXIT_FLUSH_BOUND_MS = 500;
  * result); after Ctrl-C or SIGTERM, or when output was made non-blocking,
  * the wait is bounded, and a signal during the wait exits at once.
  */
-export function exitAfterFlush(code: number): Promise<never> {
+function exitAfterFlush(code: number): Promise<never> {
   return new Promise(() => {
     const exit = () => process.exit(code);
     // The user asked to stop; what a reader did not take by now is theirs to lose.

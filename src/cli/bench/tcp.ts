@@ -240,7 +240,7 @@ function side(seconds: number, bytes: number, messages: number): TcpSideSummary 
 }
 
 /** One interval as iperf prints it: span, bytes and rate each way. */
-export function formatTcpInterval(interval: TcpInterval): string {
+function formatTcpInterval(interval: TcpInterval): string {
   return `${formatSpan(interval.start, interval.end)}  sent ${
     formatBytes(interval.sentBytes).padStart(10)
   } ${formatMbits(interval.sentBitsPerSecond).padStart(14)}   received ${

@@ -222,7 +222,7 @@ function report(
 }
 
 /** One interval as iperf prints a UDP report: rates each way, jitter, loss. */
-export function formatUdpInterval(interval: UdpInterval): string {
+function formatUdpInterval(interval: UdpInterval): string {
   const expected = interval.lost + interval.receivedDatagrams;
   return `${formatSpan(interval.start, interval.end)}  sent ${
     formatBytes(interval.sentBytes).padStart(10)

@@ -4,7 +4,7 @@ import type { Connection } from "../../tcp_client.ts";
 import { escapeControl } from "../../terminal_text.ts";
 
 /** Shows a message the user typed inside an error line: escaped and cut short. */
-export function quoteMessage(text: string): string {
+function quoteMessage(text: string): string {
   return `'${escapeControl(text.length > 40 ? `${text.slice(0, 40)}...` : text)}'`;
 }
 

@@ -76,7 +76,7 @@ function jsonRecord(event: TraceEvent, where: TraceEndpoints, time: Date): Recor
  * whose "closed" event never comes (the trace was cut short) would otherwise
  * stay forever; past this, the one quiet longest restarts its offsets at 0.
  */
-export const MAX_HEX_STREAMS = 65_536;
+const MAX_HEX_STREAMS = 65_536;
 
 /**
  * Builds the trace sink for a script's `--verbose`, `--json` and `--hex`
