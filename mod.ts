@@ -41,4 +41,11 @@ export {
   serveUdp,
   UdpEndpoint,
 } from "./src/udp_endpoint.ts";
-export type { Datagram, UdpOptions, UdpStats } from "./src/udp_endpoint.ts";
+export type {
+  Datagram,
+  Peer,
+  PeerHandler,
+  ServeUdpOptions,
+  UdpOptions,
+  UdpStats,
+} from "./src/udp_endpoint.ts";

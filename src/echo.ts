@@ -1,9 +1,10 @@
-import type { MessageHandler } from "./handler.ts";
+import type { PeerHandler } from "./handler.ts";
 
 /**
- * Answers each message with its exact bytes. Pass this one rather than your
- * own `(m) => m.bytes`: the server recognises it and echoes whole runs of
- * frames as they arrived, without building a Message for each.
+ * Answers each message with its exact bytes, on TCP (`serve`) or UDP
+ * (`serveUdp`). Pass this one rather than your own `(m) => m.bytes`: the TCP
+ * server recognises it and echoes whole runs of frames as they arrived,
+ * without building a Message for each.
  *
  * @example
  * ```ts
@@ -12,4 +13,4 @@ import type { MessageHandler } from "./handler.ts";
  * await server.close();
  * ```
  */
-export const echo: MessageHandler = (message): Uint8Array => message.bytes;
+export const echo: PeerHandler = (message): Uint8Array => message.bytes;

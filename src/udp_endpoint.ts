@@ -1,12 +1,16 @@
 import { isIpv6, resolveHost } from "./address.ts";
 import { asError } from "./as_error.ts";
-import type { Reply } from "./handler.ts";
+import { type CidrRange, isPeerAllowed } from "./cidr.ts";
+import type { Peer, PeerHandler, RefusalCode, Reply } from "./handler.ts";
 import { Message, type Payload, toBytes } from "./message.ts";
 import { NetError } from "./net/net_error.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, UdpSocket } from "./net/types.ts";
 import { Waiters } from "./net/waiters.ts";
+import { noticeBytes } from "./notice_text.ts";
 import type { TraceSink } from "./trace.ts";
+
+export type { Peer, PeerHandler } from "./handler.ts";
 
 /** Largest UDP payload over IPv4: 65,535 minus the 20-byte IP and 8-byte UDP headers. */
 export const MAX_UDP_PAYLOAD_IPV4 = 65507;
@@ -28,7 +32,7 @@ export interface Datagram {
 
 /** Counters an endpoint keeps. */
 export interface UdpStats {
-  /** Datagrams received, those later dropped included. */
+  /** Datagrams received, those later dropped, refused or oversized included. */
   datagramsIn: number;
   /** Payload bytes received. */
   bytesIn: number;
@@ -38,13 +42,20 @@ export interface UdpStats {
   bytesOut: number;
   /** Datagrams dropped because nobody read them in time. */
   dropped: number;
-  /** Asynchronous errors survived, such as ICMP port unreachable. */
+  /**
+   * Errors survived: asynchronous ones such as ICMP port unreachable, and a
+   * server's handlers that threw and replies it could not send.
+   */
   errors: number;
+  /** Datagrams a server did not answer because the allow and deny lists refuse their sender. */
+  refused: number;
+  /** Datagrams a server did not answer because they were over `maxDatagramBytes`. */
+  oversized: number;
 }
 
 /** Options for {@linkcode bindUdp}. */
 export interface UdpOptions {
-  /** Local address. @default {"127.0.0.1"} */
+  /** Local address; a host name is resolved once, before binding. @default {"127.0.0.1"} */
   host?: string;
   /** Local port; 0 picks a free one. @default {0} */
   port?: number;
@@ -58,6 +69,39 @@ export interface UdpOptions {
   trace?: TraceSink;
 }
 
+/** Options for {@linkcode serveUdp}: those of {@linkcode bindUdp}, and the server's rules. */
+export interface ServeUdpOptions extends Omit<UdpOptions, "onDatagram" | "onError"> {
+  /**
+   * Largest datagram answered, and largest reply sent: a larger datagram is
+   * counted and not answered (see `onOversized`).
+   * @default {65536, capped at 65507 on IPv4}
+   */
+  maxDatagramBytes?: number;
+  /** Only peers in these ranges are answered (all, when empty). */
+  allow?: readonly CidrRange[];
+  /** Peers in these ranges are never answered, even when allowed. */
+  deny?: readonly CidrRange[];
+  /**
+   * A datagram was not answered because of its sender; `reason` is one line,
+   * `code` says which rule. UDP has no connection to close, so this is called
+   * for every such datagram.
+   */
+  onRefuse?(remote: SocketAddress, reason: string, code: RefusalCode): void;
+  /** A datagram of `bytes` bytes, over the `limit` of `maxDatagramBytes`, was not answered. */
+  onOversized?(remote: SocketAddress, bytes: number, limit: number): void;
+  /**
+   * Something went wrong and the server goes on: a handler that threw (its
+   * peer is answered with an `error:` datagram), a reply too large to send, or
+   * an error the socket survived (an ICMP port unreachable, with no `peer`).
+   */
+  onError?(error: Error, peer?: Peer): void;
+  /**
+   * Words an error for the `error:` datagram a peer is sent when the handler
+   * throws. @default {error.message}
+   */
+  describeError?(error: Error): string;
+}
+
 /** A bound UDP socket that sends and receives whole datagrams. */
 export class UdpEndpoint {
   /** Counters since the socket was bound, updated as it runs. */
@@ -68,43 +112,57 @@ export class UdpEndpoint {
     bytesOut: 0,
     dropped: 0,
     errors: 0,
+    refused: 0,
+    oversized: 0,
   };
   /**
    * Largest datagram `send` accepts, before the cap for the destination's IP
-   * version (see `limitFor`).
+   * version (see `limitFor`); a server answers none larger.
    */
   readonly maxDatagramBytes: number;
-  #socket!: UdpSocket;
-  readonly #options: UdpOptions;
+  /** Where the socket is bound, with the real port. */
+  readonly localAddress: SocketAddress;
+  readonly #socket: UdpSocket;
+  readonly #options: UdpOptions & ServeUdpOptions;
+  readonly #handler: PeerHandler | undefined;
+  readonly #allow: readonly CidrRange[];
+  readonly #deny: readonly CidrRange[];
+  readonly #trace: TraceSink | undefined;
   readonly #inbox: Datagram[] = [];
   readonly #arrivals = new Waiters();
   #closed = false;
 
-  /** @internal Use {@linkcode bindUdp}. */
-  constructor(options: UdpOptions, maxDatagramBytes: number) {
-    this.#options = options;
-    this.maxDatagramBytes = maxDatagramBytes;
-  }
-
-  /** @internal */
-  attach(socket: UdpSocket): void {
+  /**
+   * @internal Use {@linkcode bindUdp} or {@linkcode serveUdp}. Starts
+   * `socket`; with a `handler`, answers each datagram as `serveUdp` describes.
+   */
+  constructor(socket: UdpSocket, options: UdpOptions & ServeUdpOptions, handler?: PeerHandler) {
     this.#socket = socket;
+    this.#options = options;
+    this.#handler = handler;
+    this.#allow = options.allow ?? [];
+    this.#deny = options.deny ?? [];
+    this.#trace = options.trace;
+    this.maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
+    this.localAddress = socket.localAddress;
+    socket.start({
+      message: (data, from) => this.#deliver(data, from),
+      error: (error) => this.#survived(error),
+    });
   }
 
-  /** Where the socket is bound, with the real port. */
-  get localAddress(): SocketAddress {
-    return this.#socket.localAddress;
-  }
-
-  /** @internal Called by the adapter for each datagram. */
-  deliver(data: Uint8Array, from: SocketAddress): void {
-    this.#options.trace?.({ type: "datagram-in", data }, {
+  #deliver(data: Uint8Array, from: SocketAddress): void {
+    this.#trace?.({ type: "datagram-in", data }, {
       protocol: "udp",
       local: this.localAddress,
       remote: from,
     });
     this.stats.datagramsIn++;
     this.stats.bytesIn += data.length;
+    if (this.#handler) {
+      this.#answer(this.#handler, data, from);
+      return;
+    }
     const datagram = { message: new Message(data), from };
     if (this.#options.onDatagram) {
       this.#options.onDatagram(datagram, this);
@@ -118,10 +176,82 @@ export class UdpEndpoint {
     this.#arrivals.release();
   }
 
-  /** @internal */
-  fail(error: Error): void {
+  // The server's path, run for every datagram: the common case (no lists, a
+  // datagram within the limit, a plain reply) allocates only the message and
+  // the peer.
+  #answer(handler: PeerHandler, data: Uint8Array, from: SocketAddress): void {
+    if (!isPeerAllowed(from.hostname, this.#allow, this.#deny)) {
+      this.#refuse(from);
+      return;
+    }
+    if (data.length > this.maxDatagramBytes) {
+      this.stats.oversized++;
+      this.#options.onOversized?.(from, data.length, this.maxDatagramBytes);
+      return;
+    }
+    const peer: Peer = { remoteAddress: from, localAddress: this.localAddress };
+    let reply: Reply | Promise<Reply>;
+    try {
+      reply = handler(new Message(data), peer);
+    } catch (error) {
+      this.#handlerFailed(error, peer);
+      return;
+    }
+    if (reply === undefined || reply === null) return;
+    if (reply instanceof Promise) {
+      // Both outcomes are handled here, so a handler's rejection is never left unhandled.
+      void reply.then(
+        (value) => this.#reply(value, peer),
+        (error) => this.#handlerFailed(error, peer),
+      );
+      return;
+    }
+    this.#reply(reply, peer);
+  }
+
+  #refuse(from: SocketAddress): void {
+    const reason = "not allowed by the allow and deny lists";
+    this.stats.refused++;
+    this.#options.onRefuse?.(from, reason, "NOT_ALLOWED");
+    this.#trace?.({ type: "refused", reason, code: "NOT_ALLOWED" }, {
+      protocol: "udp",
+      local: this.localAddress,
+      remote: from,
+    });
+  }
+
+  // A reply that cannot be sent (too large, say) costs that reply only.
+  #reply(reply: Reply, peer: Peer): void {
+    if (reply === undefined || reply === null || this.#closed) return;
+    try {
+      this.send(reply, peer.remoteAddress);
+    } catch (error) {
+      this.#survived(asError(error), peer);
+    }
+  }
+
+  // As on TCP, a handler's failure is answered with an `error:` datagram,
+  // cut to what may be sent to that peer; the server goes on.
+  #handlerFailed(thrown: unknown, peer: Peer): void {
+    const failure = asError(thrown);
+    this.#survived(failure, peer);
+    if (this.#closed) return;
+    const to = peer.remoteAddress;
+    this.send(noticeBytes(`error: ${this.#describe(failure)}`, this.limitFor(to)), to);
+  }
+
+  #describe(error: Error): string {
+    try {
+      return this.#options.describeError?.(error) ?? error.message;
+    } catch {
+      // A describeError that fails must not leave the peer without an answer.
+      return error.message;
+    }
+  }
+
+  #survived(error: Error, peer?: Peer): void {
     this.stats.errors++;
-    this.#options.onError?.(error);
+    this.#options.onError?.(error, peer);
   }
 
   /**
@@ -152,7 +282,7 @@ export class UdpEndpoint {
     this.stats.datagramsOut++;
     this.stats.bytesOut += bytes.length;
     this.#socket.send(bytes, to);
-    this.#options.trace?.({ type: "datagram-out", data: bytes }, {
+    this.#trace?.({ type: "datagram-out", data: bytes }, {
       protocol: "udp",
       local: this.localAddress,
       remote: to,
@@ -190,11 +320,25 @@ export class UdpEndpoint {
   }
 }
 
+// Binds where `options` say, checking the limit first so a bad one binds nothing.
+async function bindSocket(options: UdpOptions): Promise<UdpSocket> {
+  const maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
+  if (!Number.isInteger(maxDatagramBytes) || maxDatagramBytes < 1) {
+    throw new RangeError(
+      `Cannot bind as 'maxDatagramBytes' must be a positive integer: current value is ${maxDatagramBytes}`,
+    );
+  }
+  // The one place a UDP endpoint's host name is resolved.
+  const hostname = await resolveHost(options.host ?? "127.0.0.1");
+  return await runtime.bindUdp({ hostname, port: options.port ?? 0 });
+}
+
 /**
  * Binds a UDP socket.
  *
  * @param options Local address and limits.
  * @returns The bound endpoint.
+ * @throws {RangeError} when `maxDatagramBytes` is not a positive integer.
  * @throws {NetError} `ADDRESS_IN_USE`, `ADDRESS_NOT_AVAILABLE`, `HOST_NOT_FOUND`.
  * @example
  * ```ts
@@ -209,30 +353,22 @@ export class UdpEndpoint {
  * ```
  */
 export async function bindUdp(options: UdpOptions): Promise<UdpEndpoint> {
-  const maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
-  if (!Number.isInteger(maxDatagramBytes) || maxDatagramBytes < 1) {
-    throw new RangeError(
-      `Cannot bind as 'maxDatagramBytes' must be a positive integer: current value is ${maxDatagramBytes}`,
-    );
-  }
-  const hostname = await resolveHost(options.host ?? "127.0.0.1");
-  const endpoint = new UdpEndpoint(options, maxDatagramBytes);
-  const socket = await runtime.bindUdp({
-    hostname,
-    port: options.port ?? 0,
-    events: {
-      message: (data, from) => endpoint.deliver(data, from),
-      error: (error) => endpoint.fail(error),
-    },
-  });
-  endpoint.attach(socket);
-  return endpoint;
+  return new UdpEndpoint(await bindSocket(options), options);
 }
 
 /**
  * Binds a UDP socket that answers every datagram to its sender with what
- * `handler` returns; many clients at once, each answered separately.
+ * `handler` returns; many peers at once, each answered separately. Datagrams
+ * from peers the `allow` and `deny` lists refuse, and datagrams over
+ * `maxDatagramBytes`, are counted and not answered. A handler that throws (or
+ * rejects) is answered with an `error:` datagram, as a TCP client is.
  *
+ * @param options Local address, limits, allow and deny lists, and hooks.
+ * @param handler Called once per datagram answered; may be async, and then
+ *   replies go out as they are ready, not necessarily in arrival order.
+ * @returns The bound endpoint, answering.
+ * @throws {RangeError} when `maxDatagramBytes` is not a positive integer.
+ * @throws {NetError} `ADDRESS_IN_USE`, `ADDRESS_NOT_AVAILABLE`, `HOST_NOT_FOUND`.
  * @example
  * ```ts
  * import { bindUdp, serveUdp } from "../mod.ts";
@@ -244,22 +380,9 @@ export async function bindUdp(options: UdpOptions): Promise<UdpEndpoint> {
  * server.close();
  * ```
  */
-export function serveUdp(
-  options: Omit<UdpOptions, "onDatagram">,
-  handler: (message: Message, from: SocketAddress) => Reply,
+export async function serveUdp(
+  options: ServeUdpOptions,
+  handler: PeerHandler,
 ): Promise<UdpEndpoint> {
-  return bindUdp({
-    ...options,
-    onDatagram({ message, from }, endpoint) {
-      let reply: Reply;
-      try {
-        reply = handler(message, from);
-        if (reply === undefined || reply === null) return;
-        endpoint.send(reply, from);
-      } catch (error) {
-        // One bad datagram (invalid UTF-8, a reply too large) must not stop the server.
-        endpoint.fail(asError(error));
-      }
-    },
-  });
+  return new UdpEndpoint(await bindSocket(options), options, handler);
 }

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { resolveHost } from "../src/address.ts";
 import { NetError } from "../src/net/net_error.ts";
 import { runtime } from "../src/net/runtime.ts";
-import type { SocketAddress, TcpConnection, UdpSocket } from "../src/net/types.ts";
+import type { DatagramEvents, SocketAddress, TcpConnection, UdpSocket } from "../src/net/types.ts";
 import {
   closedPort,
   connectedPair,
@@ -357,7 +357,14 @@ interface Inbox {
   next(ms?: number): Promise<{ data: Uint8Array; from: SocketAddress }>;
 }
 
-function inbox(): Inbox & { events: Parameters<typeof runtime.bindUdp>[0]["events"] } {
+/** Binds a UDP socket at `address` and starts it with `events`. */
+async function bindStarted(address: SocketAddress, events: DatagramEvents): Promise<UdpSocket> {
+  const socket = await runtime.bindUdp(address);
+  socket.start(events);
+  return socket;
+}
+
+function inbox(): Inbox & { events: DatagramEvents } {
   const box = {
     messages: [] as { data: Uint8Array; from: SocketAddress }[],
     errors: [] as Error[],
@@ -388,8 +395,8 @@ describe(`runtime adapter (${runtime.name}) UDP`, () => {
       const b = inbox();
       const sockets: UdpSocket[] = [];
       try {
-        sockets.push(await runtime.bindUdp({ hostname, port: 0, events: a.events }));
-        sockets.push(await runtime.bindUdp({ hostname, port: 0, events: b.events }));
+        sockets.push(await bindStarted({ hostname, port: 0 }, a.events));
+        sockets.push(await bindStarted({ hostname, port: 0 }, b.events));
         const [sa, sb] = sockets as [UdpSocket, UdpSocket];
         sa.send(utf8.encode("hello"), sb.localAddress);
         const got = await b.next();
@@ -408,8 +415,8 @@ describe(`runtime adapter (${runtime.name}) UDP`, () => {
   test("UdpSocket.send of an oversized datagram reports MESSAGE_TOO_LARGE and the socket lives", async () => {
     const a = inbox();
     const b = inbox();
-    const sa = await runtime.bindUdp({ hostname: "127.0.0.1", port: 0, events: a.events });
-    const sb = await runtime.bindUdp({ hostname: "127.0.0.1", port: 0, events: b.events });
+    const sa = await bindStarted({ hostname: "127.0.0.1", port: 0 }, a.events);
+    const sb = await bindStarted({ hostname: "127.0.0.1", port: 0 }, b.events);
     try {
       sa.send(new Uint8Array(70_000), sb.localAddress);
       for (let i = 0; i < 100 && a.errors.length === 0; i++) {
@@ -428,8 +435,8 @@ describe(`runtime adapter (${runtime.name}) UDP`, () => {
   test("UdpSocket survives sending to a port where nothing listens", async () => {
     const a = inbox();
     const b = inbox();
-    const sa = await runtime.bindUdp({ hostname: "127.0.0.1", port: 0, events: a.events });
-    const sb = await runtime.bindUdp({ hostname: "127.0.0.1", port: 0, events: b.events });
+    const sa = await bindStarted({ hostname: "127.0.0.1", port: 0 }, a.events);
+    const sb = await bindStarted({ hostname: "127.0.0.1", port: 0 }, b.events);
     try {
       const nowhere = { hostname: "127.0.0.1", port: await closedPort() };
       // The ICMP port unreachable comes back asynchronously and must not kill anything.
@@ -450,14 +457,14 @@ describe(`runtime adapter (${runtime.name}) UDP`, () => {
 
   test("bindUdp on a taken port rejects with ADDRESS_IN_USE; close is idempotent", async () => {
     const a = inbox();
-    const sa = await runtime.bindUdp({ hostname: "127.0.0.1", port: 0, events: a.events });
+    const sa = await bindStarted({ hostname: "127.0.0.1", port: 0 }, a.events);
     try {
       await assert.rejects(
-        runtime.bindUdp({ ...sa.localAddress, events: inbox().events }),
+        runtime.bindUdp(sa.localAddress),
         isNetError("ADDRESS_IN_USE"),
       );
       await assert.rejects(
-        runtime.bindUdp({ hostname: "10.255.255.1", port: 0, events: inbox().events }),
+        runtime.bindUdp({ hostname: "10.255.255.1", port: 0 }),
         isNetError("ADDRESS_NOT_AVAILABLE"),
       );
     } finally {

@@ -179,3 +179,71 @@ describe("udp.ts server fault battery", () => {
     },
   );
 });
+
+describe("udp.ts server --mode upper fault battery", () => {
+  test(
+    "udp.ts server --mode upper answers a flood of non-UTF-8 datagrams with error datagrams and logs the kind once",
+    PATIENT,
+    async () => {
+      const { server, port } = await startServer("udp.ts", [
+        "server",
+        "--port",
+        "0",
+        "-m",
+        "upper",
+      ]);
+      const PEERS = 10;
+      const EACH = 50;
+      const sockets = await Promise.all(Array.from({ length: PEERS }, () => bindUdp({})));
+      try {
+        // 0xff never occurs in UTF-8, so none of these is text.
+        const junk = (peer: number, round: number) => {
+          const bytes = randomBytes(64, peer * EACH + round + 1);
+          bytes[0] = 0xff;
+          return bytes;
+        };
+        for (let round = 0; round < EACH; round++) {
+          sockets.forEach((socket, peer) =>
+            socket.send(junk(peer, round), { hostname: "127.0.0.1", port })
+          );
+          if (round % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const answered = await Promise.all(sockets.map(async (socket) => {
+          let count = 0;
+          for (let i = 0; i < EACH; i++) {
+            const reply = await socket.receive(SILENCE_MS).catch(() => null);
+            if (reply === null) break;
+            assert.equal(reply.message.text, "error: message of 64 bytes is not valid UTF-8 text");
+            count++;
+          }
+          return count;
+        }));
+        assert.ok(answered.some((count) => count > 0), "no peer got any answer");
+        // Retried as any UDP client would: right after a flood one datagram may meet a full buffer.
+        const fresh = await bindUdp({});
+        let answer: string | undefined;
+        try {
+          for (let attempt = 0; attempt < 5 && answer === undefined; attempt++) {
+            fresh.send("still fine", { hostname: "127.0.0.1", port });
+            answer = (await fresh.receive(2000).catch(() => null))?.message.text;
+          }
+        } finally {
+          await fresh.close();
+        }
+        assert.equal(answer, "STILL FINE");
+        process.kill(server.child.pid!, "SIGINT");
+        const result = await server.exited;
+        assert.equal(result.code, 0, result.stderr);
+        // Without -v each kind of oddity is shown once, then only counted.
+        assert.equal(
+          result.stderr.match(/not valid UTF-8 text; answered with an error/g)?.length,
+          1,
+        );
+        assert.match(result.stderr, /; \d+ not UTF-8 text/);
+      } finally {
+        await Promise.all(sockets.map((socket) => socket.close()));
+        await server.kill();
+      }
+    },
+  );
+});

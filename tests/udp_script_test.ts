@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { detectRuntime } from "../src/net/runtime.ts";
+import { connect } from "../src/tcp_client.ts";
 import { bindUdp, serveUdp, type UdpEndpoint } from "../src/udp_endpoint.ts";
 import { type RunningScript, runScript, startScript, startServer } from "./helpers/scripts.ts";
 
@@ -110,10 +111,11 @@ describe("udp.ts server and client", () => {
     const socket = await bindUdp({});
     try {
       assert.deepEqual(await exchange(socket, new Uint8Array(0), port), new Uint8Array(0));
-      // Not UTF-8: answered anyway, with only the ASCII letters changed.
-      assert.deepEqual(
-        await exchange(socket, new Uint8Array([0xff, 0x61, 0xc3]), port),
-        new Uint8Array([0xff, 0x41, 0xc3]),
+      // Not UTF-8: answered with an error datagram, as server.ts upper answers with an error
+      // line, cut to --max-datagram.
+      assert.equal(
+        new TextDecoder().decode(await exchange(socket, new Uint8Array([0xff, 0x61, 0xc3]), port)),
+        "error: message o",
       );
       socket.send("x".repeat(17), { hostname: "127.0.0.1", port });
       // 16 bytes in, 24 out: "ŉ" is two bytes, its upper case "ʼN" three.
@@ -374,6 +376,50 @@ describe("udp.ts limits and silence", () => {
       assert.match(result.stdout, /not a ping probe: junk/);
     } finally {
       await doubler.close();
+    }
+  });
+});
+
+describe("udp.ts server modes", () => {
+  test("udp.ts server --mode chat is a usage error that points to server.ts", async () => {
+    const result = await runScript("udp.ts", ["server", "--mode", "chat"]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /--mode must be one of echo, upper, got 'chat' \(chat needs TCP connections: use server\.ts --mode chat\)/,
+    );
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  });
+
+  test("udp.ts server --mode upper answers like server.ts --mode upper, error for non-UTF-8 included", async () => {
+    const udp = await startServer("udp.ts", ["server", "--port", "0", "--mode", "upper"]);
+    const tcp = await startServer("server.ts", ["--port", "0", "--mode", "upper"]);
+    const socket = await bindUdp({});
+    const connection = await connect({ host: "127.0.0.1", port: tcp.port });
+    try {
+      for (const payload of ["hello wörld ŉ", new Uint8Array([0x66, 0xff, 0xfe])]) {
+        connection.send(payload);
+        const overTcp = (await connection.receive(3000))?.text;
+        const overUdp = new TextDecoder().decode(await exchange(socket, payload, udp.port));
+        assert.equal(overUdp, overTcp);
+      }
+      assert.equal(
+        new TextDecoder().decode(
+          await exchange(socket, new Uint8Array([0x66, 0xff, 0xfe]), udp.port),
+        ),
+        "error: message of 3 bytes is not valid UTF-8 text",
+      );
+      const { stderr } = await stopped(udp.server);
+      assert.match(
+        stderr,
+        /127\.0\.0\.1:\d+: message of 3 bytes is not valid UTF-8 text; answered with an error/,
+      );
+      assert.match(stderr, /stopped: 3 datagrams, .*; 2 not UTF-8 text\n/);
+    } finally {
+      connection.close();
+      await connection.closed;
+      await socket.close();
+      await Promise.all([udp.server.kill(), tcp.server.kill()]);
     }
   });
 });

@@ -29,6 +29,9 @@ class ChatRoom implements ServerMode {
   readonly #names = new Map<Client, string>();
   // Clients that said /quit: what they pipelined after it is not relayed.
   readonly #quitting = new WeakSet<Client>();
+  // Counts changes to #names, so the /who reply is rebuilt only when it changed.
+  #namesVersion = 0;
+  #whoCache: { version: number; reply: Uint8Array } | undefined;
 
   constructor(context: ModeContext) {
     this.#context = context;
@@ -45,7 +48,7 @@ class ChatRoom implements ServerMode {
       case "/nick":
         return this.#rename(client, rest.join(" "));
       case "/who":
-        return this.#fit(this.#who());
+        return this.#whoReply();
       case "/quit":
         this.#quitting.add(client);
         client.send(this.#fit("* bye"));
@@ -68,6 +71,7 @@ class ChatRoom implements ServerMode {
     const name = this.#names.get(client);
     if (name === undefined) return;
     this.#names.delete(client);
+    this.#namesVersion++;
     this.#announce(`* ${name} left`, client);
   }
 
@@ -89,6 +93,7 @@ class ChatRoom implements ServerMode {
     if (name === undefined) {
       name = `guest-${client.id}`;
       this.#names.set(client, name);
+      this.#namesVersion++;
     }
     return name;
   }
@@ -113,6 +118,7 @@ class ChatRoom implements ServerMode {
     if (choice.problem !== undefined) return this.#fit(`error: ${choice.problem}`);
     const { name } = choice;
     this.#names.set(client, name);
+    this.#namesVersion++;
     if (name !== old) this.#announce(`* ${old} is now ${name}`, client);
     return this.#fit(`* you are now ${name}`);
   }
@@ -122,6 +128,15 @@ class ChatRoom implements ServerMode {
       `${name} (${formatAddress(client.remoteAddress)})`
     );
     return `* ${here.length} here besides the server: ${here.join(", ") || "nobody"}`;
+  }
+
+  // Built once per change of who is here: a member pipelining /who by the
+  // thousand otherwise made the server build and encode the list each time.
+  #whoReply(): Uint8Array {
+    if (this.#whoCache?.version !== this.#namesVersion) {
+      this.#whoCache = { version: this.#namesVersion, reply: this.#fit(this.#who()) };
+    }
+    return this.#whoCache.reply;
   }
 
   // To everyone but `from` (a client never gets its own words back), and to

@@ -1,7 +1,13 @@
-import type { Client, MessageHandler } from "../handler.ts";
+import type { Client, MessageHandler, PeerHandler } from "../handler.ts";
+
+/**
+ * The modes whose handler needs only a message and who sent it, so a UDP
+ * server can take them as well as a TCP one.
+ */
+export type DatagramModeName = "echo" | "upper";
 
 /** The behaviours a server can take on. */
-export type ModeName = "echo" | "upper" | "chat";
+export type ModeName = DatagramModeName | "chat";
 
 /** What a server mode adds to a TCP server: how it answers, and what it does around clients. */
 export interface ServerMode {
@@ -15,9 +21,21 @@ export interface ServerMode {
   operatorLine?(text: string): void;
 }
 
+/**
+ * A mode that answers each message on its own, knowing only its sender: it
+ * serves TCP clients (it is a `ServerMode`) and UDP peers alike.
+ */
+export interface DatagramMode {
+  /** Answers each message; what it throws is answered with an `error:` message. */
+  readonly handler: PeerHandler;
+}
+
 /** What a mode may need from the server script. */
 export interface ModeContext {
-  /** Largest message the server's framing accepts, so chat can refuse relays that would not fit. */
+  /**
+   * Largest message the server accepts (its frame limit on TCP, its datagram
+   * limit on UDP), so chat can refuse relays that would not fit.
+   */
   readonly maxFrameBytes: number;
   /** Shows a line of the conversation to the server's operator (chat only). */
   show(line: string): void;

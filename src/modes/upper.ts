@@ -1,9 +1,9 @@
-import type { ServerMode } from "./types.ts";
+import type { DatagramMode } from "./types.ts";
 
 /**
  * Answers each message with its upper-case form. A message that is not UTF-8
- * text throws, which the server answers with an `error:` line.
+ * text throws, which the server (TCP or UDP) answers with an `error:` message.
  */
-export function upperMode(): ServerMode {
+export function upperMode(): DatagramMode {
   return { handler: (message) => message.text.toUpperCase() };
 }

@@ -311,7 +311,7 @@ async function connectTcp(to: SocketAddress): Promise<TcpConnection> {
 }
 
 function bindUdp(options: BindOptions): Promise<UdpSocket> {
-  const { hostname, port, events } = options;
+  const { hostname, port } = options;
   if (typeof Deno.listenDatagram !== "function") {
     return Promise.reject(
       new NetError(
@@ -327,31 +327,41 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
   } catch (error) {
     return Promise.reject(toNetError(error, { operation: "bind", address: { hostname, port } }));
   }
+  let events: DatagramEvents | undefined;
   let closed = false;
-  const receiving = receiveLoop(socket, events, () => closed);
+  // Nothing is received before start(): until then datagrams wait in the
+  // kernel's receive buffer, which drops what does not fit.
+  let receiving: Promise<void> | undefined;
   // Sends go out one after another, off the receive path: awaiting each send
   // before the next receive cut throughput by two thirds, and firing them all
   // at once let datagrams overtake each other even on loopback.
   const outbox: [Uint8Array, SocketAddress][] = [];
   let sending: Promise<void> | undefined;
   let closing = false;
+  // Before start() nobody listens for errors, so they are dropped.
+  const fail = (error: Error) => events?.error(error);
   const drainOutbox = async () => {
     while (outbox.length > 0 && !closed) {
       const [data, to] = outbox.shift()!;
       try {
         await socket.send(data, { transport: "udp", hostname: to.hostname, port: to.port });
       } catch (error) {
-        if (!closed) events.error(toNetError(error, { operation: "send", address: to }));
+        if (!closed) fail(toNetError(error, { operation: "send", address: to }));
       }
     }
     sending = undefined;
   };
   return Promise.resolve({
     localAddress: toAddress(socket.addr),
+    start(given: DatagramEvents): void {
+      if (events) throw new Error("UdpSocket.start() was called twice");
+      events = given;
+      if (!closing) receiving = receiveLoop(socket, given, () => closed);
+    },
     send(data: Uint8Array, to: SocketAddress): void {
       if (closing) return;
       if (outbox.length >= MAX_QUEUED_DATAGRAMS) {
-        events.error(
+        fail(
           new NetError("UNKNOWN", "send queue full; datagram dropped", {
             operation: "send",
             address: to,

@@ -87,9 +87,13 @@ export interface ListenOptions extends SocketAddress {
   onAcceptError?(error: Error): void;
 }
 
-/** What a UDP socket tells its owner. */
+/**
+ * What a UDP socket tells its owner. The bytes handed to `message` belong to
+ * the receiver: the adapter never reuses or mutates them, and they are plain
+ * Uint8Arrays on every runtime.
+ */
 export interface DatagramEvents {
-  /** A datagram arrived from `from`; the bytes belong to the receiver. */
+  /** A datagram arrived from `from`. */
   message(data: Uint8Array, from: SocketAddress): void;
   /**
    * An asynchronous error the socket survived, such as an ICMP port
@@ -98,10 +102,16 @@ export interface DatagramEvents {
   error(error: Error): void;
 }
 
-/** A bound UDP socket. */
+/** A bound UDP socket, the same on every runtime. */
 export interface UdpSocket {
   /** Where the socket is bound, with the real port. */
   readonly localAddress: SocketAddress;
+  /**
+   * Starts delivering events; call once. Datagrams that arrived since the
+   * socket was bound are delivered first, up to a bound past which they are
+   * dropped, as a full receive buffer would drop them.
+   */
+  start(events: DatagramEvents): void;
   /**
    * Sends one datagram to `to` (an IP literal) without waiting; UDP has no
    * backpressure. Failures such as `MESSAGE_TOO_LARGE` reach `events.error`.
@@ -111,11 +121,8 @@ export interface UdpSocket {
   close(): Promise<void>;
 }
 
-/** Options for binding UDP. */
-export interface BindOptions extends SocketAddress {
-  /** Receives the socket's datagrams and the errors it survives. */
-  events: DatagramEvents;
-}
+/** Where to bind a UDP socket: an IP literal and a port (0 for any free one). */
+export type BindOptions = SocketAddress;
 
 /** One network interface address of this machine. */
 export interface InterfaceAddress {

@@ -34,8 +34,9 @@ server: answers every datagram to its sender, so many clients work at once.
   SIGTERM) it prints a table of peers on stderr: address, datagrams, bytes,
   first and last seen.
   -m, --mode MODE     echo: send each datagram back unchanged;
-                      upper: send it back in upper case (bytes that are not
-                      UTF-8 text: only ASCII letters change) (default echo)
+                      upper: send it back in upper case, as server.ts does
+                      (a datagram that is not UTF-8 text is answered with an
+                      "error: ..." datagram) (default echo; chat is TCP only)
   --allow CIDR        answer only peers in this range (repeatable; 10.0.0.0/8,
                       192.168.1.7, fd00::/8); others are counted, not answered
   --deny CIDR         never answer peers in this range (repeatable; wins over

@@ -1,4 +1,5 @@
 import type { CidrRange } from "../../cidr.ts";
+import { DATAGRAM_MODE_NAMES, type DatagramModeName, MODE_NAMES } from "../../modes/mod.ts";
 import type { TraceSink } from "../../trace.ts";
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../../udp_endpoint.ts";
 import { parseRate } from "../bench/rate.ts";
@@ -17,11 +18,8 @@ import {
 import { createNarrator } from "../narration/narrator.ts";
 import { UsageError } from "../usage_error.ts";
 
-/** What the UDP server does with each datagram. */
-export type UdpServerMode = "echo" | "upper";
-
-/** The modes `udp.ts server --mode` accepts. */
-export const UDP_SERVER_MODES: readonly UdpServerMode[] = ["echo", "upper"];
+/** What the UDP server does with each datagram: the modes that make sense for datagrams. */
+export type UdpServerMode = DatagramModeName;
 
 /** Flags all three subcommands take. */
 interface CommonOptions {
@@ -147,7 +145,7 @@ export function parseUdpArgs(args: string[]): UdpCommand {
       return {
         command,
         ...common(values),
-        mode: choiceFlag("mode", values.mode, UDP_SERVER_MODES),
+        mode: udpModeFlag(values.mode),
         maxDatagramBytes: integerFlag(
           "max-datagram",
           values["max-datagram"],
@@ -197,6 +195,18 @@ export function parseUdpArgs(args: string[]): UdpCommand {
     default:
       throw new UsageError(`unknown command '${command}': use server, client, ping or bench`);
   }
+}
+
+// Modes that need TCP's connections (chat): asking for one gets a pointer to server.ts.
+const TCP_ONLY_MODES = new Set<string>(MODE_NAMES);
+for (const name of DATAGRAM_MODE_NAMES) TCP_ONLY_MODES.delete(name);
+
+function udpModeFlag(value: string): UdpServerMode {
+  if (!TCP_ONLY_MODES.has(value)) return choiceFlag("mode", value, DATAGRAM_MODE_NAMES);
+  throw new UsageError(
+    `--mode must be one of ${DATAGRAM_MODE_NAMES.join(", ")}, got '${value}' `
+      + `(${value} needs TCP connections: use server.ts --mode ${value})`,
+  );
 }
 
 function common(

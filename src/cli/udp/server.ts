@@ -1,18 +1,19 @@
-import { formatAddress, resolveHost } from "../../address.ts";
-import { isPeerAllowed } from "../../cidr.ts";
-import type { Message } from "../../message.ts";
+import { formatAddress } from "../../address.ts";
+import { FramingError } from "../../framing/mod.ts";
+import type { Peer } from "../../handler.ts";
+import { createMode } from "../../modes/mod.ts";
 import { NetError } from "../../net/net_error.ts";
 import { runtime, type RuntimeName } from "../../net/runtime.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import { serveUdp } from "../../udp_endpoint.ts";
 import { countOf } from "../count_of.ts";
-import { describeError } from "../describe_error.ts";
+import { describeError, describeOversizedDatagram, describeRefusal } from "../describe_error.ts";
 import { printListening } from "../listen_banner.ts";
-import { printStatus, useNonBlockingOutput } from "../output.ts";
+import { printLine, printStatus, useNonBlockingOutput } from "../output.ts";
 import { RepeatFilter } from "../repeat_filter.ts";
 import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
-import { udpNarrator, type UdpServerMode, type UdpServerOptions } from "./options.ts";
+import { udpNarrator, type UdpServerOptions } from "./options.ts";
 import { PeerTable } from "./peer_table.ts";
 
 const CLIENT_COMMAND: Record<RuntimeName, string> = {
@@ -64,41 +65,43 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
     if (options.verbose) printStatus(text);
     else if (once.shouldShow("server", kind, text)) printStatus(`${text} (counted; -v shows each)`);
   };
+  // Every datagram not refused is tabled, answered or not.
+  const record = (from: SocketAddress, size: number) => {
+    const first = peers.record(from, size);
+    if (options.verbose) {
+      printStatus(
+        `${formatAddress(from)}: ${countOf(size, "byte")}${first ? " (new peer)" : ""}`,
+      );
+    }
+    if (size === 0) oddities.empty++;
+  };
+  const mode = createMode(options.mode, {
+    maxFrameBytes: options.maxDatagramBytes,
+    show: printLine,
+  });
   const endpoint = await serveUdp(
     {
-      host: await resolveHost(options.host),
+      host: options.host,
       port: options.port,
       maxDatagramBytes: options.maxDatagramBytes,
+      allow: options.allow,
+      deny: options.deny,
       trace: udpNarrator(options),
-      onError: (error) => {
-        if (error instanceof NetError && error.code === "CONNECTION_REFUSED") {
-          note("unreachable", "a client left before its reply (ICMP port unreachable)");
-        } else note("otherErrors", `survived an error: ${describeError(error)}`);
-      },
-    },
-    (message, from) => {
       // Refused peers get no answer: UDP has no connection to close.
-      if (!isPeerAllowed(from.hostname, options.allow, options.deny)) {
-        note("denied", `refused ${formatAddress(from)}: not allowed by --allow/--deny`);
-        return undefined;
-      }
-      const first = peers.record(from, message.size);
-      if (options.verbose) {
-        printStatus(
-          `${formatAddress(from)}: ${countOf(message.size, "byte")}${first ? " (new peer)" : ""}`,
-        );
-      }
-      if (message.size === 0) oddities.empty++;
-      if (message.size > options.maxDatagramBytes) {
-        note(
-          "oversized",
-          `${
-            formatAddress(from)
-          }: ${message.size} bytes is over --max-datagram ${options.maxDatagramBytes}, not answered`,
-        );
-        return undefined;
-      }
-      return answer(options.mode, message, from, note);
+      onRefuse: (from, reason, code) => {
+        note("denied", `refused ${formatAddress(from)}: ${describeRefusal(reason, code)}`);
+      },
+      onOversized: (from, size, limit) => {
+        record(from, size);
+        note("oversized", `${formatAddress(from)}: ${describeOversizedDatagram(size, limit)}`);
+      },
+      onError: (error, peer) => noteError(note, error, peer),
+      // The error datagrams peers are sent name the flag that would help, as the log does.
+      describeError,
+    },
+    (message, peer) => {
+      record(peer.remoteAddress, message.size);
+      return mode.handler(message, peer);
     },
   );
   // Armed before the banner: a test or script may signal as soon as it reads it.
@@ -111,29 +114,19 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   return EXIT.ok;
 }
 
-function answer(
-  mode: UdpServerMode,
-  message: Message,
-  from: SocketAddress,
-  note: (kind: "notUtf8", text: string) => void,
-): Uint8Array | string {
-  if (mode === "echo") return message.bytes;
-  try {
-    return message.text.toUpperCase();
-  } catch {
-    note(
-      "notUtf8",
-      `${
-        formatAddress(from)
-      }: ${message.size} bytes are not UTF-8 text; only ASCII letters upper-cased`,
-    );
-    return upperAscii(message.bytes);
+function noteError(
+  note: (kind: keyof Oddities, text: string) => void,
+  error: Error,
+  peer: Peer | undefined,
+): void {
+  if (error instanceof NetError && error.code === "CONNECTION_REFUSED") {
+    note("unreachable", "a client left before its reply (ICMP port unreachable)");
+    return;
   }
-}
-
-// Bytes that are not text still get an answer: ASCII letters change, nothing else does.
-function upperAscii(bytes: Uint8Array): Uint8Array {
-  return bytes.map((byte) => byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte);
+  const from = peer ? `${formatAddress(peer.remoteAddress)}: ` : "";
+  if (error instanceof FramingError && error.code === "INVALID_UTF8") {
+    note("notUtf8", `${from}${describeError(error)}; answered with an error`);
+  } else note("otherErrors", `${from}survived an error: ${describeError(error)}`);
 }
 
 function printReport(peers: PeerTable, oddities: Oddities): void {
