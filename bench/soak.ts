@@ -1,14 +1,21 @@
 // Issue 7's soak and fault figures for each runtime's server.ts (and udp.ts
 // server): `deno run -A bench/soak.ts` or `bun bench/soak.ts` (`--quick` for a
 // short run). For each runtime it prints the fault cases tried and survived,
-// the soak's messages sent and lost (must be 0) and the servers' peak memory.
+// the soak's messages sent and lost (must be 0) and the servers' peak memory;
+// then, for issue 12's attacks, each on a fresh server, that server's peak
+// memory, descriptors before and after, and what the attack measured.
 // The clients run on whichever runtime runs this script; the servers are
 // started with `deno run -P` and `bun` from node_modules/.bin.
 import process from "node:process";
-import { scriptCommandOn } from "../src/cli/script_command.ts";
 import { connect } from "../src/tcp_client.ts";
 import { bindUdp } from "../src/udp_endpoint.ts";
-import { CASE_MAX_FRAME, type CaseServer, FAULT_CASES } from "../tests/helpers/fault_cases.ts";
+import {
+  CASE_MAX_FRAME,
+  type CaseFigures,
+  type CaseServer,
+  FAULT_CASES,
+  type FaultCase,
+} from "../tests/helpers/fault_cases.ts";
 import {
   assertServes,
   fdsSettle,
@@ -18,6 +25,7 @@ import {
 } from "../tests/helpers/fault_peers.ts";
 import { addFigures, chatSoak, echoSoak, type SoakFigures } from "../tests/helpers/fault_soak.ts";
 import { RunningScript } from "../tests/helpers/scripts.ts";
+import { scriptCommandOn } from "../tools/script_command.ts";
 
 const quick = process.argv.includes("--quick");
 const CLIENTS = 100;
@@ -50,6 +58,20 @@ interface Started {
   baselineFds: number;
 }
 
+/** What one of issue 12's attacks did to its own server. */
+interface AttackFigures {
+  name: string;
+  survived: boolean;
+  /** Peak resident memory over the server's life (warm-up, then the attack). */
+  peakBytes: number;
+  rssBefore: number;
+  /** Undefined once the server has exited. */
+  rssAfter?: number;
+  fdsBefore: number;
+  fdsAfter?: number;
+  figures: CaseFigures;
+}
+
 /** What one runtime's servers did. */
 interface RuntimeFigures {
   tried: number;
@@ -57,6 +79,7 @@ interface RuntimeFigures {
   failures: string[];
   soak: SoakFigures;
   peakBytes: number;
+  attacks: AttackFigures[];
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -121,12 +144,12 @@ async function faultCases(runtime: Runtime, figures: RuntimeFigures): Promise<vo
       else await assertServes(targetOf(kind, started.port));
       started.baselineFds = openFds(started.script.child.pid!);
     }
-    for (const fault of FAULT_CASES) {
+    for (const fault of FAULT_CASES.filter((fault) => !fault.serverArgs)) {
       const started = servers.get(fault.server)!;
       const target = targetOf(fault.server, started.port);
       figures.tried++;
       try {
-        await fault.run(target);
+        await fault.run(target, { pid: started.script.child.pid!, figures: {} });
         if (started.script.child.exitCode !== null) throw new Error("the server exited");
         if (fault.server === "udp") await udpAnswers(started.port);
         else await assertServes(target);
@@ -149,6 +172,82 @@ async function faultCases(runtime: Runtime, figures: RuntimeFigures): Promise<vo
   const interrupted = await sigintInTraffic(runtime);
   if (interrupted === undefined) figures.survived++;
   else figures.failures.push(`SIGINT in the middle of traffic: ${interrupted}`);
+}
+
+/** A fresh client is served within `ms`: a slot an attacker held may take a moment to free. */
+async function servesWithin(target: Target, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await assertServes(target);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/** Runs each case that asks for a server of its own on a fresh one, and notes what it cost. */
+async function attacks(runtime: Runtime, figures: RuntimeFigures): Promise<void> {
+  for (const fault of FAULT_CASES.filter((fault) => fault.serverArgs)) {
+    err(`${runtime}: ${fault.name}...`);
+    figures.tried++;
+    const result = await attack(runtime, fault);
+    figures.attacks.push(result.figures);
+    if (result.failure === undefined) figures.survived++;
+    else figures.failures.push(`${fault.name}: ${result.failure}`);
+  }
+}
+
+async function attack(
+  runtime: Runtime,
+  fault: FaultCase,
+): Promise<{ figures: AttackFigures; failure?: string }> {
+  const started = await start(runtime, "server.ts", [...fault.serverArgs!]);
+  const pid = started.script.child.pid!;
+  const target = targetOf(fault.server, started.port);
+  const alive = () => started.script.child.exitCode === null;
+  const attack: AttackFigures = {
+    name: fault.name,
+    survived: false,
+    peakBytes: 0,
+    rssBefore: 0,
+    fdsBefore: 0,
+    figures: {},
+  };
+  let failure: string | undefined;
+  try {
+    // Warmed up one client at a time: under --max-conns 1 a second probe may
+    // arrive before the server has seen the first leave, and be refused.
+    await assertServes(target);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await servesWithin(target, 5_000);
+    attack.fdsBefore = openFds(pid);
+    attack.rssBefore = memoryOf(pid);
+    await fault.run(target, { pid, figures: attack.figures });
+    if (!alive()) throw new Error("the server exited");
+    await servesWithin(target, 5_000);
+    await fdsSettle(pid, attack.fdsBefore + FD_SLACK);
+  } catch (error) {
+    failure = alive() ? (error as Error).message : `the server exited: ${lastLine(started)}`;
+    // The figure after a failure is taken once the server has had as long to recover.
+    if (alive() && attack.fdsBefore > 0) {
+      await fdsSettle(pid, attack.fdsBefore + FD_SLACK).catch(() => {});
+    }
+  } finally {
+    if (alive()) {
+      attack.fdsAfter = openFds(pid);
+      attack.rssAfter = memoryOf(pid);
+    }
+    attack.peakBytes = await stop(started);
+  }
+  attack.survived = failure === undefined;
+  return { figures: attack, failure };
+}
+
+function lastLine(started: Started): string {
+  const lines = started.script.stderr.trim().split("\n");
+  return lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? "";
 }
 
 function targetOf(kind: CaseServer, port: number): Target {
@@ -241,8 +340,10 @@ async function main(): Promise<number> {
       failures: [],
       soak: { sent: 0, received: 0, lost: 0, wrong: 0, problems: [] },
       peakBytes: 0,
+      attacks: [],
     };
     await faultCases(runtime, figures);
+    await attacks(runtime, figures);
     err(
       `${runtime}: soak (${CLIENTS} x ${MESSAGES} per framing, chat ${CHAT_CLIENTS} x ${CHAT_MESSAGES})...`,
     );
@@ -265,6 +366,7 @@ async function main(): Promise<number> {
       CHAT_CLIENTS - 1
     } recipients`,
   );
+  printAttacks(results);
   for (const [runtime, f] of results) {
     for (const failure of f.failures) err(`${runtime}: did not survive ${failure}`);
     for (const problem of f.soak.problems) err(`${runtime}: soak: ${problem}`);
@@ -273,6 +375,46 @@ async function main(): Promise<number> {
     f.survived === f.tried && f.soak.lost === 0 && f.soak.wrong === 0
   );
   return clean ? 0 : 1;
+}
+
+// Zero or undefined: the server had exited before it could be read.
+const mib = (bytes: number | undefined) => !bytes ? "-" : (bytes / MIB).toFixed(1);
+
+/** What an attack measured, beyond memory and descriptors, in words. */
+function measured(attack: AttackFigures): string {
+  const { sent, delivered, recovery, members } = attack.figures;
+  if (sent !== undefined) return `${delivered ?? 0} of ${sent} lines delivered`;
+  if (recovery) {
+    return recovery.ms === undefined
+      ? `not served again within ${recovery.withinMs} ms`
+      : `served again after ${recovery.ms} ms`;
+  }
+  if (members !== undefined && attack.figures.bytesPerMember !== undefined) {
+    const per = attack.figures.bytesPerMember / 1024;
+    return `${per.toFixed(1)} KiB per member at the peak (${members} members)`;
+  }
+  return "";
+}
+
+function printAttacks(results: [Runtime, RuntimeFigures][]): void {
+  out("");
+  out("issue 12 attacks, each on a fresh server.ts (RSS in MiB; peak over the server's life)");
+  out(
+    `runtime  ${
+      "attack".padEnd(54)
+    } result  peak RSS  RSS before -> after  fds before -> after  measured`,
+  );
+  for (const [runtime, f] of results) {
+    for (const a of f.attacks) {
+      out(
+        `${runtime.padEnd(8)} ${a.name.padEnd(54)} ${(a.survived ? "ok" : "FAILED").padEnd(6)} ${
+          mib(a.peakBytes).padStart(9)
+        } ${mib(a.rssBefore).padStart(10)} -> ${mib(a.rssAfter).padEnd(6)} ${
+          String(a.fdsBefore).padStart(10)
+        } -> ${String(a.fdsAfter ?? "-").padEnd(6)} ${measured(a)}`,
+      );
+    }
+  }
 }
 
 process.exitCode = await main();

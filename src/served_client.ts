@@ -52,8 +52,10 @@ export class ServedClient implements Client, Recipient {
   #outgoingBytes = 0;
   #outgoingMessages = 0;
   #pending: Promise<void> | undefined;
-  // Handling the rest of a chunk that was held back for backpressure.
+  // Input held back for backpressure is being handled; reading is paused meanwhile.
   #resuming: Promise<void> | undefined;
+  // Chunks that came while paused: Bun may deliver one more after pause().
+  #held: Uint8Array[] = [];
   #closing = false;
   #peerEnded = false;
   #finSent = false;
@@ -98,14 +100,13 @@ export class ServedClient implements Client, Recipient {
 
   send(payload: Payload): void {
     if (this.#closing) return;
-    const waiting = this.#connection.bufferedMemory;
-    if (waiting > this.#host.maxQueuedBytes) {
+    if (this.#connection.bufferedMemory > this.#host.maxQueuedBytes) {
       this.dropAsNotReading(`over ${this.#host.maxQueuedBytes} bytes wait for it`);
       return;
     }
     this.#queueWire(this.#host.encodeShared(payload));
     this.#flush();
-    if (waiting > WRITE_HIGH_WATER_BYTES) this.#host.congestion.note(this);
+    if (this.#connection.bufferedMemory > WRITE_HIGH_WATER_BYTES) this.#host.congestion.note(this);
   }
 
   /** Disconnects a client that stopped taking what is sent to it. */
@@ -172,9 +173,13 @@ export class ServedClient implements Client, Recipient {
     // Once closing, a reply could only follow our FIN and be lost: what arrives now is not accepted.
     if (this.#closing) return;
     this.#host.stats.bytesIn += chunk.length;
+    // Behind input still held back, in arrival order.
+    if (this.#resuming) {
+      this.#held.push(chunk);
+      return this.#resuming;
+    }
     const rest = this.#decode(chunk);
-    if (rest) return (this.#resuming = this.#decodeWhenReady(rest));
-    if (this.#mustWait()) return this.#readyForMore();
+    if (rest || this.#mustWait()) return (this.#resuming = this.#decodeWhenReady(rest));
   }
 
   // Decodes `chunk` until replies pile up; returns what is left of it then.
@@ -206,17 +211,19 @@ export class ServedClient implements Client, Recipient {
     return taken < chunk.length ? chunk.subarray(taken) : undefined;
   }
 
-  // The rest of a chunk is handled once what it waited for has gone; reading stays paused meanwhile.
+  // What was held back is handled once what it waited for has gone.
   async #decodeWhenReady(rest: Uint8Array | undefined): Promise<void> {
     try {
-      while (rest) {
+      for (;;) {
         await this.#readyForMore();
         if (this.#closing) return;
+        rest ??= this.#held.shift();
+        if (!rest) return;
         rest = this.#decode(rest);
       }
-      await this.#readyForMore();
     } finally {
       this.#resuming = undefined;
+      this.#held = [];
     }
   }
 
@@ -234,7 +241,11 @@ export class ServedClient implements Client, Recipient {
       if (this.#pending) await this.#pending;
       else if (this.#connection.bufferedMemory > WRITE_HIGH_WATER_BYTES) {
         await this.#connection.flushed();
-      } else await this.#host.congestion.clear();
+      } else {
+        await this.#host.congestion.clear();
+        // Held up by someone else's reader, not idle: the idle timeout must not count this wait.
+        this.#host.touch(this);
+      }
     }
   }
 

@@ -1,7 +1,9 @@
 import type { BunApi, BunSocketHandler, BunTcpSocket } from "./bun_api.ts";
+import { DescriptorBudget } from "./descriptor_budget.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import type {
   BindOptions,
+  DatagramEvents,
   ListenOptions,
   RuntimeAdapter,
   SocketAddress,
@@ -213,6 +215,8 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
   const { hostname, port } = options;
   const local = { hostname, port };
   const base = handlers(local);
+  const budget = new DescriptorBudget();
+  let lastReported = -Infinity;
   try {
     const listener = bun().listen<BunTcpConnection>({
       hostname,
@@ -223,6 +227,23 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         ...base,
         open: (socket) => {
           base.open!(socket);
+          budget.opened();
+          // Near the descriptor limit a new client is let go at once, so Bun's
+          // accept never fails: out of descriptors it would retry at full CPU
+          // for ever and tell nobody (Bun 1.4).
+          if (budget.exhausted) {
+            socket.data.close();
+            if (Date.now() - lastReported >= 1000) {
+              lastReported = Date.now();
+              options.onAcceptError?.(
+                new NetError(
+                  "TOO_MANY_OPEN_FILES",
+                  `out of file descriptors (the limit is ${budget.limit}); new clients are closed at once`,
+                ),
+              );
+            }
+            return;
+          }
           // The owner's hook may throw: that costs this connection, never the listener.
           try {
             options.onConnection(socket.data);
@@ -230,6 +251,10 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
             socket.data.close();
             options.onAcceptError?.(error instanceof Error ? error : new Error(String(error)));
           }
+        },
+        close: (socket, error) => {
+          budget.closed();
+          base.close(socket, error);
         },
       },
     });
@@ -265,8 +290,16 @@ async function connectTcp(to: SocketAddress): Promise<TcpConnection> {
   return connection;
 }
 
+// Datagrams Bun delivers between binding and start(): past this many they are
+// dropped, as a full receive buffer would drop them.
+const MAX_EARLY_DATAGRAMS = 1024;
+
 async function bindUdp(options: BindOptions): Promise<UdpSocket> {
-  const { hostname, port, events } = options;
+  const { hostname, port } = options;
+  let events: DatagramEvents | undefined;
+  // Bun delivers from the moment the socket is bound, before the owner has
+  // had a chance to call start().
+  let early: [Uint8Array, SocketAddress][] = [];
   let closed = false;
   try {
     const socket = await bun().udpSocket({
@@ -274,27 +307,38 @@ async function bindUdp(options: BindOptions): Promise<UdpSocket> {
       port,
       socket: {
         data: (_socket, data, fromPort, fromAddress) => {
-          events.message(plainBytes(data), { hostname: fromAddress, port: fromPort });
+          const from = { hostname: fromAddress, port: fromPort };
+          if (events) events.message(plainBytes(data), from);
+          else if (early.length < MAX_EARLY_DATAGRAMS) early.push([plainBytes(data), from]);
         },
         // Without this handler Bun exits the process on an ICMP port unreachable.
+        // Before start() nobody listens for errors, so they are dropped.
         error(error) {
-          if (!closed) events.error(toNetError(error, { operation: "receive" }));
+          if (!closed) events?.error(toNetError(error, { operation: "receive" }));
         },
       },
     });
     return {
       localAddress: { hostname: socket.address.address, port: socket.port },
+      start(given: DatagramEvents): void {
+        if (events) throw new Error("UdpSocket.start() was called twice");
+        events = given;
+        const arrived = early;
+        early = [];
+        for (const [data, from] of arrived) if (!closed) given.message(data, from);
+      },
       send(data: Uint8Array, to: SocketAddress): void {
         if (closed) return;
         try {
           socket.send(data, to.port, to.hostname);
         } catch (error) {
-          events.error(toNetError(error, { operation: "send", address: to }));
+          events?.error(toNetError(error, { operation: "send", address: to }));
         }
       },
       close(): Promise<void> {
         if (!closed) {
           closed = true;
+          early = [];
           socket.close();
         }
         return Promise.resolve();

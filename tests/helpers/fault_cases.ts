@@ -3,20 +3,83 @@
 // checks the server's reaction where there is one to check, and throws when
 // the server did something wrong; the caller then checks a fresh client.
 import { bindUdp } from "../../src/udp_endpoint.ts";
-import { lengthHeader, randomBytes, RawClient, type Target } from "./fault_peers.ts";
+import {
+  lengthHeader,
+  memoryOf,
+  openFds,
+  randomBytes,
+  RawClient,
+  type Target,
+} from "./fault_peers.ts";
+import {
+  bigLine,
+  closeClients,
+  echoWhole,
+  floodUntilStalled,
+  joinSilently,
+  memorySettled,
+  MemoryWatch,
+  msUntilServed,
+  pasteIntoChat,
+  resetDuringEcho,
+  servedClient,
+  sleep as pause,
+  WhoFlood,
+} from "./hostile_peers.ts";
 
 /** Which server a case runs against. */
 export type CaseServer = "echo-line" | "echo-length" | "upper" | "chat" | "udp";
+
+/**
+ * Figures a case reports for bench/soak.ts to print, filled in as the case
+ * goes so that they are there when it fails too.
+ */
+export interface CaseFigures {
+  /** Lines pasted into a chat, and how many of them, in order, a reading member got. */
+  sent?: number;
+  delivered?: number;
+  /** How long a new client was given to be served after the attack went quiet, and how long it took. */
+  recovery?: { withinMs: number; ms?: number };
+  /** Members who joined, and the server's peak growth divided among them. */
+  members?: number;
+  bytesPerMember?: number;
+}
+
+/** What a case is told besides the server's address. */
+export interface CaseContext {
+  /** The server's process id, for /proc readings; cases that need it skip those checks without it. */
+  pid?: number;
+  figures: CaseFigures;
+}
 
 /** One misbehaviour and what the server must do about it. */
 export interface FaultCase {
   name: string;
   server: CaseServer;
-  run(target: Target): Promise<void>;
+  /**
+   * server.ts flags for a fresh server of the case's own, so its peak memory
+   * and descriptors are the case's alone; without them the case shares the
+   * server of its kind with the other cases.
+   */
+  serverArgs?: readonly string[];
+  run(target: Target, context?: CaseContext): Promise<void>;
 }
 
 /** The --max-frame (or --max-datagram) the case servers run with. */
 export const CASE_MAX_FRAME = 4096;
+
+const MIB = 1024 * 1024;
+// Issue 12's attacks, scaled down from the issue where that still reproduces.
+const ECHO_LINE_BYTES = 3 * MIB;
+const RESET_CLIENTS = 20;
+const RESET_RSS_SLACK_BYTES = 32 * MIB;
+const WHO_MEMBERS = 30;
+const WHO_ATTACKERS = 5;
+const WHO_RSS_BOUND_BYTES = 64 * MIB;
+const STORM_MEMBERS = 500;
+// Per member at the peak; see JOIN_STORM_BYTES_PER_MEMBER in tests/fault_battery_hostile_test.ts.
+const STORM_BYTES_PER_MEMBER = 128 * 1024;
+const RECOVERY_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -190,6 +253,148 @@ export const FAULT_CASES: readonly FaultCase[] = [
         client.write(new Uint8Array([0xed, 0xa0, 0x80, 0x0a, 0x0a]));
         await client.until(() => /UTF-8/.test(client.text()), "an error line");
       }),
+  },
+  {
+    name: "line one byte over the limit, ended by EOF",
+    server: "echo-line",
+    run: ({ port }) =>
+      withRaw(port, async (client) => {
+        // One over is what the decoder holds (room for a CR) until EOF decides.
+        client.write("y".repeat(CASE_MAX_FRAME + 1));
+        client.socket.end();
+        await client.serverClosed();
+        check(/^error: [^\n]*exceeds the limit[^\n]*\n$/.test(client.text()), "no error line");
+      }),
+  },
+  {
+    name: "refused clients over --max-frame 40",
+    server: "echo-line",
+    serverArgs: ["--max-conns", "1", "--max-frame", "40"],
+    async run({ port }) {
+      // The one place may still be taken by a client that has just left: retried until it is free.
+      const held = await servedClient(port);
+      try {
+        for (let i = 0; i < 3; i++) {
+          await withRaw(port, async (refused) => {
+            await refused.serverClosed();
+            const text = refused.text();
+            check(
+              /^error: server full[^\n]*\n$/.test(text),
+              `refused client got ${JSON.stringify(text)}`,
+            );
+            check(text.length <= 41, `a refusal of ${text.length - 1} bytes, over --max-frame 40`);
+          });
+        }
+      } finally {
+        await held.destroy();
+      }
+    },
+  },
+  {
+    name: "two flooders that stop reading lock --max-conns 2 out",
+    server: "echo-line",
+    serverArgs: ["--max-conns", "2", "--idle-timeout", "1"],
+    async run({ port }, context) {
+      // Both must hold a place: a probe that has just left may still hold one for a moment.
+      const flooders: RawClient[] = [];
+      try {
+        for (let i = 0; i < 2; i++) flooders.push(await servedClient(port));
+        await floodUntilStalled(flooders);
+        const recovery: { withinMs: number; ms?: number } = { withinMs: RECOVERY_MS };
+        if (context) context.figures.recovery = recovery;
+        recovery.ms = await msUntilServed(port, RECOVERY_MS);
+      } finally {
+        await closeClients(flooders);
+      }
+    },
+  },
+  {
+    name: "20,000-line paste into a chat with a reader",
+    server: "chat",
+    serverArgs: ["--mode", "chat"],
+    async run({ port }, context) {
+      const paste = await pasteIntoChat(port, { lines: 20_000 });
+      if (context) Object.assign(context.figures, { sent: paste.sent, delivered: paste.delivered });
+      check(paste.delivered === paste.sent && paste.inOrder, `${paste.delivered} lines delivered`);
+      check(!paste.readerClosed && paste.heardLeave, "the reader was dropped");
+    },
+  },
+  {
+    name: "resets during paused 3 MiB echoes",
+    server: "echo-line",
+    serverArgs: ["--max-frame", `${4 * MIB}`],
+    async run({ port }, context) {
+      const line = bigLine(ECHO_LINE_BYTES);
+      // The memory a runtime keeps after echoing this much honestly belongs to the baseline.
+      await echoWhole(port, line, RESET_CLIENTS);
+      const pid = context?.pid;
+      const before = pid === undefined ? 0 : memoryOf(pid);
+      const read = await resetDuringEcho(port, line, { clients: RESET_CLIENTS });
+      check(read === RESET_CLIENTS, `only ${read} echoes started`);
+      if (pid === undefined) return;
+      const deadline = Date.now() + RECOVERY_MS;
+      while (memoryOf(pid) > before + RESET_RSS_SLACK_BYTES && Date.now() < deadline) {
+        await pause(250);
+      }
+      const held = memoryOf(pid) - before;
+      check(held <= RESET_RSS_SLACK_BYTES, `${(held / MIB).toFixed(1)} MiB still held`);
+    },
+  },
+  {
+    name: "members pipelining /who without reading",
+    server: "chat",
+    serverArgs: ["--mode", "chat"],
+    async run({ port }, context) {
+      const room = await WhoFlood.open(port, WHO_MEMBERS);
+      const pid = context?.pid;
+      const watch = pid === undefined ? undefined : new MemoryWatch(pid);
+      try {
+        const before = pid === undefined ? 0 : memoryOf(pid);
+        await room.attack(WHO_ATTACKERS, 60_000);
+        await pause(1000);
+        await room.relay("still served", 10_000);
+        await pause(2000);
+        if (watch) {
+          const growth = watch.stop() - before;
+          check(growth < WHO_RSS_BOUND_BYTES, `memory grew by ${(growth / MIB).toFixed(1)} MiB`);
+        }
+      } finally {
+        watch?.stop();
+        await room.close();
+      }
+    },
+  },
+  {
+    name: "join storm of 500 chat members who never read",
+    server: "chat",
+    serverArgs: ["--mode", "chat"],
+    async run({ port }, context) {
+      const pid = context?.pid;
+      const before = pid === undefined ? 0 : memoryOf(pid);
+      const fdsBefore = pid === undefined ? 0 : openFds(pid);
+      const watch = pid === undefined ? undefined : new MemoryWatch(pid, 250);
+      let members: RawClient[] = [];
+      try {
+        if (context) context.figures.members = STORM_MEMBERS;
+        members = await joinSilently(port, STORM_MEMBERS);
+        if (pid === undefined || !watch) return;
+        const deadline = Date.now() + 20_000;
+        // A few short of all: the baseline may still hold a warm-up client's descriptor.
+        while (openFds(pid) < fdsBefore + STORM_MEMBERS - 8 && Date.now() < deadline) {
+          await pause(250);
+        }
+        await memorySettled(pid);
+        const perMember = (watch.stop() - before) / STORM_MEMBERS;
+        if (context) context.figures.bytesPerMember = perMember;
+        check(
+          perMember <= STORM_BYTES_PER_MEMBER,
+          `${(perMember / 1024).toFixed(1)} KiB per member`,
+        );
+      } finally {
+        watch?.stop();
+        await closeClients(members);
+      }
+    },
   },
   {
     name: "oversized datagram",
