@@ -331,7 +331,7 @@ export class ServedClient implements Client, Recipient {
   #flush(): void {
     const outgoing = this.#outgoing;
     if (outgoing.length === 0) return;
-    for (const part of outgoing) this.#connection.write(part);
+    for (let i = 0; i < outgoing.length; i++) this.#connection.write(outgoing[i]!);
     this.#host.stats.bytesOut += this.#outgoingBytes;
     if (this.#host.trace) {
       const data = outgoing.length === 1
@@ -339,7 +339,7 @@ export class ServedClient implements Client, Recipient {
         : concatBytes(outgoing, this.#outgoingBytes);
       this.#trace({ type: "wrote", data, messages: this.#outgoingMessages });
     }
-    this.#outgoing = [];
+    outgoing.length = 0;
     this.#outgoingBytes = 0;
     this.#outgoingMessages = 0;
   }

@@ -39,6 +39,7 @@ class BunTcpConnection implements TcpConnection {
   #pumpScheduled = false;
   #awaitingDrain = false;
   #inDataEvent = false;
+  #wroteInEvent = false;
   #paused = false;
   #closed = false;
   localAddress: SocketAddress = { hostname: "", port: 0 };
@@ -78,6 +79,7 @@ class BunTcpConnection implements TcpConnection {
     }
     let pause: void | Promise<void>;
     this.#inDataEvent = true;
+    this.#wroteInEvent = false;
     try {
       pause = events.data(chunk);
     } finally {
@@ -108,6 +110,19 @@ class BunTcpConnection implements TcpConnection {
 
   write(bytes: Uint8Array): void {
     if (this.#closed || this.#queue.finRequested || !this.#socket || bytes.length === 0) return;
+    // The first reply to a chunk goes straight out when nothing waits: through
+    // the queue it cost about 0.4 us more per message on Bun. Later ones are
+    // queued and leave joined when the event returns.
+    if (
+      this.#inDataEvent && !this.#wroteInEvent && this.#queue.length === 0 && !this.#awaitingDrain
+    ) {
+      this.#wroteInEvent = true;
+      const written = this.#socket.write(bytes);
+      if (written < 0) return this.#abort();
+      this.#queue.wroteAround(written);
+      if (written === bytes.length) return;
+      bytes = bytes.subarray(written);
+    }
     this.#queue.push(bytes);
     if (this.#inDataEvent || this.#awaitingDrain || this.#pumpScheduled) return;
     this.#pumpScheduled = true;

@@ -99,6 +99,11 @@ export class WriteQueue {
     this.#written += count;
   }
 
+  /** Records `count` bytes written straight to the socket, never queued. */
+  wroteAround(count: number): void {
+    this.#written += count;
+  }
+
   /** Asks for a FIN once everything queued has gone. */
   requestFin(): void {
     this.#finRequested = true;
