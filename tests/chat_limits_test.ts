@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { connect, type Connection } from "../src/tcp_client.ts";
+import { closeAll } from "./helpers/connections.ts";
 import { startServer } from "./helpers/scripts.ts";
 
 const REPLY_MS = 10_000;
@@ -11,14 +12,6 @@ const REPLY_MS = 10_000;
 const PATIENT = { timeout: 60_000 };
 const MAX_FRAME = 80;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-async function closeAll(...connections: (Connection | undefined)[]): Promise<void> {
-  for (const connection of connections) {
-    if (!connection) continue;
-    connection.close();
-    await connection.closed;
-  }
-}
 
 /** The next line as bytes, failing when the server closed instead. */
 async function nextBytes(connection: Connection): Promise<Uint8Array> {

@@ -2,39 +2,18 @@
 // (::) listener, where an IPv4 client arrives as ::ffff:a.b.c.d: the rule must
 // mean the same host whichever way it is written.
 import assert from "node:assert/strict";
-import process from "node:process";
 import { describe, test } from "node:test";
 import { connect, type Connection } from "../src/tcp_client.ts";
 import { bindUdp } from "../src/udp_endpoint.ts";
+import { closeAll, echoes, interrupted } from "./helpers/connections.ts";
 import { RawClient } from "./helpers/fault_peers.ts";
-import { type RunningScript, startServer } from "./helpers/scripts.ts";
+import { startServer } from "./helpers/scripts.ts";
 
 const REPLY_MS = 10_000;
 // Long enough that an answer on loopback would have come; short, since the test waits it out.
 const SILENCE_MS = 500;
 // bun test gives a test 5 s by default; these wait on real subprocesses on a loaded machine.
 const PATIENT = { timeout: 60_000 };
-
-async function closeAll(...connections: (Connection | undefined)[]): Promise<void> {
-  for (const connection of connections) {
-    if (!connection) continue;
-    connection.close();
-    await connection.closed;
-  }
-}
-
-async function echoes(connection: Connection, text: string): Promise<void> {
-  connection.send(text);
-  assert.equal((await connection.receive(REPLY_MS))?.text, text);
-}
-
-/** Sends SIGINT and returns what the script printed, checking the exit is clean. */
-async function interrupted(server: RunningScript) {
-  process.kill(server.child.pid!, "SIGINT");
-  const result = await server.exited;
-  assert.equal(result.code, 0, result.stderr);
-  return result;
-}
 
 describe("server.ts IPv4-mapped --allow/--deny", () => {
   test(

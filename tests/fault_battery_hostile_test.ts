@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connect, type Connection, serve } from "../mod.ts";
+import { closeAll, echoes } from "./helpers/connections.ts";
 import {
   assertServes,
   fdsSettle,
@@ -67,19 +68,6 @@ const FD_LIMIT = 64;
 const OVER_LIMIT_CLIENTS = 100;
 // Item (c): CPU seconds the starved server may use over a 2-second window (a spin uses 2).
 const STARVED_CPU_SECONDS = 0.5;
-
-async function closeAll(...connections: (Connection | undefined)[]): Promise<void> {
-  for (const connection of connections) {
-    if (!connection) continue;
-    connection.close();
-    await connection.closed;
-  }
-}
-
-async function echoes(connection: Connection, text: string): Promise<void> {
-  connection.send(text);
-  assert.equal((await connection.receive(10_000))?.text, text);
-}
 
 /** The last lines the server printed on stderr, for failure messages. */
 function tail(stderr: string, lines = 5): string {

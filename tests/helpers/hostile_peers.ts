@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { connect } from "../../src/tcp_client.ts";
 import { memoryOf, RawClient } from "./fault_peers.ts";
-import { RunningScript, scriptCommand } from "./scripts.ts";
+import { listeningOn, RunningScript, scriptCommand } from "./scripts.ts";
 
 const MIB = 1024 * 1024;
 const WAIT_MS = 10_000;
@@ -57,13 +57,7 @@ export async function startServerWithFdLimit(
     command,
     ...argv,
   ]);
-  try {
-    const match = await server.waitFor(/listening on \w+:\/\/\[?[^\s\]]*\]?:(\d+)/);
-    return { server, port: Number(match[1]) };
-  } catch (error) {
-    await server.kill();
-    throw error;
-  }
+  return await listeningOn(server);
 }
 
 /** Samples a process's resident memory in the background and keeps the highest reading. */

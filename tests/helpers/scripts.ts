@@ -139,7 +139,16 @@ export async function startServer(
   script: string,
   args: string[],
 ): Promise<{ server: RunningScript; port: number }> {
-  const server = startScript(script, args);
+  return await listeningOn(startScript(script, args));
+}
+
+/**
+ * Waits for a started server's `listening on PROTO://HOST:PORT` line and
+ * returns it with the port; kills it when that line does not come.
+ */
+export async function listeningOn(
+  server: RunningScript,
+): Promise<{ server: RunningScript; port: number }> {
   try {
     const match = await server.waitFor(/listening on \w+:\/\/\[?[^\s\]]*\]?:(\d+)/);
     return { server, port: Number(match[1]) };
