@@ -4,12 +4,12 @@
  * @module
  */
 import process from "node:process";
-import { runTcpBench } from "./src/cli/bench/mod.ts";
 import {
   CLIENT_HELP,
   duplex,
   parseClientOptions,
   ping,
+  runTcpBench,
   sendRequests,
 } from "./src/cli/client/mod.ts";
 import { createNarrator } from "./src/cli/narration/mod.ts";

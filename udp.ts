@@ -6,11 +6,11 @@
  * @module
  */
 import process from "node:process";
-import { runUdpBench } from "./src/cli/bench/mod.ts";
 import { printLine } from "./src/cli/output.ts";
 import { runMain } from "./src/cli/run_main.ts";
 import {
   parseUdpArgs,
+  runUdpBench,
   runUdpClient,
   runUdpPing,
   runUdpServer,

@@ -1,4 +1,4 @@
-import { Waiters } from "./net/waiters.ts";
+import { Waiters } from "./async/waiters.ts";
 
 /** A client that messages from others (chat relays) are queued for. */
 export interface Recipient {

@@ -1,12 +1,12 @@
 import { resolveHost } from "./address.ts";
 import { deadline } from "./async/deadline.ts";
+import { Waiters } from "./async/waiters.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { FrameDecoder, Framing, FramingName } from "./framing/mod.ts";
 import { Message, type Payload } from "./message.ts";
 import { NetError } from "./net/net_error.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
-import { Waiters } from "./net/waiters.ts";
 import type { TraceEvent, TraceSink } from "./trace.ts";
 
 // Past this many unread messages the connection stops reading, so a fast

@@ -1,7 +1,14 @@
 /**
- * The throughput lab, `client.ts --bench` and `udp.ts bench`: timed runs
- * against an echo server, with per-second intervals and a summary.
+ * The throughput lab's shared parts, used by `client.ts --bench`
+ * (`src/cli/client/bench.ts`) and `udp.ts bench` (`src/cli/udp/bench.ts`):
+ * the interval clock, the echo pattern that is checked byte for byte, rates
+ * and units as iperf prints them, and UDP's sequence header and tally.
  * @module
  */
-export { runTcpBench } from "./tcp.ts";
-export { runUdpBench } from "./udp.ts";
+export { IntervalClock, yieldToEventLoop } from "./clock.ts";
+export { EchoPattern, MIN_PATTERN_BYTES } from "./pattern.ts";
+export { ProgressLine } from "./progress.ts";
+export { parseRate } from "./rate.ts";
+export { BenchDatagrams, readBenchHeader, UDP_BENCH_HEADER_BYTES } from "./udp_header.ts";
+export { lossPercent, lostBetween, UdpTally, type UdpTallySnapshot } from "./udp_tally.ts";
+export { bitsPerSecond, formatBytes, formatMbits, formatSpan, reportJson } from "./units.ts";

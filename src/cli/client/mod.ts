@@ -4,6 +4,7 @@
  * and ping).
  * @module
  */
+export { runTcpBench } from "./bench.ts";
 export { duplex } from "./duplex.ts";
 export { CLIENT_HELP } from "./help.ts";
 export { type ClientOptions, parseClientOptions } from "./options.ts";

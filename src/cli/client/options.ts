@@ -1,7 +1,7 @@
 import { createFraming, DEFAULT_MAX_FRAME_BYTES, FramingError } from "../../framing/mod.ts";
 import type { FramingName } from "../../framing/mod.ts";
 import { escapeControl } from "../../terminal_text.ts";
-import { MIN_PATTERN_BYTES } from "../bench/pattern.ts";
+import { MIN_PATTERN_BYTES } from "../bench/mod.ts";
 import { describeError } from "../describe_error.ts";
 import {
   COMMON_FLAGS,

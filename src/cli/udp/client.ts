@@ -1,9 +1,9 @@
 import { formatAddress } from "../../address.ts";
 import { settlesWithin } from "../../async/deadline.ts";
 import { delay } from "../../async/delay.ts";
+import { Waiters } from "../../async/waiters.ts";
 import { toBytes } from "../../message.ts";
 import { NetError } from "../../net/net_error.ts";
-import { Waiters } from "../../net/waiters.ts";
 import { displayBytes } from "../../terminal_text.ts";
 import type { Datagram } from "../../udp_endpoint.ts";
 import { countOf } from "../count_of.ts";

@@ -3,6 +3,7 @@
  * ping.
  * @module
  */
+export { runUdpBench } from "./bench.ts";
 export { runUdpClient } from "./client.ts";
 export { UDP_HELP } from "./help.ts";
 export { parseUdpArgs } from "./options.ts";

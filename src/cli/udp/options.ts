@@ -2,8 +2,7 @@ import type { CidrRange } from "../../cidr.ts";
 import { DATAGRAM_MODE_NAMES, type DatagramModeName, MODE_NAMES } from "../../modes/mod.ts";
 import type { TraceSink } from "../../trace.ts";
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../../udp_endpoint.ts";
-import { parseRate } from "../bench/rate.ts";
-import { UDP_BENCH_HEADER_BYTES } from "../bench/udp_header.ts";
+import { parseRate, UDP_BENCH_HEADER_BYTES } from "../bench/mod.ts";
 import {
   choiceFlag,
   cidrFlags,

@@ -1,6 +1,6 @@
 import { formatAddress } from "../../address.ts";
 import { settlesWithin } from "../../async/deadline.ts";
-import { Waiters } from "../../net/waiters.ts";
+import { Waiters } from "../../async/waiters.ts";
 import { displayBytes } from "../../terminal_text.ts";
 import type { Datagram } from "../../udp_endpoint.ts";
 import { printError, printLine, printStatus } from "../output.ts";

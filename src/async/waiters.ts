@@ -1,4 +1,4 @@
-import { deadline as withDeadline } from "../async/deadline.ts";
+import { deadline as withDeadline } from "./deadline.ts";
 
 /** Settles waiters once, when a condition they wait for comes true. */
 export class Waiters {

@@ -1,19 +1,29 @@
 import { formatAddress } from "../../address.ts";
 import { settlesWithin } from "../../async/deadline.ts";
 import { delay } from "../../async/delay.ts";
-import { Waiters } from "../../net/waiters.ts";
+import { Waiters } from "../../async/waiters.ts";
+import {
+  BenchDatagrams,
+  bitsPerSecond,
+  formatBytes,
+  formatMbits,
+  formatSpan,
+  IntervalClock,
+  lossPercent,
+  lostBetween,
+  ProgressLine,
+  readBenchHeader,
+  reportJson,
+  UdpTally,
+  type UdpTallySnapshot,
+} from "../bench/mod.ts";
 import { printError, printLine, printStatus } from "../output.ts";
 import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
-import { silenceExplanation } from "../udp/explain.ts";
-import type { UdpBenchOptions } from "../udp/options.ts";
-import { openUdpTarget } from "../udp/target.ts";
 import { UsageError } from "../usage_error.ts";
-import { IntervalClock } from "./clock.ts";
-import { ProgressLine } from "./progress.ts";
-import { BenchDatagrams, readBenchHeader } from "./udp_header.ts";
-import { lossPercent, lostBetween, UdpTally, type UdpTallySnapshot } from "./udp_tally.ts";
-import { bitsPerSecond, formatBytes, formatMbits, formatSpan, reportJson } from "./units.ts";
+import { silenceExplanation } from "./explain.ts";
+import type { UdpBenchOptions } from "./options.ts";
+import { openUdpTarget } from "./target.ts";
 
 // Pacing tick: short enough that a burst per tick stays small next to socket buffers.
 const TICK_MS = 5;

@@ -2,13 +2,20 @@ import { formatAddress } from "../../address.ts";
 import { settlesWithin } from "../../async/deadline.ts";
 import { FramingError } from "../../framing/mod.ts";
 import type { Connection } from "../../tcp_client.ts";
+import {
+  bitsPerSecond,
+  EchoPattern,
+  formatBytes,
+  formatMbits,
+  formatSpan,
+  IntervalClock,
+  ProgressLine,
+  reportJson,
+  yieldToEventLoop,
+} from "../bench/mod.ts";
 import { describeError } from "../describe_error.ts";
 import { printError, printLine, printStatus } from "../output.ts";
 import { EXIT } from "../run_main.ts";
-import { IntervalClock, yieldToEventLoop } from "./clock.ts";
-import { EchoPattern } from "./pattern.ts";
-import { ProgressLine } from "./progress.ts";
-import { bitsPerSecond, formatBytes, formatMbits, formatSpan, reportJson } from "./units.ts";
 
 // Unsent bytes allowed to pile up before the sender waits: enough to keep the
 // socket busy between wake-ups, small enough that memory stays flat.
