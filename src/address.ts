@@ -23,9 +23,14 @@ export function isIpv6(host: string): boolean {
  * ```
  */
 export function formatAddress(address: SocketAddress): string {
-  return isIpv6(address.hostname)
-    ? `[${address.hostname}]:${address.port}`
-    : `${address.hostname}:${address.port}`;
+  const host = shownHost(address.hostname);
+  return isIpv6(host) ? `[${host}]:${address.port}` : `${host}:${address.port}`;
+}
+
+// An IPv4 client of a dual-stack (::) server arrives as ::ffff:a.b.c.d; users
+// know it, and type it, as a.b.c.d.
+function shownHost(hostname: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(hostname) ? hostname.slice(7) : hostname;
 }
 
 /**

@@ -299,3 +299,23 @@ describe("client.ts --host", () => {
     });
   }
 });
+
+describe("client.ts --host with a port in it", () => {
+  for (
+    const [host, address, port] of [
+      ["127.0.0.1:9000", "127.0.0.1", "9000"],
+      ["[::1]:9001", "::1", "9001"],
+      ["labpc:80", "labpc", "80"],
+    ] as const
+  ) {
+    test(`client.ts --host ${host} is a usage error that says to use --port (exit 2)`, async () => {
+      const result = await runScript("client.ts", ["--host", host, "hello"]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, "");
+      assert.equal(
+        result.stderr,
+        `client.ts: --host takes the address alone: use --host ${address} --port ${port} (see client.ts --help)\n`,
+      );
+    });
+  }
+});

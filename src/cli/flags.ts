@@ -87,13 +87,22 @@ export function choiceFlag<C extends string>(
 /**
  * Reads `--host`. An empty value is a mistake (an unset shell variable, or
  * quotes left empty) that the runtimes would otherwise read their own way:
- * Deno as every interface, Bun as a crash.
- * @throws {UsageError} when the value is empty or only spaces.
+ * Deno as every interface, Bun as a crash. So is a port written into it.
+ * @throws {UsageError} when the value is empty or only spaces, or carries a port.
  */
 export function hostFlag(value: string): string {
   if (value.trim() === "") {
     throw new UsageError(
       `--host needs an address or host name, such as 127.0.0.1, got '${escapeControl(value)}'`,
+    );
+  }
+  // 10.0.0.1:9000, [fe80::1]:9000 or pc1:9000: an address with a port, which
+  // the runtimes would take as a host name to look up and fail on.
+  const withPort = value.match(/^(\[[^\]]*\]|[^:]+):(\d+)$/);
+  if (withPort) {
+    const [, host, port] = withPort;
+    throw new UsageError(
+      `--host takes the address alone: use --host ${host!.replace(/^\[|\]$/g, "")} --port ${port}`,
     );
   }
   return value;

@@ -76,12 +76,18 @@ class ChatRoom implements ServerMode {
   }
 
   operatorLine(text: string): void {
-    if (text.trim() === "") return;
-    if (text.trim().toLowerCase() === "/who") {
-      this.#context.show(this.#who());
+    const trimmed = text.trim();
+    if (trimmed === "") return;
+    // A command the operator types is never broadcast as text, as a client's is not.
+    if (trimmed.startsWith("/") && !trimmed.startsWith("//")) {
+      const command = escapeControl(trimmed.split(/\s+/, 1)[0]!.toLowerCase());
+      const refusal = `* not sent: ${command} is a client command (the operator is always `
+        + `'${OPERATOR_NAME}'); /who lists who is here, //text sends /text`;
+      this.#context.show(command === "/who" ? this.#who() : refusal);
       return;
     }
-    const line = `<${OPERATOR_NAME}> ${escapeControl(text)}`;
+    const said = trimmed.startsWith("//") ? text.trimStart().slice(1) : text;
+    const line = `<${OPERATOR_NAME}> ${escapeControl(said)}`;
     const bytes = utf8.encode(line);
     if (bytes.length <= this.#context.maxFrameBytes) this.#broadcast(bytes);
     else this.#context.show(`* not sent: ${this.#tooLong(bytes.length)}`);
