@@ -1,5 +1,5 @@
 /**
- * TCP client for network labs: `deno run -P client.ts` or `bun client.ts`.
+ * TCP client for network labs: `deno run -qP client.ts` or `bun client.ts`.
  * Request/reply, full duplex (chat, piped files), ping or a throughput bench; see `--help`.
  * @module
  */

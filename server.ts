@@ -1,5 +1,5 @@
 /**
- * TCP server for network labs: `deno run -P server.ts` or `bun server.ts`.
+ * TCP server for network labs: `deno run -qP server.ts` or `bun server.ts`.
  * Echo, upper-case or chat; see `--help`.
  * @module
  */

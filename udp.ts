@@ -1,7 +1,7 @@
 /**
  * UDP server, client, ping and throughput bench for networking labs:
- * `deno run -P udp.ts server`, `deno run -P udp.ts client hello`,
- * `deno run -P udp.ts ping`, `deno run -P udp.ts bench --rate 50M`
+ * `deno run -qP udp.ts server`, `deno run -qP udp.ts client hello`,
+ * `deno run -qP udp.ts ping`, `deno run -qP udp.ts bench --rate 50M`
  * (or `bun udp.ts ...`). See `udp.ts --help`.
  * @module
  */

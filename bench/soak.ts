@@ -5,7 +5,7 @@
 // then, for issue 12's attacks, each on a fresh server, that server's peak
 // memory, descriptors before and after, and what the attack measured.
 // The clients run on whichever runtime runs this script; the servers are
-// started with `deno run -P` and `bun` from node_modules/.bin.
+// started with `deno run -qP` and `bun` from node_modules/.bin.
 import process from "node:process";
 import { connect } from "../src/tcp_client.ts";
 import { bindUdp } from "../src/udp_endpoint.ts";

@@ -7,7 +7,7 @@ import { detectRuntime } from "../src/net/runtime.ts";
 import { scriptCommand } from "./script_command.ts";
 
 const shown = (script: string, args: string[]) =>
-  `${detectRuntime() === "deno" ? "deno run -P" : "bun"} ${script} ${
+  `${detectRuntime() === "deno" ? "deno run -qP" : "bun"} ${script} ${
     args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(" ")
   }`;
 

@@ -17,7 +17,7 @@ export function scriptCommandOn(
   const path = `${PROJECT_ROOT}${script}`;
   const binary = `${PROJECT_ROOT}node_modules/.bin/${runtime}`;
   return runtime === "deno"
-    ? [binary, ["run", "-P", "--quiet", `--config=${PROJECT_ROOT}deno.json`, path, ...args]]
+    ? [binary, ["run", "-qP", path, ...args]]
     : [binary, [path, ...args]];
 }
 

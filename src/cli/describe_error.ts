@@ -41,7 +41,7 @@ function hint(error: NetError): string {
         ? "ports below 1024 need root; pick a port above 1024"
         : "is a firewall or policy blocking it?";
     case "SANDBOX_DENIED":
-      return "run it with deno run -P from the socklab folder, whose deno.json grants network access";
+      return "run it with deno run -qP from the socklab folder, whose deno.json grants network access";
     case "NETWORK_UNREACHABLE":
       return "is this machine on that network? check the address and the cable or Wi-Fi";
     case "MESSAGE_TOO_LARGE":

@@ -13,7 +13,7 @@ const WILDCARDS = new Set(["0.0.0.0", "::", "0:0:0:0:0:0:0:0"]);
  * @param protocol `"tcp"` or `"udp"`.
  * @param address Where the server listens, with the real port.
  * @param clientCommand The client command for another PC, without host and port,
- *   e.g. `"deno run -P client.ts"`.
+ *   e.g. `"deno run -qP client.ts"`.
  */
 export function printListening(
   protocol: "tcp" | "udp",

@@ -50,13 +50,13 @@ errors go to stderr. Exit status: 0 ok, 1 network failure or missing reply,
 2 bad command line.
 
 Examples:
-  deno run -P client.ts hello world            two requests, two replies
+  deno run -qP client.ts hello world            two requests, two replies
   bun client.ts --host 192.168.1.20 --port 9000
                                                chat with a server on another PC
-  deno run -P client.ts < requests.txt         every line of a file, every reply
+  deno run -qP client.ts < requests.txt         every line of a file, every reply
   bun client.ts --count 5 --interval 200       five timed round trips
-  deno run -P client.ts --timeout 0.5 ping     fail fast if no reply comes
+  deno run -qP client.ts --timeout 0.5 ping     fail fast if no reply comes
   bun client.ts --bench 10                     10 s of 1 KiB lines, iperf-style
-  deno run -P client.ts --framing length --bench 5 --size 16384 --json
+  deno run -qP client.ts --framing length --bench 5 --size 16384 --json
                                                16 KiB frames; a JSON report
 `;

@@ -6,7 +6,7 @@ import { runtime } from "../../net/runtime.ts";
  * runs on, with the flags that must match (host and port are added by the banner).
  */
 export function clientCommandFor(framing: FramingName, maxFrameBytes: number): string {
-  const base = runtime.name === "deno" ? "deno run -P client.ts" : "bun client.ts";
+  const base = runtime.name === "deno" ? "deno run -qP client.ts" : "bun client.ts";
   const framingFlag = framing === "line" ? "" : ` --framing ${framing}`;
   const maxFrameFlag = maxFrameBytes === DEFAULT_MAX_FRAME_BYTES
     ? ""

@@ -37,14 +37,14 @@ The first line on stdout is "listening on tcp://HOST:PORT" with the real port.
 Ctrl-C stops the server within a second and prints a summary on stderr.
 
 Examples:
-  deno run -P server.ts                        echo server on 127.0.0.1:9000
+  deno run -qP server.ts                        echo server on 127.0.0.1:9000
   bun server.ts --mode upper --port 0          upper-case server on any free port
-  deno run -P server.ts --host 0.0.0.0 --mode chat -v
+  deno run -qP server.ts --host 0.0.0.0 --mode chat -v
                                                a chat the whole lab can join
   bun server.ts --framing length --max-frame 1048576
                                                binary-safe echo of up to 1 MiB
   bun server.ts --max-conns 30 --idle-timeout 120 --deny 10.0.0.66
                                                a lab server that keeps serving
-  deno run -P server.ts --hex                  see the newline framing each message
+  deno run -qP server.ts --hex                  see the newline framing each message
   printf 'hello\\n' | nc -N 127.0.0.1 9000       talk to it with netcat
 `;

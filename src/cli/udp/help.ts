@@ -89,13 +89,13 @@ Exit status:
   2  a usage error (a wrong flag or value)
 
 Examples:
-  deno run -P udp.ts server --port 9000                 # echo on this PC only
-  deno run -P udp.ts server --host 0.0.0.0 --mode upper # for the whole LAN
-  deno run -P udp.ts client --port 9000 hello world     # two datagrams, two replies
-  printf 'a\\nb\\n' | deno run -P udp.ts client --port 9000
-  deno run -P udp.ts ping --host 192.168.1.20 --count 10 --interval 200
+  deno run -qP udp.ts server --port 9000                 # echo on this PC only
+  deno run -qP udp.ts server --host 0.0.0.0 --mode upper # for the whole LAN
+  deno run -qP udp.ts client --port 9000 hello world     # two datagrams, two replies
+  printf 'a\\nb\\n' | deno run -qP udp.ts client --port 9000
+  deno run -qP udp.ts ping --host 192.168.1.20 --count 10 --interval 200
   bun udp.ts client --host ::1 --port 9000 hi           # the same on Bun, over IPv6
-  deno run -P udp.ts bench --host 192.168.1.20 --rate 50M --time 5
+  deno run -qP udp.ts bench --host 192.168.1.20 --rate 50M --time 5
                                                         # 50 Mbit/s for 5 s: loss, jitter
   bun udp.ts bench --rate 2M --size 512 --json          # a JSON report for scripts
   nc -u 127.0.0.1 9000                                  # nc or Python clients work too

@@ -17,7 +17,7 @@ import { udpNarrator, type UdpServerOptions } from "./options.ts";
 import { PeerTable } from "./peer_table.ts";
 
 const CLIENT_COMMAND: Record<RuntimeName, string> = {
-  deno: "deno run -P udp.ts client",
+  deno: "deno run -qP udp.ts client",
   bun: "bun udp.ts client",
 };
 
