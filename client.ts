@@ -4,6 +4,7 @@
  * @module
  */
 import process from "node:process";
+import { runTcpCheck } from "./src/cli/check/mod.ts";
 import {
   CLIENT_HELP,
   duplex,
@@ -13,16 +14,28 @@ import {
   sendRequests,
 } from "./src/cli/client/mod.ts";
 import { createNarrator } from "./src/cli/narration/mod.ts";
-import { printLine } from "./src/cli/output.ts";
+import { printLine, printStatus } from "./src/cli/output.ts";
+import { asTypedHere } from "./src/cli/program_name.ts";
 import { runMain } from "./src/cli/run_main.ts";
 import { onStopSignal } from "./src/cli/signals.ts";
+import { clientTlsOptions, describeTlsSession } from "./src/cli/tls/mod.ts";
 import { connect } from "./src/tcp_client.ts";
 
-async function main(): Promise<number> {
-  const options = parseClientOptions(process.argv.slice(2));
+/** Runs `client.ts` with `args` (the flags after the script name) and returns its exit code. */
+export async function main(args: string[]): Promise<number> {
+  const options = parseClientOptions(args);
   if (options === "help") {
-    printLine(CLIENT_HELP.trimEnd());
+    printLine(asTypedHere(CLIENT_HELP).trimEnd());
     return 0;
+  }
+  // A bench opens its own connections (--parallel) and reports its own figures.
+  if (options.task.kind === "bench") {
+    const stopped = new Promise<void>((resolve) => onStopSignal(resolve));
+    return await runTcpBench({ ...options, ...options.task, stopped });
+  }
+  // A check opens its own connections, several at once, and resets one on purpose.
+  if (options.task.kind === "check") {
+    return await runTcpCheck({ ...options, expect: options.task.expect });
   }
   const connection = await connect({
     host: options.host,
@@ -30,15 +43,16 @@ async function main(): Promise<number> {
     framing: options.framing,
     maxFrameBytes: options.maxFrameBytes,
     timeoutMs: options.timeoutMs,
-    // A bench reports its own figures; narration would print every read.
-    trace: options.task.kind === "bench" ? undefined : createNarrator(options),
+    trace: createNarrator(options),
+    tls: options.tls && clientTlsOptions(options.tls),
+    ...options.sending,
   });
+  if (connection.tls) printStatus(describeTlsSession(connection.tls, options.tls));
   try {
     const { task } = options;
     switch (task.kind) {
       case "messages":
-        await sendRequests(connection, task.messages, options.timeoutMs);
-        return 0;
+        return await sendRequests(connection, task.messages, options.timeoutMs);
       case "ping": {
         // Ctrl-C ends the probe early but still prints the summary, as ping does.
         const stopped = new Promise<void>((resolve) => onStopSignal(resolve));
@@ -46,19 +60,11 @@ async function main(): Promise<number> {
       }
       case "duplex":
         return await duplex(connection);
-      case "bench": {
-        const stopped = new Promise<void>((resolve) => onStopSignal(resolve));
-        return await runTcpBench(connection, {
-          ...task,
-          json: options.json,
-          drainTimeoutMs: options.timeoutMs,
-          stopped,
-        });
-      }
     }
   } finally {
-    connection.close();
+    // Every task ends its conversation itself; a connection still open here is given up on.
+    connection.close("giving up after an error");
   }
 }
 
-if (import.meta.main) await runMain("client.ts", main);
+if (import.meta.main) await runMain("client.ts", () => main(process.argv.slice(2)));

@@ -14,16 +14,26 @@
  */
 export { formatAddress, isIpLiteral, resolveHost } from "./src/address.ts";
 export { cidrContains, type CidrRange, isPeerAllowed, parseCidr } from "./src/cidr.ts";
+export type { WriteDelay } from "./src/delayed_connection.ts";
 export { echo } from "./src/echo.ts";
 export * from "./src/framing/mod.ts";
 export { Message, type Payload, toBytes } from "./src/message.ts";
 export { NetError, type NetErrorCode, type NetOperation, toNetError } from "./src/net/net_error.ts";
 export { detectRuntime, runtime, type RuntimeName } from "./src/net/runtime.ts";
+export type { TlsTrust } from "./src/net/tls_verify.ts";
 export type * from "./src/net/types.ts";
+export type { PieceOptions } from "./src/piece_sender.ts";
 export { connect, Connection } from "./src/tcp_client.ts";
-export type { ConnectOptions } from "./src/tcp_client.ts";
+export type {
+  ConnectOptions,
+  FinishOptions,
+  SendOptions,
+  TlsConnectOptions,
+  TlsSession,
+} from "./src/tcp_client.ts";
 export { DEFAULT_MAX_QUEUED_BYTES, serve } from "./src/tcp_server.ts";
 export type {
+  ByteService,
   Client,
   MessageHandler,
   RefusalCode,
@@ -32,7 +42,7 @@ export type {
   Server,
   ServerStats,
 } from "./src/tcp_server.ts";
-export type { TraceEndpoints, TraceEvent, TraceSink } from "./src/trace.ts";
+export type { DatagramFault, TraceEndpoints, TraceEvent, TraceSink } from "./src/trace.ts";
 export {
   bindUdp,
   DEFAULT_MAX_DATAGRAM_BYTES,
@@ -43,6 +53,7 @@ export {
 } from "./src/udp_endpoint.ts";
 export type {
   Datagram,
+  DatagramFaults,
   Peer,
   PeerHandler,
   ServeUdpOptions,

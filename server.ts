@@ -8,34 +8,46 @@ import { describeError } from "./src/cli/describe_error.ts";
 import { printListening } from "./src/cli/listen_banner.ts";
 import { createNarrator } from "./src/cli/narration/mod.ts";
 import { printLine, printStatus, useNonBlockingOutput } from "./src/cli/output.ts";
+import { asTypedHere } from "./src/cli/program_name.ts";
 import { runMain } from "./src/cli/run_main.ts";
+import { seededRandom } from "./src/cli/seeded_random.ts";
 import {
   clientCommandFor,
   formatServerSummary,
   logClientError,
   logConnect,
   logDisconnect,
+  logReceived,
   logRefusal,
   logRepeatedErrors,
   parseServerOptions,
   SERVER_HELP,
 } from "./src/cli/server/mod.ts";
+import { describeReplyDelay } from "./src/cli/server/reply_delay.ts";
 import { onStopSignal } from "./src/cli/signals.ts";
 import { stdinLines } from "./src/cli/stdin_lines.ts";
+import { loadServerCertificate, tlsBannerLines, tlsClientFlags } from "./src/cli/tls/mod.ts";
 import { createMode, type ServerMode } from "./src/modes/mod.ts";
 import { serve } from "./src/tcp_server.ts";
 import { displayBytes } from "./src/terminal_text.ts";
 
-async function main(): Promise<number> {
-  const options = parseServerOptions(process.argv.slice(2));
+/** Runs `server.ts` with `args` (the flags after the script name) and returns its exit code. */
+export async function main(args: string[]): Promise<number> {
+  const options = parseServerOptions(args);
   if (options === "help") {
-    printLine(SERVER_HELP.trimEnd());
+    printLine(asTypedHere(SERVER_HELP).trimEnd());
     return 0;
   }
   // A log nobody reads must not stop the clients being served.
   useNonBlockingOutput();
   // The chat transcript is what the operator asked to see, so it goes to stdout.
-  const mode = createMode(options.mode, { maxFrameBytes: options.maxFrameBytes, show: printLine });
+  const mode = createMode(options.mode, {
+    maxFrameBytes: options.maxFrameBytes,
+    show: printLine,
+    report: options.verbose ? logReceived : undefined,
+  });
+  const certificate = options.tls && await loadServerCertificate(options.tls, options.host);
+  const random = seededRandom(options.seed);
   const server = await serve({
     host: options.host,
     port: options.port,
@@ -45,7 +57,11 @@ async function main(): Promise<number> {
     idleTimeoutMs: options.idleTimeoutMs,
     allow: options.allow,
     deny: options.deny,
+    tls: certificate?.tls,
     trace: createNarrator(options),
+    bytes: mode.bytes,
+    nagle: options.nagle,
+    replyDelay: options.replyDelay && { ...options.replyDelay, random: random.next },
     onRefuse: logRefusal,
     onConnect(client) {
       if (options.verbose) logConnect(client);
@@ -62,7 +78,15 @@ async function main(): Promise<number> {
     describeError,
   }, mode.handler);
   const stop = new Promise<void>((resolve) => onStopSignal(resolve));
-  printListening("tcp", server.address, clientCommandFor(options.framing, options.maxFrameBytes));
+  const clientCommand = clientCommandFor(options.framing, options.maxFrameBytes)
+    + (certificate ? tlsClientFlags(certificate) : "");
+  printListening("tcp", server.address, clientCommand);
+  if (certificate) {
+    for (const line of tlsBannerLines(certificate, clientCommand, server.address)) {
+      printStatus(line);
+    }
+  }
+  if (options.replyDelay) printStatus(describeReplyDelay(options.replyDelay, random.seed));
   if (mode.operatorLine) void relayOperatorLines(mode);
   await stop;
   await server.close();
@@ -80,4 +104,4 @@ async function relayOperatorLines(mode: ServerMode): Promise<void> {
   }
 }
 
-if (import.meta.main) await runMain("server.ts", main);
+if (import.meta.main) await runMain("server.ts", () => main(process.argv.slice(2)));

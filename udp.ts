@@ -6,7 +6,9 @@
  * @module
  */
 import process from "node:process";
+import { runUdpCheck } from "./src/cli/check/mod.ts";
 import { printLine } from "./src/cli/output.ts";
+import { asTypedHere } from "./src/cli/program_name.ts";
 import { runMain } from "./src/cli/run_main.ts";
 import {
   parseUdpArgs,
@@ -22,7 +24,7 @@ export function main(args: string[]): Promise<number> {
   const options = parseUdpArgs(args);
   switch (options.command) {
     case "help":
-      printLine(UDP_HELP.trimEnd());
+      printLine(asTypedHere(UDP_HELP).trimEnd());
       return Promise.resolve(0);
     case "server":
       return runUdpServer(options);
@@ -32,6 +34,8 @@ export function main(args: string[]): Promise<number> {
       return runUdpPing(options);
     case "bench":
       return runUdpBench(options);
+    case "check":
+      return runUdpCheck(options);
   }
 }
 

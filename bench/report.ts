@@ -16,6 +16,7 @@ export interface BenchResult {
 export function headline(result: BenchResult): { value: number; unit: string } {
   const f = result.figures;
   if (f.kib_per_conn !== undefined) return { value: f.kib_per_conn, unit: "KiB/conn" };
+  if (f.gbit_per_s !== undefined) return { value: f.gbit_per_s, unit: "Gbit/s" };
   if (f.mib_per_s !== undefined) return { value: f.mib_per_s, unit: "MiB/s" };
   if (f.deliveries_per_s !== undefined) return { value: f.deliveries_per_s, unit: "deliveries/s" };
   return { value: f.msgs_per_s ?? 0, unit: "msgs/s" };
@@ -44,6 +45,7 @@ function targetChecks(results: BenchResult[]): TargetCheck[] {
     };
     const raw = (r: BenchResult) => r.kind === "raw" && r.runtime === runtime;
     const python = (r: BenchResult) => r.runtime === "python";
+    const iperf3 = (r: BenchResult) => r.runtime === "iperf3";
     const add = (label: string, actual: number | undefined, goal: number, atLeast = true) => {
       if (actual !== undefined) {
         checks.push({ label: `${runtime}: ${label}`, actual, goal, atLeast });
@@ -54,6 +56,16 @@ function targetChecks(results: BenchResult[]): TargetCheck[] {
     add("pingpong 1 conn p50 latency vs raw", ratio("pingpong 1 conn", "p50_us", raw), 1.1, false);
     add("stream 1 KiB lines vs raw", ratio("stream 1 KiB lines", "mib_per_s", raw), 0.8);
     add("stream 64 KiB length vs raw", ratio("stream 64 KiB length", "mib_per_s", raw), 0.8);
+    add(
+      "throughput up 1 stream vs iperf3",
+      ratio("throughput up 1 stream", "gbit_per_s", iperf3),
+      0.8,
+    );
+    add(
+      "throughput down 1 stream vs iperf3 -R",
+      ratio("throughput down 1 stream", "gbit_per_s", iperf3),
+      0.8,
+    );
     add("udp 50 clients vs raw", ratio("udp 50 clients", "msgs_per_s", raw), 0.95);
     add("udp 50 clients vs python", ratio("udp 50 clients", "msgs_per_s", python), 3);
     const idle = results.find((r) =>
@@ -73,8 +85,16 @@ export function printTable(results: BenchResult[], machine: Record<string, unkno
     for (const result of results.filter((r) => r.workload === workload)) {
       const { value, unit } = headline(result);
       const raw = find(results, workload, (r) => r.kind === "raw" && r.runtime === result.runtime);
-      const vsRaw = result.kind === "socklab" && raw
+      const iperf3 = find(results, workload, (r) => r.runtime === "iperf3");
+      const vsRaw = result.kind !== "socklab"
+        ? ""
+        : raw
         ? `  ${(value / headline(raw).value).toFixed(2)}x raw ${result.runtime}`
+        : iperf3
+        ? `  ${(value / headline(iperf3).value).toFixed(2)}x ${iperf3.server}`
+        : "";
+      const rounds = result.rounds && result.rounds.length > 1
+        ? `  rounds ${result.rounds.map((n) => n.toFixed(n < 100 ? 1 : 0)).join(" ")}`
         : "";
       const latency = result.figures.p50_us !== undefined
         ? `  p50 ${result.figures.p50_us} us  p99 ${result.figures.p99_us} us`
@@ -83,7 +103,7 @@ export function printTable(results: BenchResult[], machine: Record<string, unkno
       out(
         `  ${result.server.padEnd(24)} ${
           value.toFixed(value < 100 ? 1 : 0).padStart(10)
-        } ${unit}${latency}${loss}${vsRaw}`,
+        } ${unit}${latency}${loss}${vsRaw}${rounds}`,
       );
     }
   }

@@ -34,7 +34,7 @@ const IDLE_CONNS = quick ? 2000 : 10_000;
 
 interface ServerSpec {
   name: string;
-  runtime: "deno" | "bun" | "python" | "socat";
+  runtime: "deno" | "bun" | "python" | "socat" | "iperf3";
   kind: "socklab" | "raw" | "peer";
   command: string[];
   /** Peers like socat need a port chosen for them. */
@@ -114,6 +114,74 @@ function udpServers(): ServerSpec[] {
   ];
 }
 
+// One TCP stream on loopback, one way: socklab's server and client on the same
+// runtime against iperf3 (-R for the download), each figure the receiver's.
+function throughputServers(direction: "up" | "down"): ServerSpec[] {
+  const mode = direction === "up" ? "discard" : "chargen";
+  const servers: ServerSpec[] = [
+    {
+      name: `socklab deno ${mode}`,
+      runtime: "deno",
+      kind: "socklab",
+      command: deno("server.ts", "--port", "0", "--mode", mode),
+    },
+    {
+      name: `socklab bun ${mode}`,
+      runtime: "bun",
+      kind: "socklab",
+      command: bun("server.ts", "--port", "0", "--mode", mode),
+    },
+  ];
+  if (hasCommand("iperf3")) {
+    servers.push({
+      name: direction === "up" ? "iperf3" : "iperf3 -R",
+      runtime: "iperf3",
+      kind: "peer",
+      command: ["iperf3", "-s", "--bind", "127.0.0.1", "-p", "PORT"],
+      fixedPort: true,
+    });
+  }
+  return servers;
+}
+
+function gbitPerSecond(report: { end: { sum_received: { bits_per_second: number } } }): number {
+  return Number((report.end.sum_received.bits_per_second / 1e9).toFixed(3));
+}
+
+// The receiver's figure from the JSON both tools print (socklab's follows iperf3's -J).
+async function throughput(
+  spec: ServerSpec,
+  port: number,
+  direction: "up" | "down",
+): Promise<Record<string, number>> {
+  const seconds = String(SECONDS * 2);
+  const [command, args] = spec.runtime === "iperf3"
+    ? [
+      "iperf3",
+      [
+        "-c",
+        "127.0.0.1",
+        "-p",
+        String(port),
+        "-t",
+        seconds,
+        "-J",
+        ...(direction === "down" ? ["-R"] : []),
+      ],
+    ]
+    : scriptCommandOn(spec.runtime as "deno" | "bun", "client.ts", [
+      "--port",
+      String(port),
+      "--bench",
+      seconds,
+      "--direction",
+      direction,
+      "--json",
+    ]);
+  const { stdout } = await execFileAsync(command, args, { encoding: "utf8", timeout: 60_000 });
+  return { gbit_per_s: gbitPerSecond(JSON.parse(stdout)) };
+}
+
 function freePort(): number {
   const script =
     "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])";
@@ -121,6 +189,7 @@ function freePort(): number {
 }
 
 interface Running {
+  spec: ServerSpec;
   child: ChildProcess;
   port: number;
 }
@@ -140,7 +209,7 @@ async function start(spec: ServerSpec): Promise<Running> {
   child.stderr!.on("data", (d) => (stderr += d));
   if (fixed !== undefined) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    return { child, port: fixed };
+    return { spec, child, port: fixed };
   }
   const port = await new Promise<number>((resolve, reject) => {
     let stdout = "";
@@ -158,7 +227,7 @@ async function start(spec: ServerSpec): Promise<Running> {
     });
     child.on("close", () => reject(new Error(`${spec.name} exited: ${stderr}`)));
   });
-  return { child, port };
+  return { spec, child, port };
 }
 
 async function stop(running: Running): Promise<void> {
@@ -289,6 +358,15 @@ await measure(
   [...length, ...line.filter((s) => s.kind === "raw")],
   (r) => loadgen(["stream", "127.0.0.1", r.port, SECONDS, 65536, "length"]),
 );
+for (const direction of ["up", "down"] as const) {
+  await measure(
+    results,
+    `throughput ${direction} 1 stream`,
+    throughputServers(direction),
+    (r) => throughput(r.spec, r.port, direction),
+    CLOSE_CALL_ROUNDS,
+  );
+}
 await measure(
   results,
   "udp 1 client",
@@ -343,5 +421,9 @@ writeFileSync(`${OUT}/results.json`, JSON.stringify({ machine, results }, null, 
 printTable(results, machine);
 if (!quick && !process.argv.includes("--only")) {
   writeFileSync(`${ROOT}docs/bench.svg`, renderChart(results, machine));
+  writeFileSync(
+    `${ROOT}docs/bench-results.json`,
+    `${JSON.stringify({ machine, results }, null, 2)}\n`,
+  );
 }
 process.exit(0);

@@ -1,5 +1,7 @@
 import { asError } from "./as_error.ts";
 import { settlesWithin } from "./async/deadline.ts";
+import type { ByteService } from "./byte_service.ts";
+import { DelayedConnection, type WriteDelay } from "./delayed_connection.ts";
 import { echo } from "./echo.ts";
 import { concatBytes } from "./framing/concat.ts";
 import { type FrameDecoder, type Framing, FramingError } from "./framing/mod.ts";
@@ -8,7 +10,7 @@ import { Message, type Payload } from "./message.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
 import { noticeBytes } from "./notice_text.ts";
 import type { ReaderCongestion, Recipient } from "./reader_congestion.ts";
-import type { TraceEvent, TraceSink } from "./trace.ts";
+import type { TraceEndpoints, TraceEvent, TraceSink } from "./trace.ts";
 
 // Past this much waiting to be sent (replies, and messages from others) a
 // client's input is not handled further until it drains, checked after every
@@ -21,6 +23,14 @@ const DETACH_MAX_BYTES = 4096;
 // is queued, and then for its FIN, before closing anyway: a client whose
 // receive window stays shut cannot keep a connection (and a maxConnections slot).
 const LINGER_MS = 2000;
+// A byte service's source is queued until this much waits, then refilled once
+// it has gone: enough that the socket never runs dry between refills.
+const SOURCE_QUEUE_BYTES = 512 * 1024;
+
+// While a traced client's chunk is decoded, the events it causes on any connection
+// (a chat line relayed to the others, a goodbye and our FIN) wait here, so that the
+// narration shows them after the read that caused them, not before it.
+let causedByRead: (() => void)[] | undefined;
 
 /** What a served client needs from its server. */
 export interface ClientHost {
@@ -29,6 +39,12 @@ export interface ClientHost {
   readonly stats: ServerStats;
   readonly maxQueuedBytes: number;
   readonly trace: TraceSink | undefined;
+  /** Leave Nagle's algorithm on for clients (otherwise TCP_NODELAY). */
+  readonly nagle: boolean;
+  /** Hold every write to a client this long, as a slow network would. */
+  readonly replyDelay: WriteDelay | undefined;
+  /** Set when clients are raw byte streams: their input is counted and dropped, never decoded. */
+  readonly bytes: ByteService | undefined;
   /** Clients that others' messages pile up for; senders wait for them. */
   readonly congestion: ReaderCongestion<ServedClient>;
   /** The wire bytes for `payload`, shared with the last client it was sent to. */
@@ -62,10 +78,15 @@ export class ServedClient implements Client, Recipient {
   #markPeerEnded = () => {};
   readonly closed: Promise<void>;
   #markClosed!: () => void;
+  // How much longer than LINGER_MS a closing connection waits for its FIN: what --delay holds.
+  readonly #heldMs: number;
 
   constructor(id: number, connection: TcpConnection, host: ClientHost) {
     this.id = id;
-    this.#connection = connection;
+    // Wrapped only when asked for, so the usual path costs nothing more.
+    const delayed = host.replyDelay && new DelayedConnection(connection, host.replyDelay);
+    this.#connection = delayed || connection;
+    this.#heldMs = delayed ? delayed.maxDelayMs : 0;
     this.#host = host;
     this.#decoder = host.framing.createDecoder();
     this.#echoes = host.handler === echo;
@@ -89,13 +110,15 @@ export class ServedClient implements Client, Recipient {
   }
 
   start(): void {
-    this.#trace({ type: "connected" });
-    this.#connection.setNoDelay(true);
+    this.#trace({ type: "connected", nagle: this.#host.nagle });
+    this.#connection.setNoDelay(!this.#host.nagle);
     this.#connection.start({
       data: (chunk) => this.#onData(chunk),
       end: () => void this.#onPeerEnd(),
       close: (error) => this.#onClose(error),
     });
+    const source = this.#host.bytes?.source;
+    if (source) void this.#sendForever(source);
   }
 
   send(payload: Payload): void {
@@ -144,7 +167,7 @@ export class ServedClient implements Client, Recipient {
   // reader gets every reply, one whose window stays shut is given up on.
   async #flushWhileTaken(finSent: Promise<void>): Promise<void> {
     let written = this.#connection.writtenBytes;
-    while (!(await settlesWithin(finSent, LINGER_MS))) {
+    while (!(await settlesWithin(finSent, LINGER_MS + this.#heldMs))) {
       if (this.#connection.writtenBytes === written) return;
       written = this.#connection.writtenBytes;
     }
@@ -162,17 +185,26 @@ export class ServedClient implements Client, Recipient {
   }
 
   #trace(event: TraceEvent): void {
-    this.#host.trace?.(event, {
+    const trace = this.#host.trace;
+    if (!trace) return;
+    const where = this.#where();
+    if (causedByRead) causedByRead.push(() => trace(event, where));
+    else trace(event, where);
+  }
+
+  #where(): TraceEndpoints {
+    return {
       protocol: "tcp",
       local: this.#connection.localAddress,
       remote: this.#connection.remoteAddress,
-    });
+    };
   }
 
   #onData(chunk: Uint8Array): void | Promise<void> {
     // Once closing, a reply could only follow our FIN and be lost: what arrives now is not accepted.
     if (this.#closing) return;
     this.#host.stats.bytesIn += chunk.length;
+    if (this.#host.bytes) return this.#drop(chunk, this.#host.bytes);
     // Behind input still held back, in arrival order.
     if (this.#resuming) {
       this.#held.push(chunk);
@@ -182,8 +214,48 @@ export class ServedClient implements Client, Recipient {
     if (rest || this.#mustWait()) return (this.#resuming = this.#decodeWhenReady(rest));
   }
 
+  // A byte service's input: counted, shown to a trace, and its memory given
+  // back at once, so the adapter reads the next chunk into the same bytes.
+  #drop(chunk: Uint8Array, service: ByteService): void {
+    this.#host.touch(this);
+    service.received?.(this, chunk.length);
+    if (this.#host.trace) this.#traceRead(chunk, 0);
+    else this.#connection.releaseChunk();
+  }
+
+  // A byte service's source, queued only while the socket has room, until the
+  // client leaves: a client that reads slowly slows this down, never grows memory.
+  async #sendForever(source: Uint8Array): Promise<void> {
+    const connection = this.#connection;
+    const stats = this.#host.stats;
+    let counted = connection.writtenBytes;
+    while (!this.#closing) {
+      while (connection.bufferedBytes < SOURCE_QUEUE_BYTES && !this.#closing) {
+        connection.write(source);
+        if (this.#host.trace) this.#trace({ type: "wrote", data: source, messages: 0 });
+      }
+      await connection.flushed();
+      // Counted once taken by the system, so bytes dropped at a reset are not counted as sent.
+      stats.bytesOut += connection.writtenBytes - counted;
+      counted = connection.writtenBytes;
+      this.#host.touch(this);
+    }
+  }
+
   // Decodes `chunk` until replies pile up; returns what is left of it then.
   #decode(chunk: Uint8Array): Uint8Array | undefined {
+    if (!this.#host.trace || causedByRead) return this.#decodeChunk(chunk);
+    causedByRead = [];
+    try {
+      return this.#decodeChunk(chunk);
+    } finally {
+      const caused = causedByRead;
+      causedByRead = undefined;
+      for (const emit of caused) emit();
+    }
+  }
+
+  #decodeChunk(chunk: Uint8Array): Uint8Array | undefined {
     const stats = this.#host.stats;
     const messagesBefore = stats.messagesIn;
     let taken = chunk.length;
@@ -249,8 +321,9 @@ export class ServedClient implements Client, Recipient {
     }
   }
 
+  // Not held: the events held meanwhile are this read's consequences, narrated after it.
   #traceRead(data: Uint8Array, messages: number): void {
-    if (this.#host.trace) this.#trace({ type: "read", data, messages });
+    this.#host.trace?.({ type: "read", data, messages }, this.#where());
   }
 
   // The echo handler's answer to a run of frames is their wire bytes as they arrived.

@@ -1,19 +1,22 @@
 import { resolveHost } from "./address.ts";
 import { asError } from "./as_error.ts";
 import { settlesWithin } from "./async/deadline.ts";
+import type { ByteService } from "./byte_service.ts";
 import { type CidrRange, isPeerAllowed } from "./cidr.ts";
+import type { WriteDelay } from "./delayed_connection.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { Framing, FramingName } from "./framing/mod.ts";
 import type { Client, MessageHandler, RefusalCode, ServerStats } from "./handler.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
 import type { Payload } from "./message.ts";
 import { runtime } from "./net/runtime.ts";
-import type { SocketAddress, TcpConnection, TcpListener } from "./net/types.ts";
+import type { SocketAddress, TcpConnection, TcpListener, TlsServerOptions } from "./net/types.ts";
 import { noticeBytes } from "./notice_text.ts";
 import { ReaderCongestion } from "./reader_congestion.ts";
 import { type ClientHost, ServedClient } from "./served_client.ts";
 import type { TraceSink } from "./trace.ts";
 
+export type { ByteService } from "./byte_service.ts";
 export type { Client, MessageHandler, RefusalCode, Reply, ServerStats } from "./handler.ts";
 
 // How long close() lets connections flush before cutting them off.
@@ -53,6 +56,16 @@ export interface ServeOptions {
   deny?: readonly CidrRange[];
   /** Most bytes that may wait for a client that is not reading. @default {1048576} */
   maxQueuedBytes?: number;
+  /**
+   * Speak TLS with this certificate and key. Clients count as connected once
+   * their handshake is done; a failed one reaches `onError` without a client.
+   */
+  tls?: TlsServerOptions;
+  /**
+   * Serves clients as raw byte streams instead (discard, chargen): no framing,
+   * and the handler is never called.
+   */
+  bytes?: ByteService;
   /** A client connected (before its first message). */
   onConnect?(client: Client): void;
   /** A client left; `error` says why when it did not leave cleanly. */
@@ -66,6 +79,17 @@ export interface ServeOptions {
   onError?(error: Error, client?: Client): void;
   /** Sees every connection event and every byte, for narration and hex views. */
   trace?: TraceSink;
+  /**
+   * Leave Nagle's algorithm on: small replies wait while earlier data is
+   * unacknowledged and leave joined. Off by default (TCP_NODELAY). @default {false}
+   */
+  nagle?: boolean;
+  /**
+   * Hold everything written to a client this long before writing it: latency
+   * without loss. Replies keep their order, and held ones count as queued for
+   * backpressure, so a client that sends without reading cannot grow memory.
+   */
+  replyDelay?: WriteDelay;
   /**
    * Words an error for the `error:` line a client is sent (a message too
    * large, a handler that threw). @default {error.message}
@@ -93,6 +117,9 @@ class TcpServer implements Server, ClientHost {
   readonly options: ServeOptions;
   readonly maxQueuedBytes: number;
   readonly trace: TraceSink | undefined;
+  readonly bytes: ByteService | undefined;
+  readonly nagle: boolean;
+  readonly replyDelay: WriteDelay | undefined;
   readonly clients = new Set<ServedClient>();
   readonly stats: ServerStats = {
     connections: 0,
@@ -117,6 +144,9 @@ class TcpServer implements Server, ClientHost {
     this.options = options;
     this.handler = handler;
     this.trace = options.trace;
+    this.bytes = options.bytes;
+    this.nagle = options.nagle ?? false;
+    this.replyDelay = options.replyDelay;
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.framing = createFraming(
       options.framing ?? "line",
@@ -141,6 +171,7 @@ class TcpServer implements Server, ClientHost {
     this.#listener = await runtime.listenTcp({
       hostname,
       port: this.options.port ?? 0,
+      tls: this.options.tls,
       onConnection: (connection) => this.#accept(connection),
       onAcceptError: (error) => this.reportError(error),
     });

@@ -7,15 +7,44 @@ import type { SocketAddress } from "./net/types.ts";
  * exact bytes on the wire, framing included.
  */
 export type TraceEvent =
-  | { readonly type: "connected" }
+  | {
+    readonly type: "connected";
+    /** TCP: whether Nagle's algorithm is on (false: TCP_NODELAY, each write goes out at once). */
+    readonly nagle?: boolean;
+  }
   | { readonly type: "read"; readonly data: Uint8Array; readonly messages: number }
   | { readonly type: "wrote"; readonly data: Uint8Array; readonly messages: number }
   | { readonly type: "peer-fin" }
   | { readonly type: "fin-sent" }
-  | { readonly type: "closed"; readonly error?: Error }
+  | {
+    readonly type: "closed";
+    readonly error?: Error;
+    /** Set when this end closed before the peer's FIN: why. What the peer sends after is answered with RST. */
+    readonly early?: string;
+  }
   | { readonly type: "refused"; readonly reason: string; readonly code: RefusalCode }
   | { readonly type: "datagram-in"; readonly data: Uint8Array }
-  | { readonly type: "datagram-out"; readonly data: Uint8Array };
+  | { readonly type: "datagram-out"; readonly data: Uint8Array }
+  | {
+    readonly type: "datagram-fault";
+    readonly fault: DatagramFault;
+    /** `out`: a datagram this end was sending; `in`: one it received. */
+    readonly direction: "in" | "out";
+    /** Which datagram, counting from 1 in that direction. */
+    readonly datagram: number;
+    readonly bytes: number;
+    /** For `delayed`: how long it waits before it goes. */
+    readonly delayMs?: number;
+  };
+
+/**
+ * What a fault injected on purpose did to one datagram (`udp.ts --drop`,
+ * `--delay`, `--dup`, `--reorder`): `dropped` (never sent, or received and
+ * thrown away), `delayed`, `duplicated` (sent twice), `held` (back, to go
+ * after the next one), `overflow` (dropped: too many already held back) or
+ * `unsent` (still held back when the socket closed).
+ */
+export type DatagramFault = "dropped" | "delayed" | "duplicated" | "held" | "overflow" | "unsent";
 
 /** Where an event happened: this end and the other end. */
 export interface TraceEndpoints {

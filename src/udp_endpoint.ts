@@ -53,6 +53,25 @@ export interface UdpStats {
   oversized: number;
 }
 
+/**
+ * Stands between an endpoint and its socket to lose, delay, duplicate or
+ * reorder datagrams on purpose (`udp.ts --drop`, `--delay`, `--dup`,
+ * `--reorder`), as `tc netem` would on the network but without root.
+ */
+export interface DatagramFaults {
+  /**
+   * Called once, as the endpoint starts: `local` is where it is bound, and
+   * `transmit` puts one datagram on the wire (counted and traced then).
+   */
+  start(local: SocketAddress, transmit: (data: Uint8Array, to: SocketAddress) => void): void;
+  /** Takes each datagram the endpoint sends instead of the socket: transmit it now, later, twice or never. */
+  outgoing(data: Uint8Array, to: SocketAddress): void;
+  /** Sees each datagram received, after it is counted and traced; `false` drops it. */
+  incoming(data: Uint8Array, from: SocketAddress): boolean;
+  /** The endpoint closed: whatever is still held back is never sent. */
+  close(): void;
+}
+
 /** Options for {@linkcode bindUdp}. */
 export interface UdpOptions {
   /** Local address; a host name is resolved once, before binding. @default {"127.0.0.1"} */
@@ -67,6 +86,8 @@ export interface UdpOptions {
   onError?(error: Error): void;
   /** Sees every datagram in and out, for narration and hex views. */
   trace?: TraceSink;
+  /** Faults to inject into what is sent and received; none when unset. */
+  faults?: DatagramFaults;
 }
 
 /** Options for {@linkcode serveUdp}: those of {@linkcode bindUdp}, and the server's rules. */
@@ -128,6 +149,7 @@ export class UdpEndpoint {
   readonly #allow: readonly CidrRange[];
   readonly #deny: readonly CidrRange[];
   readonly #trace: TraceSink | undefined;
+  readonly #faults: DatagramFaults | undefined;
   readonly #inbox: Datagram[] = [];
   readonly #arrivals = new Waiters();
   #closed = false;
@@ -145,6 +167,8 @@ export class UdpEndpoint {
     this.#trace = options.trace;
     this.maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
     this.localAddress = socket.localAddress;
+    this.#faults = options.faults;
+    this.#faults?.start(this.localAddress, (data, to) => this.#transmit(data, to));
     socket.start({
       message: (data, from) => this.#deliver(data, from),
       error: (error) => this.#survived(error),
@@ -159,6 +183,7 @@ export class UdpEndpoint {
     });
     this.stats.datagramsIn++;
     this.stats.bytesIn += data.length;
+    if (this.#faults !== undefined && !this.#faults.incoming(data, from)) return;
     if (this.#handler) {
       this.#answer(this.#handler, data, from);
       return;
@@ -266,7 +291,8 @@ export class UdpEndpoint {
   }
 
   /**
-   * Sends `payload` as one datagram to `to`, an IP literal (see `resolveHost`).
+   * Sends `payload` as one datagram to `to`, an IP literal (see `resolveHost`);
+   * with the `faults` option, when and how often they decide.
    * @throws {NetError} `MESSAGE_TOO_LARGE` before sending anything when it does not fit.
    */
   send(payload: Payload, to: SocketAddress): void {
@@ -279,6 +305,13 @@ export class UdpEndpoint {
         { operation: "send", address: to },
       );
     }
+    if (this.#faults === undefined) this.#transmit(bytes, to);
+    else this.#faults.outgoing(bytes, to);
+  }
+
+  // What leaves for the wire, faults or not: counted and traced only here, so
+  // a datagram a fault dropped is never shown going out.
+  #transmit(bytes: Uint8Array, to: SocketAddress): void {
     this.stats.datagramsOut++;
     this.stats.bytesOut += bytes.length;
     this.#socket.send(bytes, to);
@@ -314,6 +347,7 @@ export class UdpEndpoint {
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      this.#faults?.close();
       this.#arrivals.release();
     }
     return this.#socket.close();

@@ -67,7 +67,7 @@ describe("client.ts against library servers", () => {
     assert.equal(result.code, 1);
     assert.equal(
       result.stderr,
-      `client.ts: cannot connect to 127.0.0.1:${port}: connection refused (is the server running? is the port right?)\n`,
+      `client.ts: cannot connect to 127.0.0.1:${port}: connection refused (is the server running? is the port right? a firewall that rejects looks the same)\n`,
     );
   });
 
@@ -80,7 +80,7 @@ describe("client.ts against library servers", () => {
       "--count",
       "3",
       "--interval",
-      "20",
+      "20ms",
     ]);
     assert.equal(result.code, 0);
     const lines = result.stdout.trimEnd().split("\n");
@@ -231,7 +231,10 @@ describe("client.ts in a chat", () => {
       ani.write("/quit\n");
       const quit = await ani.exited;
       assert.equal(quit.code, 0);
-      assert.match(quit.stdout, /\* bye\n$/);
+      assert.match(
+        quit.stdout,
+        /\* bye \(connection closed; nc and ncat: press Ctrl-D to exit\)\n$/,
+      );
       assert.ok(!(quit.stdout + left.stdout).includes("\x1b"), "a raw escape reached a terminal");
     } finally {
       await ani.kill();
@@ -247,7 +250,7 @@ describe("client.ts flags", () => {
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^Usage: client\.ts/);
     assert.match(result.stdout, /--port PORT .*default 9000/);
-    assert.match(result.stdout, /--timeout SECS[^]*default 5\)/);
+    assert.match(result.stdout, /--timeout TIME[^]*default 5s\)/);
     assert.match(result.stdout, /--count N/);
     assert.match(result.stdout, /Examples:\n.*client\.ts/);
     assert.equal(result.stderr, "");
@@ -256,12 +259,18 @@ describe("client.ts flags", () => {
   for (
     const [args, message] of [
       [["--port", "0"], "--port must be an integer from 1 to 65535, got '0'"],
-      [["--timeout", "0"], "--timeout must be a number from 0.001 to 86400, got '0'"],
-      [["--timeout", "soon"], "--timeout must be a number from 0.001 to 86400, got 'soon'"],
+      [
+        ["--timeout", "0"],
+        "--timeout must be a duration such as 500ms, 2s or 1.5 (seconds), from 1ms to 24h, got '0'",
+      ],
+      [
+        ["--timeout", "soon"],
+        "--timeout must be a duration such as 500ms, 2s or 1.5 (seconds), from 1ms to 24h, got 'soon'",
+      ],
       [["--count", "0"], "--count must be an integer from 1 to 1000000, got '0'"],
       [
         ["--count", "2", "--interval=-5"],
-        "--interval must be an integer from 0 to 3600000, got '-5'",
+        "--interval must be a duration such as 500ms, 2s or 1.5 (seconds), from 0 to 1h, got '-5'",
       ],
       [
         ["--count", "2", "hello"],
@@ -301,21 +310,57 @@ describe("client.ts --host", () => {
 });
 
 describe("client.ts --host with a port in it", () => {
+  for (const address of ["127.0.0.1", "::1"]) {
+    test(`client.ts --host ${address} with its port in it reaches the server there`, async () => {
+      const upper = await serve(
+        { host: address, port: 0 },
+        (message) => message.text.toUpperCase(),
+      );
+      try {
+        const { port } = upper.address;
+        const host = address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+        const result = await runScript("client.ts", ["--host", host, "hello"]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, "HELLO\n");
+        // The same port given twice is no conflict.
+        const twice = await runScript("client.ts", ["--host", host, "--port", `${port}`, "hi"]);
+        assert.equal(twice.code, 0, twice.stderr);
+        assert.equal(twice.stdout, "HI\n");
+      } finally {
+        await upper.close();
+      }
+    });
+  }
+
   for (
-    const [host, address, port] of [
-      ["127.0.0.1:9000", "127.0.0.1", "9000"],
-      ["[::1]:9001", "::1", "9001"],
-      ["labpc:80", "labpc", "80"],
+    const [args, message] of [
+      [
+        ["--host", "127.0.0.1:9000", "--port", "9001"],
+        "--host '127.0.0.1:9000' names port 9000 but --port says 9001: give the port once",
+      ],
+      [
+        ["--host", "[::1]:9000", "-p", "80"],
+        "--host '[::1]:9000' names port 9000 but --port says 80: give the port once",
+      ],
+      [
+        ["--host", "labpc:http"],
+        "--host 'labpc:http': the port after ':' must be an integer from 1 to 65535, got 'http'",
+      ],
+      [
+        ["--host", "10.0.0.1:0"],
+        "--host '10.0.0.1:0': the port after ':' must be an integer from 1 to 65535, got '0'",
+      ],
+      [
+        ["--host", "[::1]9000"],
+        "--host '[::1]9000' is not an address: write an IPv6 address with its port as [ADDRESS]:PORT, such as [::1]:9000",
+      ],
     ] as const
   ) {
-    test(`client.ts --host ${host} is a usage error that says to use --port (exit 2)`, async () => {
-      const result = await runScript("client.ts", ["--host", host, "hello"]);
+    test(`client.ts ${args.join(" ")} is a usage error saying what is wrong (exit 2)`, async () => {
+      const result = await runScript("client.ts", [...args, "hello"]);
       assert.equal(result.code, 2, result.stderr);
       assert.equal(result.stdout, "");
-      assert.equal(
-        result.stderr,
-        `client.ts: --host takes the address alone: use --host ${address} --port ${port} (see client.ts --help)\n`,
-      );
+      assert.equal(result.stderr, `client.ts: ${message} (see client.ts --help)\n`);
     });
   }
 });

@@ -68,11 +68,11 @@ function assertInOrder(lines: string[], patterns: RegExp[], context: string): vo
 
 type JsonEvent = Record<string, unknown> & { event: string; local: string; remote: string };
 
-/** Every stderr line that is a JSON object, parsed; other lines (hex dumps) are skipped. */
+/** The narrated events among stderr's JSON lines; status and error events are skipped. */
 function jsonEvents(stderr: string): JsonEvent[] {
   return stderr.split("\n").filter((line) => line.startsWith("{")).map((line) =>
     JSON.parse(line) as JsonEvent
-  );
+  ).filter((record) => "protocol" in record);
 }
 
 /** Checks the fields every JSON event carries, and the byte fields where they belong. */
@@ -126,6 +126,7 @@ describe("narration through server.ts and client.ts", () => {
       await waitForClose(server, new RegExp(`-> ${escapeRegExp(remote)} {2}closed$`, "m"));
       assertInOrder(narrated(server.stderr, "tcp", local, remote), [
         /^-> connected \(handshake done: SYN, SYN\/ACK, ACK\)$/,
+        /^-> TCP_NODELAY: each write goes out at once/,
         /^<- read 6 bytes, 1 message complete$/,
         /^-> wrote 6 bytes \(1 message\)$/,
         /^<- peer half-closed \(FIN received\)/,
@@ -150,16 +151,16 @@ describe("narration through server.ts and client.ts", () => {
           server,
           new RegExp(`"event":"closed","local":"[^"]+","remote":"${escapeRegExp(remote)}"`),
         );
-        const lines = narrated(server.stderr, "tcp", `127.0.0.1:${port}`, remote);
+        // With --json, -v's sentence rides in each event as "text": every line stays JSON.
+        const events = jsonEvents(server.stderr).filter((r) => r.remote === remote);
+        const lines = events.map((r) => String(r.text));
         const context = lines.join("\n");
-        assert.match(lines[0]!, /^-> connected/, context);
-        assert.ok(lines.some((line) => /^-> wrote 6 bytes/.test(line)), context);
+        assert.match(lines[0]!, /^connected/, context);
+        assert.ok(lines.some((line) => /^wrote 6 bytes/.test(line)), context);
         // Runtimes may word an abort differently; it is never a FIN, and the close names an error.
-        assert.match(lines.at(-1)!, /^-> (reset by peer \(RST\)|closed: .+)/, context);
+        assert.match(lines.at(-1)!, /^(reset by peer \(RST\)|closed: .+)/, context);
         assert.ok(!lines.some((line) => line.includes("FIN received")), context);
-        const closed = jsonEvents(server.stderr).find((r) =>
-          r.remote === remote && r.event === "closed"
-        );
+        const closed = events.find((r) => r.event === "closed");
         assert.ok(closed, server.stderr);
         assertSchema(closed, "tcp");
         assert.match(String(closed.error), /^[A-Z_]+$|^\w+Error$/, JSON.stringify(closed));
@@ -181,10 +182,14 @@ describe("narration through server.ts and client.ts", () => {
       const local = clientAddress(result.stderr);
       assertInOrder(narrated(result.stderr, "tcp", local, `127.0.0.1:${port}`), [
         /^-> connected/,
+        /^-> TCP_NODELAY: each write goes out at once/,
         /^-> wrote 6 bytes \(1 message\)$/,
         /^<- read 6 bytes, 1 message complete$/,
         /^-> wrote 10 bytes \(1 message\)$/,
         /^<- read 10 bytes, 1 message complete$/,
+        // After its last reply the client half-closes and waits for the server's FIN: no reset.
+        /^-> half-closed our side \(FIN sent/,
+        /^<- peer half-closed \(FIN received\)/,
         /^-> closed$/,
       ], "client narration");
     } finally {
@@ -200,7 +205,14 @@ describe("narration through server.ts and client.ts", () => {
       const stderrLines = result.stderr.split("\n").filter((line) => line !== "");
       const clientEvents = stderrLines.map((line) => JSON.parse(line) as JsonEvent);
       for (const record of clientEvents) assertSchema(record, "tcp");
-      assert.deepEqual(clientEvents.map((r) => r.event), ["connected", "wrote", "read", "closed"]);
+      assert.deepEqual(clientEvents.map((r) => r.event), [
+        "connected",
+        "wrote",
+        "read",
+        "fin-sent",
+        "peer-fin",
+        "closed",
+      ]);
       const local = clientEvents[0]!.local;
       assert.ok(clientEvents.every((r) => r.local === local && r.remote === `127.0.0.1:${port}`));
       assert.deepEqual(
@@ -312,8 +324,8 @@ describe("narration through udp.ts", () => {
         ["datagram-out", 3],
       ]);
       assert.ok(events.every((r) => r.local === `127.0.0.1:${port}`));
-      assert.ok(server.stderr.includes("  <- 00000000  68 65 6c 6c 6f "), server.stderr);
-      assert.ok(server.stderr.includes("  -> 00000000  61 20 62 "), server.stderr);
+      // With --json the bytes ride in each event, so every stderr line stays one JSON object.
+      assert.deepEqual(events.map((r) => r.hex), ["68656c6c6f", "68656c6c6f", "612062", "612062"]);
     } finally {
       await server.kill();
     }
@@ -330,15 +342,18 @@ describe("the listen banner", () => {
         .filter((entry) => !entry.internal && entry.family === "IPv4")
         .map((entry) => entry.address);
       // Only read: nothing connects to these addresses, the test stays on loopback.
+      // Each command is a line of its own, its interface on the line before, so it pastes
+      // into any shell (Windows cmd has no comments).
       const listed = [
-        ...server.stderr.matchAll(/client\.ts --host (\S+) --port (\d+) +# via \S+/g),
+        ...server.stderr.matchAll(/^ {4}\S.*client\.ts --host (\S+) --port (\d+)$/gm),
       ];
+      assert.doesNotMatch(server.stderr, /client\.ts .*#/);
       if (external.length > 0) {
-        assert.match(server.stderr, /^other PCs can connect with:$/m);
+        assert.match(server.stderr, /^other PCs can connect with:\n {2}on \S+:$/m);
         assert.deepEqual(listed.map((m) => m[1]).sort(), [...external].sort());
         assert.ok(listed.every((m) => m[2] === String(port)), server.stderr);
       } else {
-        assert.match(server.stderr, /only this PC can connect/);
+        assert.match(server.stderr, /only this PC can connect|no IPv4 address but loopback/);
         assert.equal(listed.length, 0);
       }
       assert.ok(

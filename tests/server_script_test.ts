@@ -217,7 +217,9 @@ describe("server.ts --mode chat", () => {
 
       a.send("/quit");
       a.send("said after quitting");
-      assert.deepEqual(await rest(a), ["* bye"]);
+      assert.deepEqual(await rest(a), [
+        "* bye (connection closed; nc and ncat: press Ctrl-D to exit)",
+      ]);
       assert.equal(await next(b), `* ${aName} left`);
 
       // The operator sees the conversation, escaped like everyone else.
@@ -272,7 +274,7 @@ describe("server.ts flags", () => {
   for (
     const [args, message] of [
       [["--port", "70000"], "--port must be an integer from 0 to 65535, got '70000'"],
-      [["--mode", "loud"], "--mode must be one of echo, upper, chat, got 'loud'"],
+      [["--mode", "loud"], "--mode must be one of echo, upper, chat, discard, chargen, got 'loud'"],
       [["--framing", "xml"], "--framing must be one of line, length, got 'xml'"],
       [["--max-frame", "0"], "--max-frame must be an integer from 1 to 4294967295, got '0'"],
       [["--bogus"], "unknown flag --bogus"],

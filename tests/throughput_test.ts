@@ -8,7 +8,9 @@ import { lostBetween, UdpTally } from "../src/cli/bench/udp_tally.ts";
 import { UsageError } from "../src/cli/usage_error.ts";
 import { runScript, startServer } from "./helpers/scripts.ts";
 
-const INTERVAL_LINE = /^\[\s*\d+\.\d-\s*\d+\.\d s\]\s+sent\s+[\d.]+ [KMG]?i?B\s+[\d.]+ Mbit\/s/;
+// iperf3's layout; an echo run shows what went out (TX) and what came back (RX).
+const INTERVAL_LINE =
+  /^\[\s+1\]\[TX\]\s+\d+\.\d\d-\d+\.\d\d\s+sec\s+[\d.]+ [KMG]?Bytes\s+[\d.]+ [KMG]?bits\/sec/;
 
 /** Runs `script` against a server started with `serverArgs` on port 0, then stops the server. */
 async function againstServer(
@@ -37,9 +39,8 @@ describe("client.ts --bench", () => {
     const lines = result.stdout.trimEnd().split("\n");
     assert.ok(lines.filter((line) => INTERVAL_LINE.test(line)).length >= 2, result.stdout);
     assert.ok(!result.stdout.includes("\r"), "no progress line when stdout is a pipe");
-    const sender = /sender\s+\S+ \S+\s+\S+ Mbit\/s\s+(\d+) messages/.exec(result.stdout);
-    const receiver = /receiver\s+\S+ \S+\s+\S+ Mbit\/s\s+(\d+) messages, every echoed byte/
-      .exec(result.stdout);
+    const sender = /bits\/sec\s+sender\s+(\d+) messages/.exec(result.stdout);
+    const receiver = /bits\/sec\s+receiver\s+(\d+) messages, every echoed byte/.exec(result.stdout);
     assert.ok(sender && receiver, result.stdout);
     assert.ok(Number(sender[1]) > 0);
     assert.equal(receiver[1], sender[1]);
@@ -64,20 +65,24 @@ describe("client.ts --bench", () => {
     );
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout);
-    assert.equal(report.protocol, "tcp");
-    assert.equal(report.framing, "length");
-    assert.equal(report.messageBytes, 4096);
+    assert.equal(report.start.test_start.protocol, "TCP");
+    assert.equal(report.start.test_start.bidir, 1);
+    assert.equal(report.start.socklab.framing, "length");
+    assert.equal(report.start.test_start.blksize, 4096);
     assert.ok(report.intervals.length >= 1);
-    for (const field of ["start", "end", "sentBytes", "sentBitsPerSecond", "receivedBytes"]) {
-      assert.equal(typeof report.intervals[0][field], "number", field);
+    for (const field of ["start", "end", "seconds", "bytes", "bits_per_second"]) {
+      assert.equal(typeof report.intervals[0].sum[field], "number", field);
+      assert.equal(typeof report.intervals[0].sum_bidir_reverse[field], "number", field);
     }
-    const { sender, receiver } = report.summary;
-    assert.ok(sender.bytes > 0 && sender.messages > 0);
+    const { sum_sent: sender, sum_received: receiver, socklab } = report.end;
+    assert.ok(sender.bytes > 0 && socklab.messages_sent > 0);
     assert.equal(receiver.bytes, sender.bytes);
-    assert.equal(receiver.messages, sender.messages);
-    assert.equal(sender.bytes, sender.messages * (4096 + 4));
+    assert.equal(socklab.messages_echoed, socklab.messages_sent);
+    assert.equal(socklab.every_echo_matches, true);
+    assert.equal(sender.bytes, socklab.messages_sent * (4096 + 4));
     assert.equal(report.error, undefined);
-    assert.ok(!result.stderr.includes("\"event\""), `narration leaked: ${result.stderr}`);
+    // Status lines are JSON events too under --json; narration of the traffic must not be.
+    assert.doesNotMatch(result.stderr, /"event":"(connected|read|wrote)"/, "narration leaked");
   });
 
   test("client.ts --bench exits 1 when the echoes differ from what was sent", async () => {

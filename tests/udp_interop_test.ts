@@ -126,7 +126,7 @@ describe("udp.ts client and ping with a Python echo server", () => {
         "--count",
         "3",
         "--interval",
-        "50",
+        "50ms",
       ]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /seq=3 time=[\d.]+ ms/);

@@ -217,7 +217,7 @@ describe("udp.ts server and client", () => {
         "--count",
         "2",
         "--interval",
-        "50",
+        "50ms",
       ]);
       assert.equal(ping.code, 0, ping.stderr);
       assert.match(ping.stdout, /2 sent, 2 received, 0% loss/);
@@ -278,7 +278,7 @@ describe("udp.ts limits and silence", () => {
       "--port",
       port,
       "--timeout",
-      "200",
+      "200ms",
       "--retries",
       "1",
       "anyone",
@@ -288,7 +288,7 @@ describe("udp.ts limits and silence", () => {
     assert.match(result.stderr, /sending again \(try 2 of 2\)/);
     assert.match(result.stderr, /no reply from 127\.0\.0\.1:\d+ after 2 tries of 200 ms/);
     assert.match(result.stderr, /cannot tell whether the server is up/);
-    const piped = await runScript("udp.ts", ["client", "--port", port, "--timeout", "200"], {
+    const piped = await runScript("udp.ts", ["client", "--port", port, "--timeout", "200ms"], {
       input: "a\nb\n",
     });
     assert.equal(piped.code, 1);
@@ -301,7 +301,7 @@ describe("udp.ts limits and silence", () => {
     const lossy = await serveUdp({}, (message) => (seen++ % 2 === 0 ? message.bytes : undefined));
     try {
       const port = `${lossy.localAddress.port}`;
-      const result = await runScript("udp.ts", ["client", "--port", port, "--timeout", "300"], {
+      const result = await runScript("udp.ts", ["client", "--port", port, "--timeout", "300ms"], {
         input: "1\n2\n3\n4\n",
       });
       assert.equal(result.code, 1);
@@ -315,7 +315,7 @@ describe("udp.ts limits and silence", () => {
   test("udp.ts ping reports replies and rtt from an echo server, 100% loss from nowhere", async () => {
     const { server, port } = await startServer("udp.ts", ["server", "--port", "0"]);
     try {
-      const args = ["ping", "--count", "3", "--interval", "50", "--timeout", "300"];
+      const args = ["ping", "--count", "3", "--interval", "50ms", "--timeout", "300ms"];
       const ok = await runScript("udp.ts", [...args, "--port", `${port}`]);
       assert.equal(ok.code, 0, ok.stderr);
       for (const seq of [1, 2, 3]) {
@@ -336,7 +336,7 @@ describe("udp.ts limits and silence", () => {
 
   test("udp.ts ping stops at SIGINT and still prints the summary", async () => {
     const { server, port } = await startServer("udp.ts", ["server", "--port", "0"]);
-    const ping = startScript("udp.ts", ["ping", "--port", `${port}`, "-c", "1000", "-i", "50"]);
+    const ping = startScript("udp.ts", ["ping", "--port", `${port}`, "-c", "1000", "-i", "50ms"]);
     try {
       await ping.waitFor(/seq=2 time=/);
       process.kill(ping.child.pid!, "SIGINT");
@@ -368,7 +368,7 @@ describe("udp.ts limits and silence", () => {
         "--count",
         "2",
         "--interval",
-        "100",
+        "100ms",
       ]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /seq=1 time=[\d.]+ ms \(DUP!\)/);
@@ -386,7 +386,7 @@ describe("udp.ts server modes", () => {
     assert.equal(result.code, 2, result.stderr);
     assert.match(
       result.stderr,
-      /--mode must be one of echo, upper, got 'chat' \(chat needs TCP connections: use server\.ts --mode chat\)/,
+      /--mode must be one of echo, upper, discard, chargen, got 'chat' \(chat needs TCP connections: use server\.ts --mode chat\)/,
     );
     assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
   });

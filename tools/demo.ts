@@ -50,7 +50,7 @@ await runMain("demo", async () => {
   printLine(indent(`listening on tcp://127.0.0.1:${port}`));
   try {
     await runClient(["--port", String(port), "hello", "socket lab"]);
-    await runClient(["--port", String(port), "--count", "3", "--interval", "200"]);
+    await runClient(["--port", String(port), "--count", "3", "--interval", "200ms"]);
   } finally {
     const stopped = new Promise((resolve) => server.on("close", resolve));
     server.kill("SIGINT");

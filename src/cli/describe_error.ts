@@ -4,6 +4,7 @@ import type { RefusalCode } from "../handler.ts";
 import { NetError, type NetOperation } from "../net/net_error.ts";
 import { localAddresses } from "./local_addresses.ts";
 import { UsageError } from "./usage_error.ts";
+import { zoneHint } from "./zone_hint.ts";
 
 const DOING: Record<NetOperation, string> = {
   connect: "cannot connect to",
@@ -12,6 +13,7 @@ const DOING: Record<NetOperation, string> = {
   send: "cannot send to",
   receive: "error receiving from",
   resolve: "cannot resolve",
+  handshake: "handshake with",
 };
 
 // The library names no flags; what a user can change about a framing failure is said here.
@@ -23,7 +25,7 @@ const FRAMING_HINTS: Partial<Record<FramingErrorCode, string>> = {
 function hint(error: NetError): string {
   switch (error.code) {
     case "CONNECTION_REFUSED":
-      return "is the server running? is the port right?";
+      return "is the server running? is the port right? a firewall that rejects looks the same";
     case "ADDRESS_IN_USE":
       return "is another server using that port? pick another with --port, or 0 for any free port";
     case "ADDRESS_NOT_AVAILABLE": {
@@ -35,7 +37,7 @@ function hint(error: NetError): string {
     case "TIMED_OUT":
       return error.operation === "receive"
         ? "does the server answer this message? does --framing match the server's?"
-        : "is the address right? is a firewall dropping the packets?";
+        : "nothing answered: is a firewall dropping the packets? check it on the server PC, and the address";
     case "PERMISSION_DENIED":
       return error.operation === "listen" || error.operation === "bind"
         ? "ports below 1024 need root; pick a port above 1024"
@@ -43,11 +45,23 @@ function hint(error: NetError): string {
     case "SANDBOX_DENIED":
       return "run it with deno run -qP from the socklab folder, whose deno.json grants network access";
     case "NETWORK_UNREACHABLE":
-      return "is this machine on that network? check the address and the cable or Wi-Fi";
+      return "is this machine on that network? check the address, the routes (ip route, route print) and the cable or Wi-Fi";
+    case "HOST_UNREACHABLE":
+      return "check the IP address on the server PC with ip addr / ipconfig, and that both PCs are on the same network";
+    case "REJECTED":
+      return "check the firewall on the server PC, and the routes with ip route / route print and traceroute / tracert";
+    case "INTERFACE_REQUIRED":
+      return zoneHint(error.address?.hostname ?? "fe80::1");
     case "MESSAGE_TOO_LARGE":
       return "send less, or raise the limit";
     case "CONNECTION_RESET":
       return "the other side aborted the connection";
+    case "TLS_HANDSHAKE_FAILED":
+      return error.operation === "handshake"
+        ? "a client that does not speak TLS? it needs client.ts --tls, openssl s_client or ncat --ssl"
+        : "both sides need --tls, or neither";
+    case "CERTIFICATE_UNTRUSTED":
+      return "compare the fingerprint with the server's banner and pass it with --fingerprint, or trust its CA with --ca FILE; --insecure skips the check (lab only)";
     case "TOO_MANY_OPEN_FILES":
       return "every descriptor this process may open is in use: raise the limit (ulimit -n) or cap clients with --max-conns";
     default:

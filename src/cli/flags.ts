@@ -23,11 +23,17 @@ export const COMMON_FLAGS = {
 
 /**
  * Parses `args` against `spec`, turning parseArgs' errors into one-line usage errors.
+ * `given` holds the long names of the flags the command line set (a default looks the same in
+ * `values`).
  * @throws {UsageError} for unknown flags, missing values, or unexpected positionals.
  */
 export function parseFlags<T extends FlagSpec>(args: string[], spec: T, allowPositionals: boolean) {
   try {
-    return parseArgs({ args, options: spec, allowPositionals, strict: true });
+    const parsed = parseArgs({ args, options: spec, allowPositionals, strict: true, tokens: true });
+    const given: ReadonlySet<string> = new Set(
+      parsed.tokens.flatMap((token) => token.kind === "option" ? [token.name] : []),
+    );
+    return { values: parsed.values, positionals: parsed.positionals, given };
   } catch (error) {
     const message = (error as Error).message.split("\n")[0]!
       .replace(/^Unknown option '(.*?)'.*/, "unknown flag $1")
@@ -85,24 +91,16 @@ export function choiceFlag<C extends string>(
 }
 
 /**
- * Reads `--host`. An empty value is a mistake (an unset shell variable, or
- * quotes left empty) that the runtimes would otherwise read their own way:
- * Deno as every interface, Bun as a crash. So is a port written into it.
- * @throws {UsageError} when the value is empty or only spaces, or carries a port.
+ * Checks that `--host` is not empty. An empty value is a mistake (an unset
+ * shell variable, or quotes left empty) that the runtimes would otherwise read
+ * their own way: Deno as every interface, Bun as a crash. A port written into
+ * it is read by `endpointFlags` (`endpoint_flags.ts`).
+ * @throws {UsageError} when the value is empty or only spaces.
  */
 export function hostFlag(value: string): string {
   if (value.trim() === "") {
     throw new UsageError(
       `--host needs an address or host name, such as 127.0.0.1, got '${escapeControl(value)}'`,
-    );
-  }
-  // 10.0.0.1:9000, [fe80::1]:9000 or pc1:9000: an address with a port, which
-  // the runtimes would take as a host name to look up and fail on.
-  const withPort = value.match(/^(\[[^\]]*\]|[^:]+):(\d+)$/);
-  if (withPort) {
-    const [, host, port] = withPort;
-    throw new UsageError(
-      `--host takes the address alone: use --host ${host!.replace(/^\[|\]$/g, "")} --port ${port}`,
     );
   }
   return value;

@@ -1,4 +1,5 @@
 import { networkInterfaces } from "node:os";
+import { mayListInterfaces } from "../net/permissions.ts";
 import type { InterfaceAddress } from "../net/types.ts";
 
 /**
@@ -8,6 +9,8 @@ import type { InterfaceAddress } from "../net/types.ts";
  */
 export function localAddresses(): InterfaceAddress[] {
   let interfaces: ReturnType<typeof networkInterfaces>;
+  // Never asked for: the list helps a message, and a run must not stop to ask for it.
+  if (!mayListInterfaces()) return [];
   try {
     interfaces = networkInterfaces();
   } catch {

@@ -20,19 +20,46 @@ function ended(sink: StdioSink): Promise<void> {
 }
 
 // A write waits for a slow reader, as `cat` does: a client's stdout is its result and
-// must arrive whole, however slowly it is read.
-function waitingChannel(sink: StdioSink): Channel {
-  return { write: (text) => void sink.write(text), finish: () => ended(sink) };
+// must arrive whole, however slowly it is read. A reader that went away (EPIPE, as
+// with `| head -1`) is told to `onBroken` once; what is written after is dropped.
+// Deno throws EPIPE from write() itself, Bun emits it as an error event.
+function waitingChannel(sink: StdioSink, onBroken: () => void): Channel {
+  let broken = false;
+  const breaks = () => {
+    if (broken) return;
+    broken = true;
+    onBroken();
+  };
+  sink.on("error", breaks);
+  return {
+    write: (text) => {
+      if (broken) return;
+      try {
+        sink.write(text);
+      } catch {
+        breaks();
+      }
+    },
+    finish: () => broken ? Promise.resolve() : ended(sink),
+  };
 }
+
+// Nobody reads the results any more: stop, as a program killed by SIGPIPE does,
+// instead of working on for nobody (a bench, a client fed by `yes`).
+const resultsUnread = () => process.exit(1);
 
 function boundedChannel(fd: StdioFd, report?: (line: string) => void): Channel {
   const sink = nonBlockingStdio(fd);
   const name = fd === 1 ? "stdout" : "stderr";
+  // Both notices end up on stderr (stdout's through `report`), so they follow its form.
   const output = new BoundedOutput(sink, {
     maxQueued: MAX_QUEUED_CHARS,
     dropNotice: (dropped) =>
-      `${countOf(dropped, fd === 1 ? "line" : "log line")} dropped: ${name} was not being read `
-      + `(send it to a file, e.g. ${fd === 1 ? ">" : "2>"} log.txt, or read the pipe)\n`,
+      stderrLine(
+        "status",
+        `${countOf(dropped, fd === 1 ? "line" : "log line")} dropped: ${name} was not being read `
+          + `(send it to a file, e.g. ${fd === 1 ? ">" : "2>"} log.txt, or read the pipe)`,
+      ),
     report,
   });
   return {
@@ -44,8 +71,9 @@ function boundedChannel(fd: StdioFd, report?: (line: string) => void): Channel {
   };
 }
 
-let stdout: Channel = waitingChannel(process.stdout);
-let stderr: Channel = waitingChannel(process.stderr);
+let stdout: Channel = waitingChannel(process.stdout, resultsUnread);
+let jsonStderr = false;
+let stderr: Channel = waitingChannel(process.stderr, () => {});
 let bounded = false;
 
 /**
@@ -73,6 +101,33 @@ export async function flushOutput(): Promise<void> {
 }
 
 /**
+ * Makes every later stderr line one JSON object, so that with `--json` a
+ * grader can parse the whole stream: status lines become `status` events and
+ * errors `error` events, each with `time` and `message`, beside narration's
+ * own events.
+ */
+export function useJsonStderr(): void {
+  jsonStderr = true;
+}
+
+/** Whether {@linkcode useJsonStderr} is in effect. */
+export function stderrIsJson(): boolean {
+  return jsonStderr;
+}
+
+/** A stderr line, newline included, in the form in effect. */
+function stderrLine(
+  event: "status" | "error",
+  text: string,
+  details?: Record<string, unknown>,
+): string {
+  if (!jsonStderr) return `${text}\n`;
+  return `${
+    JSON.stringify({ time: new Date().toISOString(), event, message: text, ...details })
+  }\n`;
+}
+
+/**
  * The one place that writes what users read. stdout carries only results
  * (replies, figures) so it can be piped; stderr carries status and errors.
  */
@@ -80,12 +135,20 @@ export function printLine(text: string): void {
   stdout.write(`${text}\n`);
 }
 
-/** Writes a status or narration line to stderr. */
+/** Writes a status line to stderr (a `status` event with `--json`). */
 export function printStatus(text: string): void {
-  stderr.write(`${text}\n`);
+  stderr.write(stderrLine("status", text));
 }
 
-/** Writes an error line to stderr. */
-export function printError(text: string): void {
-  stderr.write(`${text}\n`);
+/**
+ * Writes an error line to stderr (an `error` event with `--json`).
+ * @param details Fields only the JSON form carries, such as the error's `code`.
+ */
+export function printError(text: string, details?: Record<string, unknown>): void {
+  stderr.write(stderrLine("error", text, details));
+}
+
+/** Writes a narration line to stderr as it is: a sentence, a hex dump, or a JSON event. */
+export function printNarration(line: string): void {
+  stderr.write(`${line}\n`);
 }

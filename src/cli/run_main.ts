@@ -1,6 +1,14 @@
 import process from "node:process";
+import { NetError } from "../net/net_error.ts";
+import { mayReadEnv } from "../net/permissions.ts";
 import { describeError } from "./describe_error.ts";
-import { flushOutput, outputIsNonBlocking, printError } from "./output.ts";
+import {
+  flushOutput,
+  outputIsNonBlocking,
+  printError,
+  stderrIsJson,
+  useJsonStderr,
+} from "./output.ts";
 import { stopWasRequested } from "./signals.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -14,26 +22,48 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
  * since users meet these failures in normal use.
  */
 export async function runMain(script: string, main: () => Promise<number | void>): Promise<never> {
+  if (asksForJson(process.argv.slice(2))) useJsonStderr();
   let code: number;
   try {
     code = (await main()) ?? EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {
-      printError(`${script}: ${error.message} (see ${script} --help)`);
       code = EXIT.usage;
+      printError(`${script}: ${error.message} (see ${script} --help)`, {
+        error: "USAGE",
+        exit: code,
+      });
     } else {
-      printError(`${script}: ${describeError(error)}`);
-      if (debugEnabled() && error instanceof Error) printError(error.stack ?? "");
       code = EXIT.failure;
+      const stack = debugEnabled() && error instanceof Error ? error.stack : undefined;
+      printError(`${script}: ${describeError(error)}`, {
+        error: errorCode(error),
+        exit: code,
+        stack,
+      });
+      if (stack !== undefined && !stderrIsJson()) printError(stack);
     }
   }
   return await exitAfterFlush(code);
 }
 
-// Reading the environment needs a permission Deno's default set does not grant; no permission, no debug.
+// Looked for before parsing, so that a usage error in the same command is JSON too;
+// after "--" every word is a message, even "--json".
+function asksForJson(args: string[]): boolean {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).includes("--json");
+}
+
+// The same codes as a narrated "closed" event's `error` field.
+function errorCode(error: unknown): string {
+  if (error instanceof NetError) return error.code;
+  return error instanceof Error ? error.name : "Error";
+}
+
+// Read only where already permitted: asking for it would come after the failure it explains.
 function debugEnabled(): boolean {
   try {
-    return process.env.SOCKLAB_DEBUG === "1";
+    return mayReadEnv("SOCKLAB_DEBUG") && process.env.SOCKLAB_DEBUG === "1";
   } catch {
     return false;
   }

@@ -51,7 +51,8 @@ class ChatRoom implements ServerMode {
         return this.#whoReply();
       case "/quit":
         this.#quitting.add(client);
-        client.send(this.#fit("* bye"));
+        // nc and ncat keep running after the server closes, until their own input ends.
+        client.send(this.#fit("* bye (connection closed; nc and ncat: press Ctrl-D to exit)"));
         void client.close();
         return undefined;
       default:

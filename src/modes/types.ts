@@ -1,10 +1,11 @@
+import type { ByteService } from "../byte_service.ts";
 import type { Client, MessageHandler, PeerHandler } from "../handler.ts";
 
 /**
  * The modes whose handler needs only a message and who sent it, so a UDP
  * server can take them as well as a TCP one.
  */
-export type DatagramModeName = "echo" | "upper";
+export type DatagramModeName = "echo" | "upper" | "discard" | "chargen";
 
 /** The behaviours a server can take on. */
 export type ModeName = DatagramModeName | "chat";
@@ -13,6 +14,8 @@ export type ModeName = DatagramModeName | "chat";
 export interface ServerMode {
   /** Answers each message of each client. */
   readonly handler: MessageHandler;
+  /** Set by modes that take each client as raw bytes (discard, chargen): no framing, no handler calls. */
+  readonly bytes?: ByteService;
   /** A client connected. */
   onConnect?(client: Client): void;
   /** A client left, cleanly or not. */
@@ -39,4 +42,13 @@ export interface ModeContext {
   readonly maxFrameBytes: number;
   /** Shows a line of the conversation to the server's operator (chat only). */
   show(line: string): void;
+  /** Told what a client sent when it leaves (discard only); unset when nobody asked (no -v). */
+  report?(client: Client, received: ReceivedTally): void;
+}
+
+/** What one client sent a discard server over its connection: the receiver's side of an upload. */
+export interface ReceivedTally {
+  readonly bytes: number;
+  /** From connect to leaving. */
+  readonly seconds: number;
 }

@@ -1,6 +1,8 @@
 import type { BunApi, BunSocketHandler, BunTcpSocket } from "./bun_api.ts";
+import { NO_ANSWER_AFTER_MS, toConnectError } from "./connect_error.ts";
 import { DescriptorBudget } from "./descriptor_budget.ts";
 import { NetError, toNetError } from "./net_error.ts";
+import { handshakeTimeout, SERVER_HANDSHAKE_TIMEOUT_MS, toTlsError } from "./tls_errors.ts";
 import type {
   BindOptions,
   DatagramEvents,
@@ -10,6 +12,8 @@ import type {
   StreamEvents,
   TcpConnection,
   TcpListener,
+  TlsClientOptions,
+  TlsConnection,
   UdpSocket,
 } from "./types.ts";
 import { WriteQueue } from "./write_queue.ts";
@@ -212,6 +216,12 @@ class BunTcpConnection implements TcpConnection {
   }
 }
 
+// What the handshake told a TLS client; the connection itself is unchanged.
+class BunTlsConnection extends BunTcpConnection implements TlsConnection {
+  tlsVersion = "";
+  peerCertificate: Uint8Array = new Uint8Array();
+}
+
 function handlers(local: SocketAddress): BunSocketHandler<BunTcpConnection> {
   return {
     data: (socket, data) => socket.data.onData(plainBytes(data)),
@@ -227,47 +237,85 @@ function handlers(local: SocketAddress): BunSocketHandler<BunTcpConnection> {
 }
 
 function listenTcp(options: ListenOptions): Promise<TcpListener> {
-  const { hostname, port } = options;
+  const { hostname, port, tls } = options;
   const local = { hostname, port };
   const base = handlers(local);
   const budget = new DescriptorBudget();
   let lastReported = -Infinity;
+  // TLS clients still shaking hands, each with the timer that gives up on it.
+  const handshaking = new Map<BunTcpSocket<BunTcpConnection>, ReturnType<typeof setTimeout>>();
+  const admit = (socket: BunTcpSocket<BunTcpConnection>) => {
+    // Near the descriptor limit a new client is let go at once, so Bun's
+    // accept never fails: out of descriptors it would retry at full CPU
+    // for ever and tell nobody (Bun 1.4).
+    if (budget.exhausted) {
+      socket.data.close();
+      if (Date.now() - lastReported >= 1000) {
+        lastReported = Date.now();
+        options.onAcceptError?.(
+          new NetError(
+            "TOO_MANY_OPEN_FILES",
+            `out of file descriptors (the limit is ${budget.limit}); new clients are closed at once`,
+          ),
+        );
+      }
+      return;
+    }
+    // The owner's hook may throw: that costs this connection, never the listener.
+    try {
+      options.onConnection(socket.data);
+    } catch (error) {
+      socket.data.close();
+      options.onAcceptError?.(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
   try {
     const listener = bun().listen<BunTcpConnection>({
       hostname,
       port,
       // Without it Bun answers a client's FIN by closing, and replies still owed are lost.
       allowHalfOpen: true,
+      tls: tls && { cert: tls.certificate, key: tls.privateKey },
       socket: {
         ...base,
         open: (socket) => {
           base.open!(socket);
           budget.opened();
-          // Near the descriptor limit a new client is let go at once, so Bun's
-          // accept never fails: out of descriptors it would retry at full CPU
-          // for ever and tell nobody (Bun 1.4).
-          if (budget.exhausted) {
-            socket.data.close();
-            if (Date.now() - lastReported >= 1000) {
-              lastReported = Date.now();
-              options.onAcceptError?.(
-                new NetError(
-                  "TOO_MANY_OPEN_FILES",
-                  `out of file descriptors (the limit is ${budget.limit}); new clients are closed at once`,
-                ),
-              );
-            }
-            return;
-          }
-          // The owner's hook may throw: that costs this connection, never the listener.
-          try {
-            options.onConnection(socket.data);
-          } catch (error) {
-            socket.data.close();
-            options.onAcceptError?.(error instanceof Error ? error : new Error(String(error)));
-          }
+          if (!tls) return admit(socket);
+          // A client that connects and says nothing would hold its descriptor for ever.
+          const context = { operation: "handshake", address: socket.data.remoteAddress } as const;
+          handshaking.set(
+            socket,
+            setTimeout(() => {
+              handshaking.delete(socket);
+              options.onAcceptError?.(handshakeTimeout(SERVER_HANDSHAKE_TIMEOUT_MS, context));
+              socket.data.close();
+            }, SERVER_HANDSHAKE_TIMEOUT_MS),
+          );
+        },
+        // The server's authorizationError is about client certificates, which socklab does not ask for.
+        handshake: (socket, success, authorizationError) => {
+          const timer = handshaking.get(socket);
+          if (timer === undefined) return;
+          clearTimeout(timer);
+          handshaking.delete(socket);
+          if (success) return admit(socket);
+          const context = { operation: "handshake", address: socket.data.remoteAddress } as const;
+          options.onAcceptError?.(
+            toTlsError(authorizationError ?? new Error("no TLS from the client"), context),
+          );
+          socket.data.close();
         },
         close: (socket, error) => {
+          const timer = handshaking.get(socket);
+          if (timer !== undefined) {
+            clearTimeout(timer);
+            handshaking.delete(socket);
+            const context = { operation: "handshake", address: socket.data.remoteAddress } as const;
+            options.onAcceptError?.(
+              toTlsError(error ?? new Error("closed before the handshake"), context),
+            );
+          }
           budget.closed();
           base.close(socket, error);
         },
@@ -280,6 +328,11 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         if (!closed) {
           closed = true;
           listener.stop(false);
+          for (const [socket, timer] of handshaking) {
+            clearTimeout(timer);
+            socket.data.close();
+          }
+          handshaking.clear();
         }
         return Promise.resolve();
       },
@@ -291,6 +344,7 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
 
 async function connectTcp(to: SocketAddress): Promise<TcpConnection> {
   const connection = new BunTcpConnection();
+  const started = performance.now();
   try {
     await bun().connect<BunTcpConnection>({
       hostname: to.hostname,
@@ -300,8 +354,94 @@ async function connectTcp(to: SocketAddress): Promise<TcpConnection> {
       socket: { ...handlers({ hostname: "", port: 0 }), connectError: () => {} },
     });
   } catch (error) {
-    throw toNetError(error, { operation: "connect", address: to });
+    const elapsedMs = performance.now() - started;
+    throw toConnectError(await unmaskRefusal(error, to, elapsedMs), to, elapsedMs);
   }
+  return connection;
+}
+
+// Bun 1.4 reports a failed connect as ECONNREFUSED whatever the kernel said,
+// EHOSTUNREACH and ENETUNREACH included (oven-sh/bun PR #37093, open). A real
+// refusal is a reset, back within a round trip; ARP gives up after about 3 s.
+// A quick one may be this machine's routes, which a UDP connect asks again and
+// Bun reports truthfully; an ICMP rejection from afar stays a refusal.
+async function unmaskRefusal(error: unknown, to: SocketAddress, elapsedMs: number) {
+  if ((error as { code?: unknown } | null)?.code !== "ECONNREFUSED") return error;
+  if (elapsedMs >= NO_ANSWER_AFTER_MS) {
+    return Object.assign(new Error("no answer before giving up"), {
+      code: "EHOSTUNREACH",
+      cause: error,
+    });
+  }
+  try {
+    const probe = await bun().udpSocket({
+      hostname: to.hostname.includes(":") ? "::" : "0.0.0.0",
+      port: 0,
+      connect: { hostname: to.hostname, port: to.port },
+      socket: { data() {}, error() {} },
+    });
+    probe.close();
+    return error;
+  } catch (routeError) {
+    return routeError;
+  }
+}
+
+async function connectTls(to: SocketAddress, tls: TlsClientOptions): Promise<TlsConnection> {
+  const connection = new BunTlsConnection();
+  const context = { operation: "connect", address: to } as const;
+  const verify = tls.caCertificates !== undefined;
+  const base = handlers({ hostname: "", port: 0 });
+  let pending = true;
+  const { promise: handshake, resolve, reject } = Promise.withResolvers<void>();
+  const fail = (error: unknown) => {
+    if (!pending) return;
+    pending = false;
+    reject(toTlsError(error, context));
+  };
+  try {
+    await bun().connect<BunTcpConnection>({
+      hostname: to.hostname,
+      port: to.port,
+      allowHalfOpen: true,
+      data: connection,
+      tls: {
+        // Unverified, Bun accepts any certificate and its owner checks it.
+        rejectUnauthorized: verify,
+        ca: verify ? [...tls.caCertificates!] : undefined,
+        // SNI carries names only (RFC 6066); without one Bun checks the address.
+        serverName: tls.serverName && !/^[\d.]+$|:/.test(tls.serverName)
+          ? tls.serverName
+          : undefined,
+      },
+      socket: {
+        ...base,
+        connectError: () => {},
+        handshake: (socket, success, authorizationError) => {
+          // Bun 1.4 reports an unverified certificate as a failed handshake when a
+          // serverName is set, even with rejectUnauthorized off; the certificate
+          // arrived all the same, and its owner checks it.
+          const raw = socket.getPeerCertificate?.()?.raw;
+          if (!success && (verify || raw === undefined)) {
+            fail(authorizationError ?? new Error("the server does not speak TLS"));
+            socket.data.close();
+            return;
+          }
+          connection.tlsVersion = socket.getTLSVersion?.() ?? "";
+          connection.peerCertificate = raw ? new Uint8Array(raw) : new Uint8Array();
+          pending = false;
+          resolve();
+        },
+        close: (socket, error) => {
+          fail(error ?? new NetError("CONNECTION_RESET", "closed during the handshake"));
+          base.close(socket, error);
+        },
+      },
+    });
+  } catch (error) {
+    throw toNetError(error, context);
+  }
+  await handshake;
   return connection;
 }
 
@@ -371,5 +511,6 @@ export const bunAdapter: RuntimeAdapter = {
   name: "bun",
   listenTcp,
   connectTcp,
+  connectTls,
   bindUdp,
 };

@@ -14,6 +14,9 @@ export interface BunTcpSocket<T> {
   pause(): void;
   resume(): void;
   setNoDelay?(noDelay?: boolean): boolean;
+  // TLS sockets only.
+  getPeerCertificate?(): { raw?: Uint8Array } | undefined;
+  getTLSVersion?(): string | null;
 }
 
 export interface BunSocketHandler<T> {
@@ -24,6 +27,16 @@ export interface BunSocketHandler<T> {
   close(socket: BunTcpSocket<T>, error?: Error): void;
   error(socket: BunTcpSocket<T>, error: Error): void;
   connectError?(socket: BunTcpSocket<T>, error: Error): void;
+  // TLS sockets only: the handshake finished, or failed when `success` is false.
+  handshake?(socket: BunTcpSocket<T>, success: boolean, authorizationError: Error | null): void;
+}
+
+export interface BunTlsOptions {
+  cert?: string;
+  key?: string;
+  ca?: string[];
+  serverName?: string;
+  rejectUnauthorized?: boolean;
 }
 
 export interface BunTcpListener {
@@ -50,6 +63,7 @@ export interface BunApi {
     hostname: string;
     port: number;
     allowHalfOpen: boolean;
+    tls?: BunTlsOptions;
     socket: BunSocketHandler<T>;
   }): BunTcpListener;
   connect<T>(options: {
@@ -57,11 +71,14 @@ export interface BunApi {
     port: number;
     allowHalfOpen: boolean;
     data: T;
+    tls?: BunTlsOptions;
     socket: BunSocketHandler<T>;
   }): Promise<BunTcpSocket<T>>;
   udpSocket(options: {
     hostname: string;
     port: number;
+    // Connecting a UDP socket sends nothing; it only asks the routing table.
+    connect?: { hostname: string; port: number };
     socket: BunUdpHandler;
   }): Promise<BunUdpSocket>;
 }

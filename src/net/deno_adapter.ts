@@ -1,5 +1,9 @@
+import { deadline } from "../async/deadline.ts";
 import { delay } from "../async/delay.ts";
+import { toConnectError } from "./connect_error.ts";
 import { NetError, toNetError } from "./net_error.ts";
+import { connectNodeTls } from "./node_tls_connection.ts";
+import { handshakeTimeout, SERVER_HANDSHAKE_TIMEOUT_MS, toTlsError } from "./tls_errors.ts";
 import type {
   BindOptions,
   DatagramEvents,
@@ -9,6 +13,8 @@ import type {
   StreamEvents,
   TcpConnection,
   TcpListener,
+  TlsClientOptions,
+  TlsConnection,
   UdpSocket,
 } from "./types.ts";
 import { WriteQueue } from "./write_queue.ts";
@@ -35,7 +41,8 @@ function toAddress(addr: Deno.Addr): SocketAddress {
 class DenoTcpConnection implements TcpConnection {
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
-  readonly #conn: Deno.TcpConn;
+  // A TLS connection only on a --tls server; clients use node:tls (see connectTls).
+  readonly #conn: Deno.TcpConn | Deno.TlsConn;
   readonly #queue = new WriteQueue();
   #events: StreamEvents | undefined;
   #writing = false;
@@ -46,7 +53,7 @@ class DenoTcpConnection implements TcpConnection {
   #writeEnded = false;
   #readEnded = false;
 
-  constructor(conn: Deno.TcpConn) {
+  constructor(conn: Deno.TcpConn | Deno.TlsConn) {
     this.#conn = conn;
     this.localAddress = toAddress(conn.localAddr);
     this.remoteAddress = toAddress(conn.remoteAddr);
@@ -214,7 +221,8 @@ class DenoTcpConnection implements TcpConnection {
   }
 
   setNoDelay(noDelay: boolean): void {
-    if (!this.#closed) this.#conn.setNoDelay(noDelay);
+    // Deno's TlsConn has no setNoDelay (2.9): it keeps the runtime's default.
+    if (!this.#closed && "setNoDelay" in this.#conn) this.#conn.setNoDelay(noDelay);
   }
 
   #fail(error: unknown): void {
@@ -237,19 +245,29 @@ class DenoTcpConnection implements TcpConnection {
 }
 
 function listenTcp(options: ListenOptions): Promise<TcpListener> {
-  const { hostname, port } = options;
-  let listener: Deno.TcpListener;
+  const { hostname, port, tls } = options;
+  let listener: Deno.Listener<Deno.TcpConn> | Deno.TlsListener;
   try {
-    listener = Deno.listen({ hostname, port, transport: "tcp" });
+    listener = tls
+      ? Deno.listenTls({
+        hostname,
+        port,
+        transport: "tcp",
+        cert: tls.certificate,
+        key: tls.privateKey,
+      })
+      : Deno.listen({ hostname, port, transport: "tcp" });
   } catch (error) {
     return Promise.reject(toNetError(error, { operation: "listen", address: { hostname, port } }));
   }
   let closed = false;
+  // Closed with the listener: once it is, nobody would take them over.
+  const handshaking = new Set<Deno.TlsConn>();
   // Deno releases the port only when the pending accept is cancelled, so close() waits for this.
   const accepting = (async () => {
     let backoffMs = 0;
     while (!closed) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.TcpConn | Deno.TlsConn;
       try {
         conn = await listener.accept();
       } catch (error) {
@@ -271,7 +289,8 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         continue;
       }
       backoffMs = 0;
-      handOver(conn, options);
+      if (tls) void handOverAfterHandshake(conn as Deno.TlsConn, options, handshaking);
+      else handOver(conn, options);
     }
   })();
   return Promise.resolve({
@@ -284,14 +303,51 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         } catch {
           // Already closed.
         }
+        for (const conn of handshaking) closeQuietly(conn);
+        handshaking.clear();
       }
       return accepting;
     },
   });
 }
 
+// The handshake runs beside the accept loop, bounded so that a client that
+// connects and says nothing cannot hold its descriptor for ever.
+async function handOverAfterHandshake(
+  conn: Deno.TlsConn,
+  options: ListenOptions,
+  handshaking: Set<Deno.TlsConn>,
+): Promise<void> {
+  const address = toAddress(conn.remoteAddr);
+  const context = { operation: "handshake", address } as const;
+  handshaking.add(conn);
+  try {
+    await deadline(
+      conn.handshake(),
+      SERVER_HANDSHAKE_TIMEOUT_MS,
+      () => handshakeTimeout(SERVER_HANDSHAKE_TIMEOUT_MS, context),
+    );
+  } catch (error) {
+    closeQuietly(conn);
+    // Cut short by the listener closing: nothing went wrong with the client.
+    if (handshaking.delete(conn)) options.onAcceptError?.(toTlsError(error, context));
+    return;
+  } finally {
+    handshaking.delete(conn);
+  }
+  handOver(conn, options);
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed by the runtime.
+  }
+}
+
 // The owner's hook may throw: that costs this connection, never the accept loop.
-function handOver(conn: Deno.TcpConn, options: ListenOptions): void {
+function handOver(conn: Deno.TcpConn | Deno.TlsConn, options: ListenOptions): void {
   const connection = new DenoTcpConnection(conn);
   try {
     options.onConnection(connection);
@@ -302,12 +358,20 @@ function handOver(conn: Deno.TcpConn, options: ListenOptions): void {
 }
 
 async function connectTcp(to: SocketAddress): Promise<TcpConnection> {
+  const started = performance.now();
   try {
     const conn = await Deno.connect({ hostname: to.hostname, port: to.port, transport: "tcp" });
     return new DenoTcpConnection(conn);
   } catch (error) {
-    throw toNetError(error, { operation: "connect", address: to });
+    throw toConnectError(error, to, performance.now() - started);
   }
+}
+
+// Deno.connectTls can neither accept a certificate it cannot verify nor show
+// the one it got (2.9), and pinning a lab server's self-signed certificate
+// needs both; node:tls on Deno does both.
+function connectTls(to: SocketAddress, tls: TlsClientOptions): Promise<TlsConnection> {
+  return connectNodeTls(to, tls);
 }
 
 function bindUdp(options: BindOptions): Promise<UdpSocket> {
@@ -423,5 +487,6 @@ export const denoAdapter: RuntimeAdapter = {
   name: "deno",
   listenTcp,
   connectTcp,
+  connectTls,
   bindUdp,
 };

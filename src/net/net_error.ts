@@ -12,13 +12,25 @@ export type NetErrorCode =
   | "PERMISSION_DENIED"
   | "SANDBOX_DENIED"
   | "NETWORK_UNREACHABLE"
+  | "HOST_UNREACHABLE"
+  | "REJECTED"
+  | "INTERFACE_REQUIRED"
   | "BROKEN_PIPE"
   | "TOO_MANY_OPEN_FILES"
+  | "TLS_HANDSHAKE_FAILED"
+  | "CERTIFICATE_UNTRUSTED"
   | "CLOSED"
   | "UNKNOWN";
 
 /** What the program was doing when the failure happened; it goes into the message. */
-export type NetOperation = "connect" | "listen" | "bind" | "send" | "receive" | "resolve";
+export type NetOperation =
+  | "connect"
+  | "listen"
+  | "bind"
+  | "send"
+  | "receive"
+  | "resolve"
+  | "handshake";
 
 /** A network failure with a stable `code`, from whichever runtime raised it. */
 export class NetError extends Error {
@@ -85,7 +97,9 @@ const BY_ERRNO: Record<string, NetErrorCode> = {
   PermissionDenied: "PERMISSION_DENIED",
   NotCapable: "SANDBOX_DENIED",
   ENETUNREACH: "NETWORK_UNREACHABLE",
-  EHOSTUNREACH: "NETWORK_UNREACHABLE",
+  NetworkUnreachable: "NETWORK_UNREACHABLE",
+  EHOSTUNREACH: "HOST_UNREACHABLE",
+  HostUnreachable: "HOST_UNREACHABLE",
   EPIPE: "BROKEN_PIPE",
   BrokenPipe: "BROKEN_PIPE",
   EMFILE: "TOO_MANY_OPEN_FILES",
@@ -106,8 +120,13 @@ const MESSAGES: Record<NetErrorCode, string> = {
   PERMISSION_DENIED: "permission denied",
   SANDBOX_DENIED: "network access not granted to this script",
   NETWORK_UNREACHABLE: "network unreachable",
+  HOST_UNREACHABLE: "host unreachable",
+  REJECTED: "rejected by a firewall or a route",
+  INTERFACE_REQUIRED: "a link-local address needs %INTERFACE",
   BROKEN_PIPE: "connection closed by peer",
   TOO_MANY_OPEN_FILES: "out of file descriptors (too many open files)",
+  TLS_HANDSHAKE_FAILED: "TLS handshake failed",
+  CERTIFICATE_UNTRUSTED: "server certificate not trusted",
   CLOSED: "socket closed",
   UNKNOWN: "network error",
 };
@@ -122,8 +141,21 @@ export function toNetError(
 ): NetError {
   if (error instanceof NetError) return error;
   const code = classify(error);
+  // Linux answers EINVAL to a link-local address with no interface to use.
+  const host = context.address?.hostname;
+  if (code === "UNKNOWN" && host !== undefined && isZonelessLinkLocal(host)) {
+    return new NetError("INTERFACE_REQUIRED", `${host} is a link-local address: add %INTERFACE`, {
+      ...context,
+      cause: error,
+    });
+  }
   const detail = MESSAGES[code];
   return new NetError(code, detail, { ...context, cause: error });
+}
+
+/** Tells whether `host` is an IPv6 link-local literal (fe80::/10) without `%interface`. */
+export function isZonelessLinkLocal(host: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(host) && !host.includes("%");
 }
 
 function classify(error: unknown): NetErrorCode {

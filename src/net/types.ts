@@ -79,8 +79,41 @@ export interface TcpListener {
   close(): Promise<void>;
 }
 
+/** What a TLS server presents: its certificate chain and private key, both PEM. */
+export interface TlsServerOptions {
+  /** The certificate chain, server's first, PEM. */
+  readonly certificate: string;
+  /** The private key of the first certificate, PEM (PKCS #8, RSA or EC). */
+  readonly privateKey: string;
+}
+
+/** How a TLS client checks the server it reaches. */
+export interface TlsClientOptions {
+  /** Sent as SNI and, with `caCertificates`, checked against the certificate; IP literals are not sent. */
+  readonly serverName?: string;
+  /**
+   * PEM certificates the server's must chain to, its name checked too. Without
+   * them the adapter accepts any certificate and its owner decides from
+   * `peerCertificate`.
+   */
+  readonly caCertificates?: readonly string[];
+}
+
+/** A TCP connection carrying TLS, after a completed handshake. */
+export interface TlsConnection extends TcpConnection {
+  /** The negotiated protocol, such as `TLSv1.3`. */
+  readonly tlsVersion: string;
+  /** The certificate the server presented, DER. */
+  readonly peerCertificate: Uint8Array;
+}
+
 /** Options for listening on TCP. */
 export interface ListenOptions extends SocketAddress {
+  /**
+   * Speak TLS with this certificate. A connection is handed over only once its
+   * handshake is done; a failed or stalled handshake reaches `onAcceptError`.
+   */
+  tls?: TlsServerOptions;
   /** Called for each accepted connection, before any data is read. */
   onConnection(connection: TcpConnection): void;
   /** Called when accepting failed but the listener goes on (out of file descriptors, say). */
@@ -150,6 +183,12 @@ export interface RuntimeAdapter {
    * @throws {NetError} as a rejection, such as `CONNECTION_REFUSED`, `NETWORK_UNREACHABLE`.
    */
   connectTcp(to: SocketAddress): Promise<TcpConnection>;
+  /**
+   * Opens a TCP connection to `to` and completes a TLS handshake on it.
+   * @throws {NetError} as a rejection: `TLS_HANDSHAKE_FAILED`, `CERTIFICATE_UNTRUSTED` (with
+   * `tls.caCertificates`), or what `connectTcp` throws.
+   */
+  connectTls(to: SocketAddress, tls: TlsClientOptions): Promise<TlsConnection>;
   /**
    * Binds a UDP socket at `options`' address.
    * @throws {NetError} as a rejection, such as `ADDRESS_IN_USE`, `ADDRESS_NOT_AVAILABLE`, `PERMISSION_DENIED`.

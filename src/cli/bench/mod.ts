@@ -6,9 +6,25 @@
  * @module
  */
 export { IntervalClock, yieldToEventLoop } from "./clock.ts";
+export {
+  formatBitrate,
+  formatTransfer,
+  iperfHeader,
+  iperfLine,
+  streamLabel,
+} from "./iperf_format.ts";
 export { EchoPattern, MIN_PATTERN_BYTES } from "./pattern.ts";
 export { ProgressLine } from "./progress.ts";
 export { parseRate } from "./rate.ts";
+export { readUdpBufferDrops, readUdpSendBufferDrops } from "./udp_buffer_drops.ts";
 export { BenchDatagrams, readBenchHeader, UDP_BENCH_HEADER_BYTES } from "./udp_header.ts";
+export { type ReceiverCounts, ReceiverTally } from "./udp_receiver_tally.ts";
+export {
+  type BenchReport,
+  buildReport,
+  buildReportRequest,
+  readReport,
+  readReportRequest,
+} from "./udp_report.ts";
 export { lossPercent, lostBetween, UdpTally, type UdpTallySnapshot } from "./udp_tally.ts";
 export { bitsPerSecond, formatBytes, formatMbits, formatSpan, reportJson } from "./units.ts";

@@ -1,262 +1,211 @@
 import { formatAddress } from "../../address.ts";
-import { settlesWithin } from "../../async/deadline.ts";
-import { FramingError } from "../../framing/mod.ts";
-import type { Connection } from "../../tcp_client.ts";
-import {
-  bitsPerSecond,
-  EchoPattern,
-  formatBytes,
-  formatMbits,
-  formatSpan,
-  IntervalClock,
-  ProgressLine,
-  reportJson,
-  yieldToEventLoop,
-} from "../bench/mod.ts";
-import { describeError } from "../describe_error.ts";
+import type { FramingName } from "../../framing/mod.ts";
+import { certificateFingerprint } from "../../net/tls_fingerprint.ts";
+import type { TlsConnection } from "../../net/types.ts";
+import { connect, openTcp, type TlsConnectOptions, type TlsSession } from "../../tcp_client.ts";
+import { formatTransfer, IntervalClock, ProgressLine } from "../bench/mod.ts";
 import { printError, printLine, printStatus } from "../output.ts";
 import { EXIT } from "../run_main.ts";
+import { type ClientTlsChoice, clientTlsOptions, describeTlsSession } from "../tls/mod.ts";
+import { EchoStream } from "./bench_echo.ts";
+import {
+  type BenchDirection,
+  type BenchInterval,
+  type BenchRun,
+  formatHeader,
+  formatInterval,
+  formatJson,
+  formatSummary,
+  type Lane,
+  type StreamSummary,
+} from "./bench_report.ts";
+import { type BenchStream, DownloadStream, UploadStream } from "./bench_streams.ts";
 
-// Unsent bytes allowed to pile up before the sender waits: enough to keep the
-// socket busy between wake-ups, small enough that memory stays flat.
-const HIGH_WATER_BYTES = 512 * 1024;
-// Bytes sent between yields when the socket takes everything at once, so
-// echoes are read and intervals reported on time.
-const YIELD_EVERY_BYTES = 256 * 1024;
+export type { BenchDirection } from "./bench_report.ts";
 
 /** How `client.ts --bench` runs. */
 export interface TcpBenchOptions {
+  host: string;
+  port: number;
+  framing: FramingName;
+  maxFrameBytes: number;
+  /** For connecting, and for the server's last echoes or FIN after ours. */
+  timeoutMs: number;
   seconds: number;
-  /** Bytes per message, without framing. */
+  /** up: to a discard server; down: from chargen or any source; both: through an echo server. */
+  direction: BenchDirection;
+  /** Connections at once, as iperf3's -P. */
+  parallel: number;
+  /** Bytes per write (up) or per message, framing not counted (both). */
   size: number;
   /** Print one JSON report on stdout instead of text. */
   json: boolean;
-  /** How long to wait for the last echoes after the half-close. */
-  drainTimeoutMs: number;
   /** Resolves when the user asks to stop early (Ctrl-C); the summary is still printed. */
   stopped: Promise<void>;
+  /** --tls, with how the server is trusted, as `client.ts --tls` takes it; undefined for plain TCP. */
+  tls?: ClientTlsChoice;
 }
 
-/** Bytes on the wire in both directions during one report interval. */
-export interface TcpInterval {
-  start: number;
-  end: number;
-  sentBytes: number;
-  sentBitsPerSecond: number;
-  receivedBytes: number;
-  receivedBitsPerSecond: number;
-}
-
-/** One direction's totals for the final report. */
-export interface TcpSideSummary {
-  seconds: number;
-  bytes: number;
-  bitsPerSecond: number;
-  messages: number;
-}
-
-interface Counters {
-  /** Wire bytes handed to `send`, framing included. */
-  queuedBytes: number;
-  sentMessages: number;
-  receivedBytes: number;
-  receivedMessages: number;
-  /** Seconds since the start when the last echo arrived. */
-  lastEchoAt: number;
-  failure: string | undefined;
-}
+const WHAT: Record<BenchDirection, string> = {
+  up: "upload to",
+  down: "download from",
+  both: "echo through",
+};
 
 /**
- * Runs `client.ts --bench`: streams numbered messages to an echo server for
- * `seconds` while reading and checking the echoes, prints a line per second
- * and a sender/receiver summary (or one JSON object).
- * @returns 0 when every echo came back intact, 1 otherwise.
+ * Runs `client.ts --bench`: opens `parallel` connections, moves bytes the
+ * chosen way for `seconds`, prints a line per stream per second (and a [SUM]
+ * line with several streams) and a sender/receiver summary, as iperf3 does,
+ * or one JSON object shaped like iperf3's -J.
+ * @returns 0 when every stream finished cleanly (and, for echo runs, every echo matched), 1 otherwise.
+ * @throws {NetError} when a connection cannot be opened.
  */
-export async function runTcpBench(
-  connection: Connection,
+export async function runTcpBench(options: TcpBenchOptions): Promise<number> {
+  const streams: BenchStream[] = [];
+  const closers: (() => void)[] = [];
+  // Read before connecting, so a --ca file that is not there is a usage error.
+  const tls = options.tls && { ...clientTlsOptions(options.tls), serverName: options.host };
+  try {
+    for (let id = 1; id <= options.parallel; id++) {
+      streams.push(await open(id, options, tls, closers));
+    }
+    return await measure(streams, options);
+  } finally {
+    for (const close of closers) close();
+  }
+}
+
+async function open(
+  id: number,
   options: TcpBenchOptions,
-): Promise<number> {
-  const target = formatAddress(connection.remoteAddress);
-  const framing = connection.framing.name;
-  const overhead = framing === "line" ? 1 : 4;
-  const pattern = new EchoPattern(options.size);
-  const counters: Counters = {
-    queuedBytes: 0,
-    sentMessages: 0,
-    receivedBytes: 0,
-    receivedMessages: 0,
-    lastEchoAt: 0,
+  tls: TlsConnectOptions | undefined,
+  closers: (() => void)[],
+): Promise<BenchStream> {
+  const address = { host: options.host, port: options.port, timeoutMs: options.timeoutMs, tls };
+  // The line client.ts --tls prints, once: every stream reaches the same server.
+  const showTls = (session: TlsSession | undefined) => {
+    if (id === 1 && session) printStatus(describeTlsSession(session, options.tls));
+  };
+  if (options.direction === "both") {
+    const connection = await connect({
+      ...address,
+      framing: options.framing,
+      maxFrameBytes: options.maxFrameBytes,
+    });
+    closers.push(() => connection.close());
+    showTls(connection.tls);
+    return new EchoStream(id, connection, options.size, options.timeoutMs);
+  }
+  const connection = await openTcp(address);
+  closers.push(() => connection.close());
+  if (tls) {
+    const { tlsVersion, peerCertificate } = connection as TlsConnection;
+    showTls({ version: tlsVersion, fingerprint: await certificateFingerprint(peerCertificate) });
+  }
+  return options.direction === "up"
+    ? new UploadStream(id, connection, options.size, options.timeoutMs)
+    : new DownloadStream(id, connection);
+}
+
+function lanesOf(streams: BenchStream[], direction: BenchDirection): Lane[] {
+  return streams.flatMap((stream) =>
+    direction === "both"
+      ? [{ id: stream.id, sender: true }, { id: stream.id, sender: false }]
+      : [{ id: stream.id, sender: direction === "up" }]
+  );
+}
+
+async function measure(streams: BenchStream[], options: TcpBenchOptions): Promise<number> {
+  const { direction } = options;
+  const target = streams[0]!.remoteAddress;
+  const lanes = lanesOf(streams, direction);
+  const count = (lane: Lane, stream: BenchStream) =>
+    lane.sender ? stream.sentBytes : stream.receivedBytes;
+  const byId = new Map(streams.map((stream) => [stream.id, stream]));
+  const laneBytes = () => lanes.map((lane) => count(lane, byId.get(lane.id)!));
+  const run: BenchRun = {
+    direction,
+    target,
+    seconds: options.seconds,
+    blockBytes: options.size,
+    framing: direction === "both" ? options.framing : undefined,
+    startedAt: new Date(),
+    streams: streams.map((s) => ({ id: s.id, local: s.localAddress, remote: s.remoteAddress })),
+    lanes,
+    intervals: [],
+    summaries: [],
     failure: undefined,
   };
-  const sentToOs = () => counters.queuedBytes - connection.bufferedBytes;
-  const progress = new ProgressLine(ProgressLine.wanted(options.json));
-  const intervals: TcpInterval[] = [];
-  let mark = { sent: 0, received: 0 };
+  const streamWord = streams.length === 1 ? "1 stream" : `${streams.length} streams`;
   printStatus(
-    `bench: ${options.size}-byte messages (${framing} framing) to ${target} for ${options.seconds} s`,
+    `bench: ${WHAT[direction]} ${formatAddress(target)}${
+      options.tls ? " over TLS" : ""
+    } for ${options.seconds} s, ${streamWord}, ${
+      direction === "both"
+        ? `${options.size}-byte messages (${options.framing} framing)`
+        : direction === "up"
+        ? `${formatTransfer(options.size)} writes`
+        : "reading whatever arrives"
+    }`,
   );
+  if (!options.json) printLine(formatHeader(run));
+  const progress = new ProgressLine(ProgressLine.wanted(options.json));
+  let mark = laneBytes();
   const clock = new IntervalClock(options.seconds, {
     interval(start, end) {
-      const sent = sentToOs();
-      const interval = measured(
-        start,
-        end,
-        sent - mark.sent,
-        counters.receivedBytes - mark.received,
-      );
-      mark = { sent, received: counters.receivedBytes };
-      intervals.push(interval);
+      const now = laneBytes();
+      const interval: BenchInterval = { start, end, bytes: now.map((n, i) => n - mark[i]!) };
+      mark = now;
+      run.intervals.push(interval);
       progress.clear();
-      if (!options.json) printLine(formatTcpInterval(interval));
+      if (!options.json) { for (const line of formatInterval(run, interval)) printLine(line); }
     },
     progress(elapsed) {
-      progress.show(
-        `${elapsed.toFixed(1).padStart(5)} s  sent ${formatBytes(sentToOs())}  received ${
-          formatBytes(counters.receivedBytes)
-        }`,
-      );
+      const moved = laneBytes().reduce((sum, n) => sum + n, 0);
+      progress.show(`${elapsed.toFixed(1).padStart(5)} s  ${formatTransfer(moved)}`);
     },
   });
   void options.stopped.then(() => clock.stop());
-
-  const receiving = receiveEchoes(connection, pattern, overhead, counters, clock);
-  // A bad echo or a dead connection ends the run at once; the summary still prints.
-  void receiving.then((failure) => {
-    if (!failure) return;
-    counters.failure ??= failure;
+  // A stream that ends early (a failure, a source that ran dry) ends the run; the summary still prints.
+  const failures = await Promise.all(streams.map(async (stream) => {
+    const failure = await stream.run(clock);
     clock.stop();
-  });
-
-  let seq = 0;
-  let sinceYield = 0;
-  let closed = false;
-  void connection.closed.then(() => (closed = true));
-  while (!clock.isFinished && !closed) {
-    connection.send(pattern.message(seq++));
-    counters.sentMessages++;
-    counters.queuedBytes += options.size + overhead;
-    sinceYield += options.size + overhead;
-    if (connection.bufferedBytes > HIGH_WATER_BYTES) {
-      sinceYield = 0;
-      await connection.flushed();
-    } else if (sinceYield >= YIELD_EVERY_BYTES) {
-      sinceYield = 0;
-      await yieldToEventLoop();
-    }
-  }
-  await connection.flushed();
-  const senderSeconds = clock.elapsed();
+    return failure;
+  }));
   progress.clear();
-  if (!closed) await connection.end();
-
-  const failure = await waitForEchoes(receiving, counters, options.drainTimeoutMs);
-  if (failure) counters.failure ??= failure;
-  const sender = side(senderSeconds, sentToOs(), counters.sentMessages);
-  const receiver = side(counters.lastEchoAt, counters.receivedBytes, counters.receivedMessages);
-  if (counters.receivedMessages === 0 && !counters.failure) {
-    counters.failure =
-      `no echoes from ${target} (is it an echo server, server.ts --mode echo, with the same --framing?)`;
-  }
-  if (options.json) {
-    printLine(reportJson({
-      protocol: "tcp",
-      server: target,
-      framing,
-      messageBytes: options.size,
-      seconds: options.seconds,
-      intervals,
-      summary: { sender, receiver },
-      ...(counters.failure ? { error: counters.failure } : {}),
-    }));
-  } else {
-    printLine("- - - - - - - - - - - - - - - - - - - - - - - - -");
-    printLine(formatSide(sender, "sender"));
-    printLine(
-      `${formatSide(receiver, "receiver")}${counters.failure ? "" : ", every echoed byte matches"}`,
-    );
-  }
-  if (counters.failure) {
-    printError(`client.ts: ${counters.failure}`);
+  run.failure = failures.find((failure) => failure !== undefined);
+  run.summaries = streams.map((stream) => summarise(run, stream));
+  if (options.json) printLine(formatJson(run));
+  else for (const line of formatSummary(run)) printLine(line);
+  if (run.failure) {
+    printError(`client.ts: ${run.failure}`);
     return EXIT.failure;
   }
   return EXIT.ok;
 }
 
-// Reads echoes until the server closes; returns why it stopped early, if it did.
-async function receiveEchoes(
-  connection: Connection,
-  pattern: EchoPattern,
-  overhead: number,
-  counters: Counters,
-  clock: IntervalClock,
-): Promise<string | undefined> {
-  let seq = 0;
-  try {
-    for (;;) {
-      const echo = await connection.receive();
-      if (echo === null) return undefined;
-      const offset = pattern.mismatch(seq, echo.bytes);
-      if (offset !== -1) {
-        connection.close();
-        return `echo of message ${seq + 1} differs from what was sent at byte ${offset} `
-          + `(${echo.size} bytes came back for ${pattern.size} sent; is the server in echo mode?)`;
-      }
-      seq++;
-      counters.receivedMessages++;
-      counters.receivedBytes += echo.size + overhead;
-      counters.lastEchoAt = clock.elapsed();
-    }
-  } catch (error) {
-    const hint = error instanceof FramingError ? " (does --framing match the server's?)" : "";
-    return `${describeError(error)}${hint}`;
-  }
-}
-
-// After the half-close: every echo back, the server closed, or the wait ran out.
-async function waitForEchoes(
-  receiving: Promise<string | undefined>,
-  counters: Counters,
-  timeoutMs: number,
-): Promise<string | undefined> {
-  let outcome: string | undefined;
-  const finished = await settlesWithin(receiving.then((value) => (outcome = value)), timeoutMs);
-  if (finished) return outcome ?? missing(counters, "the server closed");
-  return missing(counters, `gave up after ${timeoutMs / 1000} s`);
-}
-
-function missing(counters: Counters, why: string): string | undefined {
-  const owed = counters.sentMessages - counters.receivedMessages;
-  if (owed <= 0) return undefined;
-  return `${owed} of ${counters.sentMessages} messages were not echoed (${why})`;
-}
-
-function measured(start: number, end: number, sent: number, received: number): TcpInterval {
-  const seconds = end - start;
-  return {
-    start,
-    end,
-    sentBytes: sent,
-    sentBitsPerSecond: bitsPerSecond(sent, seconds),
-    receivedBytes: received,
-    receivedBitsPerSecond: bitsPerSecond(received, seconds),
+// What each side moved: the intervals tell what this side did within the
+// run; the stream tells what the far side confirmed after it.
+function summarise(run: BenchRun, stream: BenchStream): StreamSummary {
+  const seconds = run.intervals.at(-1)?.end ?? 0;
+  const inRun = (sender: boolean) => {
+    const index = run.lanes.findIndex((lane) => lane.id === stream.id && lane.sender === sender);
+    const bytes = run.intervals.reduce((sum, interval) => sum + interval.bytes[index]!, 0);
+    return { bytes, seconds };
   };
-}
-
-function side(seconds: number, bytes: number, messages: number): TcpSideSummary {
-  return { seconds, bytes, bitsPerSecond: bitsPerSecond(bytes, seconds), messages };
-}
-
-/** One interval as iperf prints it: span, bytes and rate each way. */
-function formatTcpInterval(interval: TcpInterval): string {
-  return `${formatSpan(interval.start, interval.end)}  sent ${
-    formatBytes(interval.sentBytes).padStart(10)
-  } ${formatMbits(interval.sentBitsPerSecond).padStart(14)}   received ${
-    formatBytes(interval.receivedBytes).padStart(10)
-  } ${formatMbits(interval.receivedBitsPerSecond).padStart(14)}`;
-}
-
-function formatSide(summary: TcpSideSummary, role: string): string {
-  return `${formatSpan(0, summary.seconds)}  ${role.padEnd(8)} ${
-    formatBytes(summary.bytes).padStart(10)
-  } ${formatMbits(summary.bitsPerSecond).padStart(14)}  ${summary.messages} messages`;
+  switch (run.direction) {
+    case "up":
+      return { id: stream.id, sender: inRun(true), receiver: stream.confirmed };
+    case "down":
+      return { id: stream.id, sender: undefined, receiver: inRun(false) };
+    case "both": {
+      const echo = stream as EchoStream;
+      return {
+        id: stream.id,
+        sender: echo.sentTotals,
+        receiver: echo.confirmed,
+        messages: { sent: echo.sentMessages, echoed: echo.receivedMessages },
+      };
+    }
+  }
 }

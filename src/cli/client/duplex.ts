@@ -4,6 +4,7 @@ import type { Connection } from "../../tcp_client.ts";
 import { displayBytes } from "../../terminal_text.ts";
 import { describeError } from "../describe_error.ts";
 import { printError, printLine, printStatus } from "../output.ts";
+import { programName } from "../program_name.ts";
 import { stdinLines } from "../stdin_lines.ts";
 
 // Sending waits for the socket once this much is queued, so piping a huge file
@@ -51,7 +52,8 @@ async function sendLines(connection: Connection): Promise<boolean> {
     } catch (error) {
       if (!(error instanceof FramingError)) throw error;
       // One bad line is reported and skipped; the lines after it still go.
-      printError(`client.ts: line ${lineNumber} not sent: ${describeError(error)}`);
+      const name = programName("client.ts");
+      printError(`${name}: line ${lineNumber} not sent: ${describeError(error)}`);
       failed = true;
       continue;
     }

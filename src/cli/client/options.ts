@@ -1,33 +1,47 @@
 import { createFraming, DEFAULT_MAX_FRAME_BYTES, FramingError } from "../../framing/mod.ts";
 import type { FramingName } from "../../framing/mod.ts";
+import type { SendOptions } from "../../tcp_client.ts";
 import { escapeControl } from "../../terminal_text.ts";
 import { MIN_PATTERN_BYTES } from "../bench/mod.ts";
+import { expectFlag, refuseWithCheck } from "../check/check_flags.ts";
+import type { ExpectName } from "../check/mod.ts";
 import { describeError } from "../describe_error.ts";
-import {
-  COMMON_FLAGS,
-  framingFlag,
-  hostFlag,
-  integerFlag,
-  numberFlag,
-  parseFlags,
-} from "../flags.ts";
+import { durationFlag } from "../duration.ts";
+import { endpointFlags } from "../endpoint_flags.ts";
+import { choiceFlag, COMMON_FLAGS, framingFlag, integerFlag, parseFlags } from "../flags.ts";
+import { CHUNK_FLAGS, NAGLE_FLAG, pieceFlags } from "../segment_flags.ts";
+import { CLIENT_TLS_FLAGS, type ClientTlsChoice, clientTlsChoice } from "../tls/flags.ts";
 import { UsageError } from "../usage_error.ts";
 
 const MAX_FRAME_LIMIT = 0xffffffff;
-const MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 const MAX_COUNT = 1_000_000;
 const MAX_INTERVAL_MS = 60 * 60 * 1000;
 const DEFAULT_INTERVAL_MS = 1000;
-const MAX_BENCH_SECONDS = 24 * 60 * 60;
+const MAX_BENCH_MS = 24 * 60 * 60 * 1000;
 // 1 KiB lines like a chatty protocol; 64 KiB frames like a bulk transfer.
 const DEFAULT_BENCH_SIZE = { line: 1024, length: 64 * 1024 } as const;
+// One-way runs write blocks of 128 KiB, iperf3's TCP default (-l), so the two compare like for like.
+const DEFAULT_BLOCK_BYTES = 128 * 1024;
+const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+// iperf3 allows up to 128 parallel streams.
+const MAX_PARALLEL = 128;
+const DIRECTIONS = ["both", "up", "down"] as const;
 
 /** What `client.ts` does once connected. */
 export type ClientTask =
   | { kind: "messages"; messages: string[] }
   | { kind: "ping"; count: number; intervalMs: number }
   | { kind: "duplex" }
-  | { kind: "bench"; seconds: number; size: number };
+  | { kind: "check"; expect: ExpectName }
+  | {
+    kind: "bench";
+    seconds: number;
+    /** Bytes per message (both) or per write (up). */
+    size: number;
+    direction: (typeof DIRECTIONS)[number];
+    parallel: number;
+  };
 
 /** How `client.ts` was asked to run. */
 export interface ClientOptions {
@@ -42,6 +56,10 @@ export interface ClientOptions {
   json: boolean;
   hex: boolean;
   task: ClientTask;
+  /** --tls, with how the server is trusted; undefined for plain TCP. */
+  tls: ClientTlsChoice | undefined;
+  /** --nagle, and --chunk with --chunk-delay: how messages are written. */
+  sending: SendOptions;
 }
 
 const CLIENT_FLAGS = {
@@ -53,6 +71,13 @@ const CLIENT_FLAGS = {
   "max-frame": { type: "string", default: String(DEFAULT_MAX_FRAME_BYTES) },
   bench: { type: "string" },
   size: { type: "string" },
+  direction: { type: "string", short: "d" },
+  parallel: { type: "string", short: "P" },
+  check: { type: "boolean", default: false },
+  expect: { type: "string" },
+  ...CLIENT_TLS_FLAGS,
+  ...CHUNK_FLAGS,
+  ...NAGLE_FLAG,
 } as const;
 
 /**
@@ -60,30 +85,72 @@ const CLIENT_FLAGS = {
  * @throws {UsageError} naming the flag, the rule and the value.
  */
 export function parseClientOptions(args: string[]): ClientOptions | "help" {
-  const { values, positionals } = parseFlags(args, CLIENT_FLAGS, true);
+  const { values, positionals, given } = parseFlags(args, CLIENT_FLAGS, true);
   if (values.help) return "help";
   const framing = framingFlag(values.framing);
   const maxFrameBytes = integerFlag("max-frame", values["max-frame"], 1, MAX_FRAME_LIMIT);
-  const seconds = numberFlag("timeout", values.timeout, 0.001, MAX_TIMEOUT_SECONDS);
+  const timeoutMs = durationFlag("timeout", values.timeout, 1, MAX_TIMEOUT_MS);
+  if (values.expect !== undefined && !values.check) {
+    throw new UsageError("--expect only applies with --check");
+  }
+  // A bench and a check write on their own connections, in their own way.
+  if (
+    (values.chunk !== undefined || values.nagle) && (values.check || values.bench !== undefined)
+  ) {
+    throw new UsageError(
+      `--${values.chunk === undefined ? "nagle" : "chunk"} does not combine with --${
+        values.check ? "check" : "bench"
+      }: it applies to messages, the full-duplex mode and --count`,
+    );
+  }
   return {
-    host: hostFlag(values.host),
-    port: integerFlag("port", values.port, 1, 65535),
+    ...endpointFlags(values.host, values.port, given.has("port"), 1),
     framing,
     maxFrameBytes,
-    timeoutMs: Math.round(seconds * 1000),
+    timeoutMs,
     verbose: values.verbose,
     json: values.json,
     hex: values.hex,
-    task: values.bench === undefined
-      ? parseTask(values.count, values.interval, values.size, positionals, framing, maxFrameBytes)
+    tls: clientTlsChoice(values),
+    sending: { nagle: values.nagle, pieces: pieceFlags(values.chunk, values["chunk-delay"]) },
+    task: values.check
+      ? parseCheck(values, positionals)
+      : values.bench === undefined
+      ? parseTask(
+        values.direction ?? values.parallel,
+        values.count,
+        values.interval,
+        values.size,
+        positionals,
+        framing,
+        maxFrameBytes,
+      )
       : parseBench(values, positionals, framing, maxFrameBytes),
   };
+}
+
+function parseCheck(
+  values: { expect?: string; verbose: boolean; hex: boolean } & Record<string, unknown>,
+  messages: string[],
+): ClientTask {
+  refuseWithCheck([
+    { name: "MESSAGE", present: messages.length > 0 },
+    ...["count", "interval", "bench", "size", "direction", "parallel"].map((name) => ({
+      name: `--${name}`,
+      present: values[name] !== undefined,
+    })),
+    { name: "--verbose", present: values.verbose },
+    { name: "--hex", present: values.hex },
+  ]);
+  return { kind: "check", expect: expectFlag(values.expect) };
 }
 
 function parseBench(
   values: {
     bench?: string;
     size?: string;
+    direction?: string;
+    parallel?: string;
     count?: string;
     interval?: string;
     verbose: boolean;
@@ -93,7 +160,7 @@ function parseBench(
   framing: FramingName,
   maxFrameBytes: number,
 ): ClientTask {
-  const seconds = numberFlag("bench", values.bench!, 0.1, MAX_BENCH_SECONDS);
+  const seconds = durationFlag("bench", values.bench!, 100, MAX_BENCH_MS) / 1000;
   if (messages.length > 0 || values.count !== undefined || values.interval !== undefined) {
     throw new UsageError(
       "--bench sends its own messages: give --bench alone, without MESSAGE, --count or --interval",
@@ -105,6 +172,22 @@ function parseBench(
       "--bench cannot be combined with --verbose or --hex (they would print every read)",
     );
   }
+  const direction = choiceFlag("direction", values.direction ?? "both", DIRECTIONS);
+  const parallel = values.parallel === undefined
+    ? 1
+    : integerFlag("parallel", values.parallel, 1, MAX_PARALLEL);
+  if (direction !== "both") {
+    // Raw bytes both ways: framing plays no part, so the block is iperf3's.
+    if (direction === "down" && values.size !== undefined) {
+      throw new UsageError(
+        "--size sets what is written: it applies to --direction up and both, not down",
+      );
+    }
+    const size = values.size === undefined
+      ? DEFAULT_BLOCK_BYTES
+      : integerFlag("size", values.size, 1, MAX_BLOCK_BYTES);
+    return { kind: "bench", seconds, size, direction, parallel };
+  }
   const size = values.size === undefined
     ? Math.min(DEFAULT_BENCH_SIZE[framing], maxFrameBytes)
     : integerFlag("size", values.size, MIN_PATTERN_BYTES, maxFrameBytes);
@@ -113,10 +196,11 @@ function parseBench(
       `--max-frame must be at least ${MIN_PATTERN_BYTES} for --bench, got '${maxFrameBytes}'`,
     );
   }
-  return { kind: "bench", seconds, size };
+  return { kind: "bench", seconds, size, direction, parallel };
 }
 
 function parseTask(
+  benchOnly: string | undefined,
   count: string | undefined,
   interval: string | undefined,
   size: string | undefined,
@@ -125,6 +209,9 @@ function parseTask(
   maxFrameBytes: number,
 ): ClientTask {
   if (size !== undefined) throw new UsageError("--size only applies with --bench");
+  if (benchOnly !== undefined) {
+    throw new UsageError("--direction and --parallel only apply with --bench");
+  }
   if (count === undefined) {
     if (interval !== undefined) throw new UsageError("--interval only applies with --count");
     if (messages.length === 0) return { kind: "duplex" };
@@ -139,7 +226,7 @@ function parseTask(
     count: integerFlag("count", count, 1, MAX_COUNT),
     intervalMs: interval === undefined
       ? DEFAULT_INTERVAL_MS
-      : integerFlag("interval", interval, 0, MAX_INTERVAL_MS),
+      : durationFlag("interval", interval, 0, MAX_INTERVAL_MS),
   };
 }
 

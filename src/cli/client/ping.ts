@@ -1,8 +1,10 @@
 import { formatAddress } from "../../address.ts";
 import { delay } from "../../async/delay.ts";
 import { NetError } from "../../net/net_error.ts";
-import type { Connection } from "../../tcp_client.ts";
+import { type Connection, FIN_GRACE_MS } from "../../tcp_client.ts";
+import { countOf } from "../count_of.ts";
 import { printError, printLine, printStatus } from "../output.ts";
+import { programName } from "../program_name.ts";
 import { formatLossLine, formatRttSummary, summariseRtts } from "../rtt_stats.ts";
 import { secondsText } from "./receive_reply.ts";
 
@@ -17,13 +19,20 @@ export interface PingOptions {
   stopped: Promise<void>;
 }
 
-type Outcome = { kind: "reply"; bytes: number } | { kind: "timeout" } | { kind: "closed" };
+type Ending = "closed" | "reset";
+type Outcome =
+  | { kind: "reply"; bytes: number }
+  | { kind: "timeout" }
+  | { kind: "closed" }
+  | { kind: "reset" };
 const STOPPED = { kind: "stopped" } as const;
 
 /**
  * Times `count` round trips over one connection and prints each, then ping's
- * summary, all on stdout.
- * @returns The exit code: 0 when at least one reply came back, 1 otherwise.
+ * summary, all on stdout. TCP does not lose bytes silently: a server that
+ * closes the connection mid-run is reported as that, not as loss.
+ * @returns The exit code: 0 when at least one reply came back and the
+ *   connection lasted, 1 otherwise.
  */
 export async function ping(connection: Connection, options: PingOptions): Promise<number> {
   const target = formatAddress(connection.remoteAddress);
@@ -33,6 +42,7 @@ export async function ping(connection: Connection, options: PingOptions): Promis
   );
   const rtts: number[] = [];
   let sent = 0;
+  let ended: Ending | undefined;
   for (let seq = 1; seq <= options.count; seq++) {
     const started = performance.now();
     connection.send(`ping ${seq}`);
@@ -42,8 +52,8 @@ export async function ping(connection: Connection, options: PingOptions): Promis
     waiting.catch(() => {});
     const outcome = await Promise.race([waiting, stop]);
     if (outcome.kind === "stopped") break;
-    if (outcome.kind === "closed") {
-      printStatus(`${target} closed the connection`);
+    if (outcome.kind === "closed" || outcome.kind === "reset") {
+      ended = outcome.kind;
       break;
     }
     if (outcome.kind === "timeout") {
@@ -58,12 +68,32 @@ export async function ping(connection: Connection, options: PingOptions): Promis
     if (rest > 0 && (await Promise.race([delay(rest), stop])) === STOPPED) break;
   }
   printLine(`--- ${target} tcp ping statistics ---`);
-  printLine(formatLossLine(sent, rtts.length));
+  const after = `after ${countOf(rtts.length, "reply", "replies")}`;
+  const endedText = ended === "closed"
+    ? `the server closed the connection ${after}`
+    : `the connection was reset ${after}`;
+  printLine(
+    ended
+      ? `${sent} sent, ${rtts.length} received; ${endedText}`
+      : formatLossLine(sent, rtts.length),
+  );
   const summary = summariseRtts(rtts);
   if (summary) printLine(formatRttSummary(summary));
+  // Probes are done; what still comes is late, and waiting for the FIN spares the server a reset.
+  if (!ended) await connection.finish({ maxMs: FIN_GRACE_MS }).catch(() => {});
+  if (ended) {
+    printError(
+      `${
+        programName("client.ts")
+      }: ${target}: ${endedText} (does the server close after a few messages, or was it stopped?)`,
+    );
+    return 1;
+  }
   if (rtts.length > 0) return 0;
   printError(
-    `client.ts: no replies from ${target} (does the server answer each message? does --framing match?)`,
+    `${
+      programName("client.ts")
+    }: no replies from ${target} (does the server answer each message? does --framing match?)`,
   );
   return 1;
 }
@@ -81,6 +111,7 @@ async function awaitReply(
       message = await connection.receive(Math.max(0, deadline - Date.now()));
     } catch (error) {
       if (error instanceof NetError && error.code === "TIMED_OUT") return { kind: "timeout" };
+      if (error instanceof NetError && error.code === "CONNECTION_RESET") return { kind: "reset" };
       throw error;
     }
     if (message === null) return { kind: "closed" };

@@ -1,21 +1,120 @@
-import type { Connection } from "../../tcp_client.ts";
+import { formatAddress } from "../../address.ts";
+import type { Message } from "../../message.ts";
+import { NetError } from "../../net/net_error.ts";
+import { type Connection, FIN_GRACE_MS } from "../../tcp_client.ts";
 import { displayBytes } from "../../terminal_text.ts";
-import { printLine } from "../output.ts";
+import { countOf } from "../count_of.ts";
+import { printError, printLine } from "../output.ts";
+import { programName } from "../program_name.ts";
 import { receiveReply } from "./receive_reply.ts";
+
+const ERROR_PREFIX = new TextEncoder().encode("error: ");
 
 /**
  * Sends each message and prints its reply before sending the next, so replies
- * line up with requests even on a server that answers slowly.
- * @throws {NetError} when a reply does not come within `timeoutMs`, or the connection fails.
+ * line up with requests even on a server that answers slowly. One reply per
+ * message is the contract: every message that arrives is printed, and more of
+ * them than requests is reported. A reply that starts with `error: ` and is
+ * followed by the server closing (socklab's server says why it hangs up that
+ * way) goes to stderr, not stdout. At the end the client half-closes and reads
+ * until the server closes, so nothing it sent is left unread to cause a reset.
+ * @returns The exit code: 0 when each message got one reply, 1 otherwise.
+ * @throws {NetError} when a reply does not come within `timeoutMs`, the server
+ *   closes before replying, or the connection fails.
  */
 export async function sendRequests(
   connection: Connection,
   messages: readonly string[],
   timeoutMs: number,
-): Promise<void> {
-  for (const message of messages) {
-    connection.send(message);
-    const reply = await receiveReply(connection, message, timeoutMs);
-    printLine(displayBytes(reply.bytes));
+): Promise<number> {
+  let received = 0;
+  const show = (message: Message) => {
+    received++;
+    printLine(displayBytes(message.bytes));
+  };
+  // Printed before any failure is thrown, so the student reads both.
+  const reportExtra = (): boolean => {
+    if (received <= messages.length) return false;
+    printError(
+      `${programName("client.ts")}: ${extraReplies(connection, received, messages.length)}`,
+    );
+    return true;
+  };
+  try {
+    for (const [index, request] of messages.entries()) {
+      // Whatever arrived before this request was sent cannot be its reply.
+      while (connection.waiting > 0) show((await connection.receive())!);
+      connection.send(request);
+      // A message sent in pieces (--chunk) takes a while to leave: its reply is timed from the last.
+      if (connection.sendsInPieces) await connection.flushed();
+      const reply = await receiveReply(connection, request, timeoutMs, {
+        index,
+        count: messages.length,
+      });
+      if (!startsWith(reply.bytes, ERROR_PREFIX)) {
+        show(reply);
+        continue;
+      }
+      const next = await nextWithin(connection, FIN_GRACE_MS);
+      if (next === null) {
+        printError(
+          `${programName("client.ts")}: ${
+            formatAddress(connection.remoteAddress)
+          } sent an error and closed the connection: ${displayBytes(reply.bytes)}`,
+        );
+        reportExtra();
+        return 1;
+      }
+      show(reply);
+      if (next) show(next);
+    }
+  } catch (error) {
+    // A server that is only slow may still close when asked: no reset for it.
+    if (error instanceof NetError && error.code === "TIMED_OUT") {
+      await connection.finish({ maxMs: FIN_GRACE_MS, onMessage: show }).catch(() => {});
+    }
+    reportExtra();
+    throw error;
   }
+  try {
+    await connection.finish({ maxMs: timeoutMs, onMessage: show });
+  } catch (error) {
+    reportExtra();
+    throw error;
+  }
+  return reportExtra() ? 1 : 0;
+}
+
+/**
+ * The next message; `null` when the server closes first (a reset counts: a
+ * server that hangs up with our bytes unread resets), `undefined` when
+ * neither happens in `ms`.
+ */
+async function nextWithin(connection: Connection, ms: number): Promise<Message | null | undefined> {
+  try {
+    return await connection.receive(ms);
+  } catch (error) {
+    if (error instanceof NetError && error.code === "TIMED_OUT") return undefined;
+    if (error instanceof NetError && error.code === "CONNECTION_RESET") return null;
+    throw error;
+  }
+}
+
+function extraReplies(connection: Connection, received: number, sent: number): string {
+  const line = connection.framing.name === "line";
+  const unit = line ? "line" : "reply";
+  return `the server sent ${countOf(received, unit, line ? "lines" : "replies")} for ${
+    countOf(sent, "message")
+  }; ${programName("client.ts")} MESSAGE expects one reply ${
+    line ? "line " : ""
+  }per message (does it ${
+    line
+      ? "greet first, answer each piece it reads, or end a reply with an extra newline"
+      : "greet first, or answer each piece it reads"
+  }?)`;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  return prefix.every((byte, i) => bytes[i] === byte);
 }

@@ -1,10 +1,11 @@
+import { Buffer } from "node:buffer";
 import { formatAddress } from "../../address.ts";
 import { NetError } from "../../net/net_error.ts";
 import type { TraceEndpoints, TraceEvent, TraceSink } from "../../trace.ts";
 import { clockTime } from "../clock_time.ts";
 import { countOf } from "../count_of.ts";
 import { describeError, describeRefusal } from "../describe_error.ts";
-import { printStatus } from "../output.ts";
+import { printNarration } from "../output.ts";
 import { hexDump } from "./hex_dump.ts";
 import { LruMap } from "./lru_map.ts";
 
@@ -19,7 +20,8 @@ export interface NarrationOptions {
 }
 
 function incoming(event: TraceEvent): boolean {
-  return event.type === "read" || event.type === "datagram-in" || event.type === "peer-fin";
+  return event.type === "read" || event.type === "datagram-in" || event.type === "peer-fin"
+    || (event.type === "datagram-fault" && event.direction === "in");
 }
 
 /** The sentence a student reads for one event. */
@@ -38,6 +40,9 @@ function sentence(event: TraceEvent): string {
     case "fin-sent":
       return "half-closed our side (FIN sent after the queued bytes)";
     case "closed":
+      if (event.early !== undefined && !event.error) {
+        return `closed before the peer's FIN (${event.early}): what it still sends is answered with RST`;
+      }
       if (!event.error) return "closed";
       if (event.error instanceof NetError && event.error.code === "CONNECTION_RESET") {
         return "reset by peer (RST): the connection was aborted";
@@ -49,6 +54,34 @@ function sentence(event: TraceEvent): string {
       return `datagram in, ${countOf(event.data.length, "byte")}`;
     case "datagram-out":
       return `datagram out, ${countOf(event.data.length, "byte")}`;
+    case "datagram-fault":
+      return faultSentence(event);
+  }
+}
+
+function nagleSentence(nagle: boolean): string {
+  return nagle
+    ? "Nagle's algorithm on: small writes wait for the ACK of earlier data, then leave joined"
+    : "TCP_NODELAY: each write goes out at once, however small (--nagle to hold them)";
+}
+
+function faultSentence(event: Extract<TraceEvent, { type: "datagram-fault" }>): string {
+  const which = `datagram ${event.datagram} (${countOf(event.bytes, "byte")})`;
+  switch (event.fault) {
+    case "dropped":
+      return event.direction === "in"
+        ? `${which} received and dropped on purpose (--drop)`
+        : `${which} dropped on purpose (--drop): never sent`;
+    case "delayed":
+      return `${which} delayed ${Math.round(event.delayMs ?? 0)} ms on purpose (--delay)`;
+    case "duplicated":
+      return `${which} duplicated on purpose (--dup): it goes out twice`;
+    case "held":
+      return `${which} held back on purpose (--reorder): it goes after the next one`;
+    case "overflow":
+      return `${which} dropped: too many datagrams already delayed or held back`;
+    case "unsent":
+      return `${which} never sent: still delayed or held back when the socket closed`;
   }
 }
 
@@ -63,7 +96,16 @@ function jsonRecord(event: TraceEvent, where: TraceEndpoints, time: Date): Recor
   };
   if ("data" in event) record.bytes = event.data.length;
   if ("messages" in event) record.messages = event.messages;
+  if (event.type === "datagram-fault") {
+    record.fault = event.fault;
+    record.direction = event.direction;
+    record.datagram = event.datagram;
+    record.bytes = event.bytes;
+    if (event.delayMs !== undefined) record.delayMs = Math.round(event.delayMs);
+  }
+  if (event.type === "connected" && event.nagle !== undefined) record.nagle = event.nagle;
   if (event.type === "refused") record.reason = describeRefusal(event.reason, event.code);
+  if (event.type === "closed" && event.early !== undefined) record.reason = event.early;
   if (event.type === "closed" && event.error) {
     record.error = event.error instanceof NetError ? event.error.code : event.error.name;
     record.message = describeError(event.error);
@@ -91,34 +133,44 @@ const MAX_HEX_STREAMS = 65_536;
  */
 export function createNarrator(
   options: NarrationOptions,
-  write: (line: string) => void = printStatus,
+  write: (line: string) => void = printNarration,
   offsets: LruMap<string, number> = new LruMap(MAX_HEX_STREAMS),
 ): TraceSink | undefined {
   if (!options.verbose && !options.json && !options.hex) return undefined;
   // Offsets count per connection and direction, like a capture's relative sequence numbers.
   return (event, where) => {
     const now = new Date();
-    if (options.json) {
-      write(JSON.stringify(jsonRecord(event, where, now)));
-    }
     const pairWith = (arrow: string) =>
       `${where.protocol} ${formatAddress(where.local)} ${arrow} ${formatAddress(where.remote)}`;
     const arrow = incoming(event) ? "<-" : "->";
     const pair = pairWith(arrow);
-    const hasBytes = "data" in event;
-    if (options.verbose || (options.hex && hasBytes && !options.json)) {
-      write(`[${clockTime(now)}] ${pair}  ${sentence(event)}`);
+    const bytes = "data" in event && event.data.length > 0 ? event.data : undefined;
+    // A datagram stands alone, so its bytes count from 0 and nothing is kept for its
+    // peer: UDP has no "closed" to forget it by, and a scan or spoofed sources bring
+    // new peers without end.
+    let offset = 0;
+    if (options.hex && bytes && where.protocol === "tcp") {
+      offset = offsets.get(pair) ?? 0;
+      offsets.set(pair, offset + bytes.length);
     }
-    if (options.hex && hasBytes && event.data.length > 0) {
-      // A datagram stands alone, so its bytes count from 0 and nothing is kept for its
-      // peer: UDP has no "closed" to forget it by, and a scan or spoofed sources bring
-      // new peers without end.
-      let offset = 0;
-      if (where.protocol === "tcp") {
-        offset = offsets.get(pair) ?? 0;
-        offsets.set(pair, offset + event.data.length);
+    if (options.json) {
+      // One object per event keeps every stderr line parseable: -v and --hex add fields.
+      const record = jsonRecord(event, where, now);
+      if (options.verbose) record.text = sentence(event);
+      if (options.hex && bytes) {
+        if (where.protocol === "tcp") record.offset = offset;
+        record.hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex");
       }
-      write(hexDump(event.data, offset, `  ${arrow} `));
+      write(JSON.stringify(record));
+    } else {
+      if (options.verbose || (options.hex && "data" in event)) {
+        write(`[${clockTime(now)}] ${pair}  ${sentence(event)}`);
+      }
+      // A line of its own, after the handshake's: which of the two a capture will show.
+      if (options.verbose && event.type === "connected" && event.nagle !== undefined) {
+        write(`[${clockTime(now)}] ${pair}  ${nagleSentence(event.nagle)}`);
+      }
+      if (options.hex && bytes) write(hexDump(bytes, offset, `  ${arrow} `));
     }
     if (event.type === "closed") {
       // Exact keys: a substring match would also reset another connection whose

@@ -1,12 +1,12 @@
 import { DEFAULT_MAX_FRAME_BYTES, type FramingName } from "../../framing/mod.ts";
-import { runtime } from "../../net/runtime.ts";
+import { commandFor } from "../program_name.ts";
 
 /**
  * The command another PC types to reach this server, on the runtime this one
  * runs on, with the flags that must match (host and port are added by the banner).
  */
 export function clientCommandFor(framing: FramingName, maxFrameBytes: number): string {
-  const base = runtime.name === "deno" ? "deno run -qP client.ts" : "bun client.ts";
+  const base = commandFor("client.ts");
   const framingFlag = framing === "line" ? "" : ` --framing ${framing}`;
   const maxFrameFlag = maxFrameBytes === DEFAULT_MAX_FRAME_BYTES
     ? ""

@@ -1,31 +1,52 @@
 /** `server.ts --help`: what it does, every flag with its default, and examples to copy. */
 export const SERVER_HELP = `Usage: server.ts [options]
 
-A TCP server for network labs: answers every message (echo, upper) or runs a
-chat room. Messages are lines by default; --framing length speaks 4-byte
+A TCP server for network labs: answers every message (echo, upper), runs a
+chat room, or is the far end of a throughput lab (discard, chargen). Messages are lines by default; --framing length speaks 4-byte
 big-endian length prefixes instead. Runs the same under Deno and Bun.
 
 Options:
   --host HOST          address to listen on (default 127.0.0.1, this PC only;
                        0.0.0.0 or :: lets other PCs connect, and lists the
-                       addresses they can use)
+                       addresses they can use); HOST:PORT or [IPV6]:PORT
+                       sets the port too
   -p, --port PORT      port to listen on, 0 picks a free one (default 9000)
   -m, --mode MODE      echo: answer each message with itself (default)
                        upper: answer with the message in upper case
                        chat: relay each message to everyone else as
                        <name> message; clients type /nick NAME, /who, /quit,
                        and lines typed here go to everyone as <server>
+                       discard: read and drop everything, unframed (RFC 863);
+                       with -v, each client's bytes and rate as it leaves
+                       chargen: send the RFC 864 character lines, 72 a line,
+                       as fast as each client reads, until it closes
   --framing FRAMING    line (default) or length
   --max-frame BYTES    largest message accepted; a longer one gets an error
                        line and that connection is closed (default 65536)
   --max-conns N        most clients at once; one more is told the server is
                        full and closed (default: no limit)
-  --idle-timeout SECS  close a client that completes no message for SECS
-                       seconds, with a notice; stops slow-drip clients
+  --idle-timeout TIME  close a client that completes no message for TIME
+                       (120, 2m, 500ms: a bare number is seconds), with a
+                       notice; stops slow-drip clients
   --allow CIDR         only peers in this range may connect (repeatable;
                        10.0.0.0/8, 192.168.1.7, fd00::/8)
   --deny CIDR          peers in this range are closed at once (repeatable;
                        wins over --allow)
+  --tls                speak TLS (any mode); prints the certificate's SHA-256
+                       fingerprint for clients to check. Without --cert and
+                       --key a self-signed certificate is made at start, as
+                       ncat --ssl does, naming this PC's addresses
+  --cert FILE          with --tls: the certificate chain to present (PEM)
+  --key FILE           with --tls: its private key (PEM)
+  --delay TIME[±JIT]   hold each reply TIME before writing it (200ms, or
+                       100ms±20ms; +- works too): latency without loss,
+                       replies in order. Held replies count as queued, so a
+                       client that sends without reading is paused
+  --seed N             with --delay ±JIT: start the jitter here, so a class
+                       gets the same run (default: random, printed at start)
+  --nagle              turn Nagle's algorithm on for replies: a small write
+                       waits while earlier data is unacknowledged (default:
+                       TCP_NODELAY, each write goes out at once)
   -v, --verbose        narrate every connection on stderr: connect, each read
                        and write with byte and message counts, FIN, RST, close
   --json               the same events as JSON Lines on stderr (time,
@@ -47,4 +68,12 @@ Examples:
                                                a lab server that keeps serving
   deno run -qP server.ts --hex                  see the newline framing each message
   printf 'hello\\n' | nc -N 127.0.0.1 9000       talk to it with netcat
+  bun server.ts --tls --mode chat               the same chat, encrypted; clients
+                                               add --tls --fingerprint HEX
+  bun server.ts --delay 200ms -v                 replies 200 ms late, as over
+                                               a long link
+  deno run -qP server.ts --host 0.0.0.0 --mode discard -v
+                                               the far end of a throughput lab
+  nc 127.0.0.1 9000 > /dev/null                 (against --mode chargen) a byte
+                                               source for any client
 `;

@@ -1,6 +1,8 @@
 import { formatAddress } from "../../address.ts";
 import type { Client, RefusalCode, ServerStats } from "../../handler.ts";
+import type { ReceivedTally } from "../../modes/mod.ts";
 import type { SocketAddress } from "../../net/types.ts";
+import { bitsPerSecond, formatBitrate, formatTransfer } from "../bench/mod.ts";
 import { countOf } from "../count_of.ts";
 import { describeError, describeRefusal } from "../describe_error.ts";
 import { printError, printStatus } from "../output.ts";
@@ -57,6 +59,16 @@ export function logClientError(error: Error, client?: Client): void {
 export function logRepeatedErrors(client?: Client): void {
   if (client) repeats.settle(who(client));
   else repeats.settleAll();
+}
+
+/** Reports what a client sent a discard server, as iperf3's server reports a test (server.ts -v). */
+export function logReceived(client: Client, received: ReceivedTally): void {
+  const rate = formatBitrate(bitsPerSecond(received.bytes, received.seconds));
+  printStatus(
+    `${who(client)} sent ${formatTransfer(received.bytes)} in ${
+      received.seconds.toFixed(2)
+    } s, ${rate} (${countOf(received.bytes, "byte")} discarded)`,
+  );
 }
 
 /** Reports a connection turned away by --max-conns, --allow or --deny; the server goes on. */

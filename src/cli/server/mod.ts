@@ -10,6 +10,7 @@ export {
   logClientError,
   logConnect,
   logDisconnect,
+  logReceived,
   logRefusal,
   logRepeatedErrors,
 } from "./log.ts";

@@ -1,17 +1,21 @@
 import type { CidrRange } from "../../cidr.ts";
 import { DEFAULT_MAX_FRAME_BYTES, type FramingName } from "../../framing/mod.ts";
 import { MODE_NAMES, type ModeName } from "../../modes/mod.ts";
+import { durationFlag } from "../duration.ts";
+import { endpointFlags } from "../endpoint_flags.ts";
 import {
   choiceFlag,
   cidrFlags,
   COMMON_FLAGS,
   framingFlag,
-  hostFlag,
   integerFlag,
-  numberFlag,
   parseFlags,
-  portFlag,
 } from "../flags.ts";
+import { type JitteredDuration, jitteredDurationFlag } from "../jittered_duration.ts";
+import { MAX_SEED } from "../seeded_random.ts";
+import { NAGLE_FLAG } from "../segment_flags.ts";
+import { SERVER_TLS_FLAGS, type ServerTlsChoice, serverTlsChoice } from "../tls/flags.ts";
+import { UsageError } from "../usage_error.ts";
 
 /** The largest --max-frame: what a 4-byte length prefix can announce. */
 const MAX_FRAME_LIMIT = 0xffffffff;
@@ -32,7 +36,18 @@ export interface ServerOptions {
   idleTimeoutMs: number | undefined;
   allow: CidrRange[];
   deny: CidrRange[];
+  /** --tls, with the certificate's source; undefined for plain TCP. */
+  tls: ServerTlsChoice | undefined;
+  /** --nagle: small replies wait for the ACK of earlier data (default TCP_NODELAY). */
+  nagle: boolean;
+  /** --delay: how long each reply is held before it is written. */
+  replyDelay: JitteredDuration | undefined;
+  /** --seed: where the --delay jitter starts, for a run a class can repeat. */
+  seed: number | undefined;
 }
+
+// Past this a lab is waiting, not watching latency; a closing connection waits this long more.
+const MAX_REPLY_DELAY_MS = 10_000;
 
 const SERVER_FLAGS = {
   ...COMMON_FLAGS,
@@ -43,6 +58,10 @@ const SERVER_FLAGS = {
   "idle-timeout": { type: "string" },
   allow: { type: "string", multiple: true },
   deny: { type: "string", multiple: true },
+  ...SERVER_TLS_FLAGS,
+  ...NAGLE_FLAG,
+  delay: { type: "string" },
+  seed: { type: "string" },
 } as const;
 
 /**
@@ -50,11 +69,13 @@ const SERVER_FLAGS = {
  * @throws {UsageError} naming the flag, the rule and the value.
  */
 export function parseServerOptions(args: string[]): ServerOptions | "help" {
-  const { values } = parseFlags(args, SERVER_FLAGS, false);
+  const { values, given } = parseFlags(args, SERVER_FLAGS, false);
   if (values.help) return "help";
+  if (values.seed !== undefined && values.delay === undefined) {
+    throw new UsageError("--seed only applies with --delay (it repeats the jitter)");
+  }
   return {
-    host: hostFlag(values.host),
-    port: portFlag(values.port),
+    ...endpointFlags(values.host, values.port, given.has("port"), 0),
     mode: choiceFlag("mode", values.mode, MODE_NAMES),
     framing: framingFlag(values.framing),
     maxFrameBytes: integerFlag("max-frame", values["max-frame"], 1, MAX_FRAME_LIMIT),
@@ -66,8 +87,14 @@ export function parseServerOptions(args: string[]): ServerOptions | "help" {
       : integerFlag("max-conns", values["max-conns"], 1, 1_000_000),
     idleTimeoutMs: values["idle-timeout"] === undefined
       ? undefined
-      : Math.round(numberFlag("idle-timeout", values["idle-timeout"], 0.01, 86_400) * 1000),
+      : durationFlag("idle-timeout", values["idle-timeout"], 10, 86_400_000),
     allow: cidrFlags("allow", values.allow),
     deny: cidrFlags("deny", values.deny),
+    tls: serverTlsChoice(values),
+    nagle: values.nagle,
+    replyDelay: values.delay === undefined
+      ? undefined
+      : jitteredDurationFlag("delay", values.delay, MAX_REPLY_DELAY_MS),
+    seed: values.seed === undefined ? undefined : integerFlag("seed", values.seed, 0, MAX_SEED),
   };
 }

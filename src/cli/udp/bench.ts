@@ -1,6 +1,5 @@
 import { formatAddress } from "../../address.ts";
 import { settlesWithin } from "../../async/deadline.ts";
-import { delay } from "../../async/delay.ts";
 import { Waiters } from "../../async/waiters.ts";
 import {
   BenchDatagrams,
@@ -13,22 +12,24 @@ import {
   lostBetween,
   ProgressLine,
   readBenchHeader,
+  readUdpBufferDrops,
+  readUdpSendBufferDrops,
   reportJson,
   UdpTally,
   type UdpTallySnapshot,
 } from "../bench/mod.ts";
 import { printError, printLine, printStatus } from "../output.ts";
+import { asTypedHere } from "../program_name.ts";
 import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
 import { UsageError } from "../usage_error.ts";
+import { runOneWayBench } from "./bench_one_way.ts";
+import { paceSends } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
+import { type FaultStats, startFaults } from "./faults.ts";
 import type { UdpBenchOptions } from "./options.ts";
 import { openUdpTarget } from "./target.ts";
 
-// Pacing tick: short enough that a burst per tick stays small next to socket buffers.
-const TICK_MS = 5;
-// A late tick may catch up at most this much sending, so a stall does not become a flood.
-const MAX_BURST_MS = 50;
 // Echoes still in flight when sending stops get this long to arrive.
 const FINAL_WAIT_MS = 1000;
 
@@ -48,17 +49,20 @@ export interface UdpInterval {
 }
 
 /**
- * Runs `udp.ts bench`: sends numbered, timestamped datagrams at the target
+ * Runs `udp.ts bench`; `--direction up` and `down` are in bench_one_way.ts.
+ * Both ways (the default): sends numbered, timestamped datagrams at the target
  * rate to an echo server, prints a line per second and a summary with loss,
  * duplicates, reordering and jitter (or one JSON object).
  * @returns 0 when any echo came back, 1 when none did.
  * @throws {UsageError} when `--size` is over the UDP limit for the server's IP version.
  */
 export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
+  if (options.direction !== "both") return runOneWayBench(options);
   const tally = new UdpTally();
   const runId = crypto.getRandomValues(new Uint32Array(1))[0]!;
   const echoed = new Waiters();
   let unrecognised = 0;
+  const faults = startFaults(options.faults, { verbose: false, json: false });
   const { address, endpoint } = await openUdpTarget(
     options.host,
     options.port,
@@ -71,6 +75,8 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
       if (verdict === "unknown") unrecognised++;
       echoed.release();
     },
+    undefined,
+    faults,
   );
   const where = formatAddress(address);
   try {
@@ -85,23 +91,59 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
         formatMbits(options.bitsPerSecond)
       } for ${options.seconds} s`,
     );
+    const dropsBefore = readUdpBufferDrops();
+    const errorsBefore = endpoint.stats.errors;
+    const sendDropsBefore = readUdpSendBufferDrops();
     const intervals = await measure(
       options,
       tally,
       runId,
       (bytes) => endpoint.send(bytes, address),
     );
+    // Delayed and held-back datagrams are still to go: the wait starts once they have.
+    if (faults) await faults.finish();
     const deadline = Date.now() + FINAL_WAIT_MS;
-    while (tally.snapshot().received < tally.snapshot().sent && Date.now() < deadline) {
+    // With --dup, the copies of the last echoes may still be on their way.
+    const owed = () =>
+      tally.snapshot().received < tally.snapshot().sent || faults?.echoesOwed === true;
+    while (owed() && Date.now() < deadline) {
       await settlesWithin(echoed.wait(), deadline - Date.now());
     }
-    report(options, where, intervals, tally.snapshot(), unrecognised);
+    if (faults) printStatus(faults.summary());
+    const dropsAfter = readUdpBufferDrops();
+    const bufferDrops = dropsBefore === undefined || dropsAfter === undefined
+      ? undefined
+      : dropsAfter - dropsBefore;
+    const total = tally.snapshot();
+    const sendErrors = endpoint.stats.errors - errorsBefore;
+    if (total.sent > total.received && !options.json) {
+      // Deno's sends go one at a time: past its queue, datagrams are dropped before they leave.
+      if (sendErrors > 0) {
+        printStatus(
+          `${sendErrors} sends failed on this PC, so those datagrams never left: the runtime's `
+            + `send queue was full (it could not hand datagrams to the OS at --rate), or an ICMP `
+            + `error came back`,
+        );
+      }
+      const sendDrops = (readUdpSendBufferDrops() ?? 0) - (sendDropsBefore ?? 0);
+      if (sendDrops > 0) {
+        printStatus(
+          `${sendDrops} datagrams were dropped by full send buffers on this PC (Linux `
+            + `SndbufErrors, other programs' datagrams included): they never left`,
+        );
+      }
+      const unexplained = total.sent - total.received - sendErrors - sendDrops;
+      if (unexplained > 0) printStatus(explainLoss(bufferDrops, unexplained));
+    }
+    report(options, where, intervals, total, unrecognised, faults?.stats, bufferDrops);
   } finally {
     await endpoint.close();
   }
   if (tally.snapshot().received > 0) return EXIT.ok;
   printError(
-    `udp.ts: no echoes from ${where}; ${silenceExplanation()} (bench needs an echo server: udp.ts server)`,
+    asTypedHere(
+      `udp.ts: no echoes from ${where}; ${silenceExplanation()} (bench needs an echo server: udp.ts server)`,
+    ),
   );
   return EXIT.failure;
 }
@@ -114,8 +156,6 @@ async function measure(
   send: (bytes: Uint8Array) => void,
 ): Promise<UdpInterval[]> {
   const datagrams = new BenchDatagrams(options.size);
-  const bytesPerMs = options.bitsPerSecond / 8 / 1000;
-  const burst = Math.max(options.size, bytesPerMs * MAX_BURST_MS);
   const progress = new ProgressLine(ProgressLine.wanted(options.json));
   const intervals: UdpInterval[] = [];
   let mark = tally.snapshot();
@@ -136,19 +176,10 @@ async function measure(
     },
   });
   onStopSignal(() => clock.stop());
-  let tokens = options.size;
-  let last = performance.now();
-  while (!clock.isFinished) {
-    const now = performance.now();
-    tokens = Math.min(burst, tokens + (now - last) * bytesPerMs);
-    last = now;
-    while (tokens >= options.size && !clock.isFinished) {
-      tokens -= options.size;
-      const seq = tally.recordSent(options.size);
-      send(datagrams.build({ runId, seq, sentAtMs: performance.now() }));
-    }
-    await Promise.race([delay(TICK_MS), clock.finished]);
-  }
+  await paceSends(options.bitsPerSecond, options.size, clock, () => {
+    const seq = tally.recordSent(options.size);
+    send(datagrams.build({ runId, seq, sentAtMs: performance.now() }));
+  });
   progress.clear();
   return intervals;
 }
@@ -184,6 +215,8 @@ function report(
   intervals: UdpInterval[],
   total: UdpTallySnapshot,
   unrecognised: number,
+  faults: FaultStats | undefined,
+  bufferDrops: number | undefined,
 ): void {
   const seconds = intervals.at(-1)?.end ?? 0;
   const lost = total.sent - total.received;
@@ -201,6 +234,8 @@ function report(
     reordered: total.reordered,
     jitterMs: total.jitterMs,
     unrecognised,
+    /** Datagrams dropped by full receive buffers on this PC during the run; null where unknown. */
+    bufferDrops: bufferDrops ?? null,
   };
   if (options.json) {
     printLine(reportJson({
@@ -211,6 +246,7 @@ function report(
       seconds: options.seconds,
       intervals,
       summary,
+      ...(faults && { faults }),
     }));
     return;
   }
@@ -241,6 +277,26 @@ function formatUdpInterval(interval: UdpInterval): string {
   } ${formatMbits(interval.receivedBitsPerSecond).padStart(13)}   jitter ${
     interval.jitterMs.toFixed(3)
   } ms   lost ${interval.lost}/${expected} (${formatPercent(interval.lossPercent)})`;
+}
+
+// Loss on the path and loss in a full receive buffer look the same to the
+// sequence numbers; the OS counts the second kind, where it can be read.
+function explainLoss(bufferDrops: number | undefined, lost: number): string {
+  if (bufferDrops === undefined) {
+    return "where the loss happened is unknown here: the count of datagrams dropped by full "
+      + "receive buffers is Linux's RcvbufErrors (/proc/net/snmp; Deno reads it only with -A)";
+  }
+  const where = "on this PC (this client, and the server too if it runs here)";
+  if (bufferDrops === 0) {
+    return `no datagram was dropped by a full receive buffer ${where}: the loss was on the path `
+      + `or at a server on another PC (run netstat -su there)`;
+  }
+  const rest = bufferDrops >= lost
+    ? "that accounts for all the loss"
+    : `the other ${lost - bufferDrops} were lost on the path or at the server's PC`;
+  return `${bufferDrops} datagrams were dropped by full receive buffers ${where} (Linux `
+    + `RcvbufErrors, other programs' datagrams included): they arrived, but a program did not `
+    + `read them in time; ${rest}`;
 }
 
 function formatPercent(percent: number): string {

@@ -8,13 +8,17 @@ import { displayBytes } from "../../terminal_text.ts";
 import type { Datagram } from "../../udp_endpoint.ts";
 import { countOf } from "../count_of.ts";
 import { printError, printLine, printStatus } from "../output.ts";
+import { programName } from "../program_name.ts";
 import { EXIT } from "../run_main.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { silenceExplanation, tooLargeText } from "./explain.ts";
+import { startFaults, type UdpFaults } from "./faults.ts";
 import { type UdpClientOptions, udpNarrator } from "./options.ts";
 import { openUdpTarget, type UdpTarget } from "./target.ts";
 
-const SCRIPT = "udp.ts";
+// Read when a message is printed: the compiled executable renames itself after imports.
+const script = () => programName("udp.ts");
+
 // Replies nobody waits for (a flood, or late duplicates) are not kept beyond this.
 const MAX_QUEUED_REPLIES = 1024;
 
@@ -25,20 +29,23 @@ const MAX_QUEUED_REPLIES = 1024;
  */
 export async function runUdpClient(options: UdpClientOptions): Promise<number> {
   let exchange: MessageExchange | StdinExchange | undefined;
+  const faults = startFaults(options.faults, options);
   const target = await openUdpTarget(
     options.host,
     options.port,
     options.verbose,
     (datagram) => exchange?.reply(datagram),
     udpNarrator(options),
+    faults,
   );
   try {
     exchange = options.messages.length > 0
       ? new MessageExchange(target, options)
-      : new StdinExchange(target, options);
+      : new StdinExchange(target, options, faults);
     return await exchange.run();
   } finally {
     await target.endpoint.close();
+    if (faults) printStatus(faults.summary());
   }
 }
 
@@ -99,8 +106,10 @@ class MessageExchange {
         const tried = `after ${countOf(tries, "try", "tries")} of ${timeoutMs} ms`;
         printError(
           index === 0
-            ? `${SCRIPT}: no reply from ${formatAddress(address)} ${tried}; ${silenceExplanation()}`
-            : `${SCRIPT}: no reply to message ${index + 1} from ${
+            ? `${script()}: no reply from ${
+              formatAddress(address)
+            } ${tried}; ${silenceExplanation()}`
+            : `${script()}: no reply to message ${index + 1} from ${
               formatAddress(address)
             } ${tried}; the datagram or its reply was lost, or the server stopped`,
         );
@@ -128,14 +137,16 @@ class MessageExchange {
 class StdinExchange {
   readonly #target: UdpTarget;
   readonly #options: UdpClientOptions;
+  readonly #faults: UdpFaults | undefined;
   readonly #arrived = new Waiters();
   #sent = 0;
   #answered = 0;
   #refused = 0;
 
-  constructor(target: UdpTarget, options: UdpClientOptions) {
+  constructor(target: UdpTarget, options: UdpClientOptions, faults: UdpFaults | undefined) {
     this.#target = target;
     this.#options = options;
+    this.#faults = faults;
   }
 
   reply(datagram: Datagram): void {
@@ -149,7 +160,7 @@ class StdinExchange {
     const limit = endpoint.limitFor(address);
     for await (const line of stdinLines()) {
       if (line.length > limit) {
-        printError(`${SCRIPT}: ${tooLargeText(line.length, limit, address)}`);
+        printError(`${script()}: ${tooLargeText(line.length, limit, address)}`);
         this.#refused++;
         continue;
       }
@@ -162,6 +173,8 @@ class StdinExchange {
       // the socket buffers (of 2,000 lines on loopback only about 300 came back).
       await delay(0);
     }
+    // Lines delayed or held back are still to go: the wait starts once they have.
+    await this.#faults?.finish();
     const deadline = Date.now() + this.#options.timeoutMs;
     while (this.#answered < this.#sent && Date.now() < deadline) {
       await settlesWithin(this.#arrived.wait(), deadline - Date.now());
@@ -174,13 +187,13 @@ class StdinExchange {
     const where = formatAddress(this.#target.address);
     if (missing > 0 && this.#answered === 0) {
       printError(
-        `${SCRIPT}: no reply from ${where} to ${
+        `${script()}: no reply from ${where} to ${
           countOf(this.#sent, "datagram")
         }; ${silenceExplanation()}`,
       );
     } else if (missing > 0) {
       printError(
-        `${SCRIPT}: ${missing} of ${
+        `${script()}: ${missing} of ${
           countOf(this.#sent, "datagram")
         } got no reply from ${where} within ${this.#options.timeoutMs} ms after the end of input (lost, or the server stopped)`,
       );

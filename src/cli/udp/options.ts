@@ -3,19 +3,22 @@ import { DATAGRAM_MODE_NAMES, type DatagramModeName, MODE_NAMES } from "../../mo
 import type { TraceSink } from "../../trace.ts";
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../../udp_endpoint.ts";
 import { parseRate, UDP_BENCH_HEADER_BYTES } from "../bench/mod.ts";
+import { expectFlag } from "../check/check_flags.ts";
+import type { ExpectName } from "../check/mod.ts";
+import { durationFlag } from "../duration.ts";
+import { endpointFlags } from "../endpoint_flags.ts";
 import {
   choiceFlag,
   cidrFlags,
   COMMON_FLAGS,
   type FlagSpec,
-  hostFlag,
   integerFlag,
-  numberFlag,
   parseFlags,
-  portFlag,
 } from "../flags.ts";
 import { createNarrator } from "../narration/narrator.ts";
+import { programName } from "../program_name.ts";
 import { UsageError } from "../usage_error.ts";
+import { FAULT_FLAG_SPECS, faultFlags, type FaultSettings } from "./fault_flags.ts";
 
 /** What the UDP server does with each datagram: the modes that make sense for datagrams. */
 export type UdpServerMode = DatagramModeName;
@@ -29,6 +32,8 @@ interface CommonOptions {
   json: boolean;
   /** Every datagram as hex on stderr. */
   hex: boolean;
+  /** Faults injected on purpose (`--drop`, `--delay`, `--dup`, `--reorder`); none when undefined. */
+  faults: FaultSettings | undefined;
 }
 
 /** `udp.ts server` options. */
@@ -68,12 +73,33 @@ export interface UdpBenchOptions {
   seconds: number;
   /** Target sending rate of datagram payload, in bits per second. */
   bitsPerSecond: number;
-  /** Bytes per datagram (UDP payload). */
+  /** Bytes per datagram (UDP payload); down's requests are always the smallest. */
   size: number;
+  /** up: to a discard server; down: from a chargen server; both: off an echo server. */
+  direction: UdpBenchDirection;
+  /** Faults injected on purpose; none when undefined. */
+  faults: FaultSettings | undefined;
+}
+
+/** Which way a UDP bench's data goes, seen from the client. */
+export type UdpBenchDirection = (typeof UDP_BENCH_DIRECTIONS)[number];
+const UDP_BENCH_DIRECTIONS = ["up", "down", "both"] as const;
+
+/** `udp.ts check` options: judge a UDP server by its behaviour. */
+export interface UdpCheckOptions {
+  command: "check";
+  host: string;
+  port: number;
+  /** How long to wait for each reply. */
+  timeoutMs: number;
+  expect: ExpectName;
+  /** The report as one JSON object on stdout instead of text. */
+  json: boolean;
 }
 
 /** Everything `udp.ts` can be asked to do. */
 export type UdpCommand =
+  | UdpCheckOptions
   | { command: "help" }
   | UdpServerOptions
   | UdpClientOptions
@@ -88,12 +114,13 @@ const BASE = {
   help,
   json,
   hex,
+  ...FAULT_FLAG_SPECS,
 } as const;
 // An hour: longer waits are surely a typo, and setTimeout misbehaves past 2^31 ms.
 const MAX_MS = 3_600_000;
 // iperf's default: one datagram fills one 1500-byte Ethernet frame with room to spare.
 const DEFAULT_BENCH_DATAGRAM_BYTES = 1470;
-const MAX_BENCH_SECONDS = 24 * 60 * 60;
+const MAX_BENCH_MS = 24 * 60 * 60 * 1000;
 
 const SPECS = {
   server: {
@@ -105,14 +132,22 @@ const SPECS = {
   },
   client: {
     ...BASE,
-    timeout: { type: "string", short: "t", default: "1000" },
+    timeout: { type: "string", short: "t", default: "1" },
     retries: { type: "string", short: "r", default: "2" },
   },
   ping: {
     ...BASE,
     count: { type: "string", short: "c", default: "5" },
-    interval: { type: "string", short: "i", default: "1000" },
-    timeout: { type: "string", short: "t", default: "1000" },
+    interval: { type: "string", short: "i", default: "1" },
+    timeout: { type: "string", short: "t", default: "1" },
+  },
+  check: {
+    host: BASE.host,
+    port,
+    help,
+    json,
+    timeout: { type: "string", short: "t", default: "1" },
+    expect: { type: "string" },
   },
   bench: {
     host: BASE.host,
@@ -122,6 +157,8 @@ const SPECS = {
     time: { type: "string", short: "t", default: "10" },
     rate: { type: "string", short: "b", default: "10M" },
     size: { type: "string", short: "l", default: String(DEFAULT_BENCH_DATAGRAM_BYTES) },
+    direction: { type: "string", short: "d", default: "both" },
+    ...FAULT_FLAG_SPECS,
   },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -133,17 +170,17 @@ export function parseUdpArgs(args: string[]): UdpCommand {
   const [command, ...rest] = args;
   switch (command) {
     case undefined:
-      throw new UsageError("missing command: server, client, ping or bench");
+      throw new UsageError("missing command: server, client, ping, bench or check");
     case "-h":
     case "--help":
     case "help":
       return { command: "help" };
     case "server": {
-      const { values } = parseFlags(rest, SPECS.server, false);
+      const { values, given } = parseFlags(rest, SPECS.server, false);
       if (values.help) return { command: "help" };
       return {
         command,
-        ...common(values),
+        ...common(values, given),
         mode: udpModeFlag(values.mode),
         maxDatagramBytes: integerFlag(
           "max-datagram",
@@ -156,43 +193,64 @@ export function parseUdpArgs(args: string[]): UdpCommand {
       };
     }
     case "client": {
-      const { values, positionals } = parseFlags(rest, SPECS.client, true);
+      const { values, positionals, given } = parseFlags(rest, SPECS.client, true);
       if (values.help) return { command: "help" };
       return {
         command,
-        ...common(values),
-        timeoutMs: integerFlag("timeout", values.timeout, 1, MAX_MS),
+        ...common(values, given),
+        timeoutMs: durationFlag("timeout", values.timeout, 1, MAX_MS),
         retries: integerFlag("retries", values.retries, 0, 100),
         messages: positionals,
       };
     }
     case "ping": {
-      const { values } = parseFlags(rest, SPECS.ping, false);
+      const { values, given } = parseFlags(rest, SPECS.ping, false);
       if (values.help) return { command: "help" };
       return {
         command,
-        ...common(values),
+        ...common(values, given),
         count: integerFlag("count", values.count, 1, 1_000_000),
-        intervalMs: integerFlag("interval", values.interval, 1, MAX_MS),
-        timeoutMs: integerFlag("timeout", values.timeout, 1, MAX_MS),
+        intervalMs: durationFlag("interval", values.interval, 1, MAX_MS),
+        timeoutMs: durationFlag("timeout", values.timeout, 1, MAX_MS),
       };
     }
     case "bench": {
-      const { values } = parseFlags(rest, SPECS.bench, false);
+      const { values, given } = parseFlags(rest, SPECS.bench, false);
       if (values.help) return { command: "help" };
+      const direction = choiceFlag("direction", values.direction, UDP_BENCH_DIRECTIONS);
+      if (direction === "down" && given.has("size")) {
+        throw new UsageError(
+          "--size sets the datagrams sent: it applies to --direction up and both, not down "
+            + "(chargen chooses the size of its answers)",
+        );
+      }
       return {
         command,
-        host: hostFlag(values.host),
-        port: integerFlag("port", values.port, 1, 65535),
+        ...endpointFlags(values.host, values.port, given.has("port"), 1),
         json: values.json,
-        seconds: numberFlag("time", values.time, 0.1, MAX_BENCH_SECONDS),
+        direction,
+        seconds: durationFlag("time", values.time, 100, MAX_BENCH_MS) / 1000,
         bitsPerSecond: parseRate("rate", values.rate),
         // The exact limit depends on the server's IP version, checked once it is resolved.
         size: integerFlag("size", values.size, UDP_BENCH_HEADER_BYTES, MAX_UDP_PAYLOAD_IPV6),
+        faults: faultFlags(values),
+      };
+    }
+    case "check": {
+      const { values, given } = parseFlags(rest, SPECS.check, false);
+      if (values.help) return { command: "help" };
+      return {
+        command,
+        ...endpointFlags(values.host, values.port, given.has("port"), 1),
+        timeoutMs: durationFlag("timeout", values.timeout, 1, MAX_MS),
+        expect: expectFlag(values.expect),
+        json: values.json,
       };
     }
     default:
-      throw new UsageError(`unknown command '${command}': use server, client, ping or bench`);
+      throw new UsageError(
+        `unknown command '${command}': use server, client, ping, bench or check`,
+      );
   }
 }
 
@@ -204,19 +262,26 @@ function udpModeFlag(value: string): UdpServerMode {
   if (!TCP_ONLY_MODES.has(value)) return choiceFlag("mode", value, DATAGRAM_MODE_NAMES);
   throw new UsageError(
     `--mode must be one of ${DATAGRAM_MODE_NAMES.join(", ")}, got '${value}' `
-      + `(${value} needs TCP connections: use server.ts --mode ${value})`,
+      + `(${value} needs TCP connections: use ${programName("server.ts")} --mode ${value})`,
   );
 }
 
 function common(
-  values: { host: string; port: string; verbose: boolean; json: boolean; hex: boolean },
+  values: Parameters<typeof faultFlags>[0] & {
+    host: string;
+    port: string;
+    verbose: boolean;
+    json: boolean;
+    hex: boolean;
+  },
+  given: ReadonlySet<string>,
 ): CommonOptions {
   return {
-    host: hostFlag(values.host),
-    port: portFlag(values.port),
+    ...endpointFlags(values.host, values.port, given.has("port"), 0),
     verbose: values.verbose,
     json: values.json,
     hex: values.hex,
+    faults: faultFlags(values),
   };
 }
 

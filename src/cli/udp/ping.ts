@@ -4,10 +4,12 @@ import { Waiters } from "../../async/waiters.ts";
 import { displayBytes } from "../../terminal_text.ts";
 import type { Datagram } from "../../udp_endpoint.ts";
 import { printError, printLine, printStatus } from "../output.ts";
+import { programName } from "../program_name.ts";
 import { formatLossLine, formatRttSummary } from "../rtt_stats.ts";
 import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
 import { silenceExplanation } from "./explain.ts";
+import { startFaults } from "./faults.ts";
 import { udpNarrator, type UdpPingOptions } from "./options.ts";
 import { formatProbe, parseProbe } from "./ping_probe.ts";
 import { PingTally } from "./ping_tally.ts";
@@ -27,6 +29,7 @@ export async function runUdpPing(options: UdpPingOptions): Promise<number> {
     stopped = true;
     wake.release();
   });
+  const faults = startFaults(options.faults, options);
   const { address, endpoint } = await openUdpTarget(
     options.host,
     options.port,
@@ -36,6 +39,7 @@ export async function runUdpPing(options: UdpPingOptions): Promise<number> {
       wake.release();
     },
     udpNarrator(options),
+    faults,
   );
   const where = formatAddress(address);
   const missingTimers: ReturnType<typeof setTimeout>[] = [];
@@ -60,8 +64,15 @@ export async function runUdpPing(options: UdpPingOptions): Promise<number> {
         await settlesWithin(wake.wait(), next - performance.now());
       }
     }
+    // Delayed and held-back probes are still to go: the wait starts once they have.
+    const allSent = faults?.finish();
+    let finished = allSent === undefined;
+    void allSent?.then(() => (finished = true));
+    while (!stopped && !finished) await Promise.race([allSent, wake.wait()]);
     const deadline = Date.now() + options.timeoutMs;
-    while (!stopped && tally.received < tally.sent && Date.now() < deadline) {
+    // With --dup, the copies of the last replies may still be on their way.
+    const owed = () => tally.received < tally.sent || faults?.echoesOwed === true;
+    while (!stopped && owed() && Date.now() < deadline) {
       await settlesWithin(wake.wait(), deadline - Date.now());
     }
     // The last timers may not have fired yet when the final wait ends.
@@ -70,9 +81,13 @@ export async function runUdpPing(options: UdpPingOptions): Promise<number> {
     for (const timer of missingTimers) clearTimeout(timer);
     await endpoint.close();
   }
+  if (faults) printStatus(faults.summary());
   printSummary(where, tally);
   if (tally.received > 0) return EXIT.ok;
-  printError(`udp.ts: no reply from ${where}; ${silenceExplanation()} (ping needs an echo server)`);
+  const name = programName("udp.ts");
+  printError(
+    `${name}: no reply from ${where}; ${silenceExplanation()} (ping needs an echo server)`,
+  );
   return EXIT.failure;
 }
 

@@ -1,25 +1,22 @@
 import { formatAddress } from "../../address.ts";
 import { FramingError } from "../../framing/mod.ts";
 import type { Peer } from "../../handler.ts";
-import { createMode } from "../../modes/mod.ts";
+import { createDatagramMode } from "../../modes/mod.ts";
 import { NetError } from "../../net/net_error.ts";
-import { runtime, type RuntimeName } from "../../net/runtime.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import { serveUdp } from "../../udp_endpoint.ts";
 import { countOf } from "../count_of.ts";
 import { describeError, describeOversizedDatagram, describeRefusal } from "../describe_error.ts";
 import { printListening } from "../listen_banner.ts";
 import { printLine, printStatus, useNonBlockingOutput } from "../output.ts";
+import { commandFor } from "../program_name.ts";
 import { RepeatFilter } from "../repeat_filter.ts";
 import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
+import { BenchReceiver } from "./bench_receiver.ts";
+import { startFaults } from "./faults.ts";
 import { udpNarrator, type UdpServerOptions } from "./options.ts";
 import { PeerTable } from "./peer_table.ts";
-
-const CLIENT_COMMAND: Record<RuntimeName, string> = {
-  deno: "deno run -qP udp.ts client",
-  bun: "bun udp.ts client",
-};
 
 /** Datagrams the server counts apart because something was odd about them. */
 interface Oddities {
@@ -75,10 +72,13 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
     }
     if (size === 0) oddities.empty++;
   };
-  const mode = createMode(options.mode, {
+  const mode = createDatagramMode(options.mode, {
     maxFrameBytes: options.maxDatagramBytes,
     show: printLine,
   });
+  // Only a discard server counts bench runs: echo and chargen answer every datagram anyway.
+  const bench = options.mode === "discard" ? new BenchReceiver() : undefined;
+  const faults = startFaults(options.faults, options);
   const endpoint = await serveUdp(
     {
       host: options.host,
@@ -87,6 +87,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
       allow: options.allow,
       deny: options.deny,
       trace: udpNarrator(options),
+      faults,
       // Refused peers get no answer: UDP has no connection to close.
       onRefuse: (from, reason, code) => {
         note("denied", `refused ${formatAddress(from)}: ${describeRefusal(reason, code)}`);
@@ -101,16 +102,31 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
     },
     (message, peer) => {
       record(peer.remoteAddress, message.size);
-      return mode.handler(message, peer);
+      const report = bench?.take(message.bytes, peer.remoteAddress);
+      if (report && options.verbose) {
+        const { packets, bytes, jitterMs } = report.report;
+        printStatus(
+          `${formatAddress(peer.remoteAddress)}: bench report sent: ${
+            countOf(packets, "datagram")
+          }, ${countOf(bytes, "byte")} received, jitter ${jitterMs.toFixed(3)} ms`,
+        );
+      }
+      return report ? report.answer : mode.handler(message, peer);
     },
   );
   // Armed before the banner: a test or script may signal as soon as it reads it.
   const stop = new Promise<void>((resolve) => onStopSignal(resolve));
-  printListening("udp", endpoint.localAddress, CLIENT_COMMAND[runtime.name]);
-  printStatus(`${options.mode} server: every datagram is answered to its sender; Ctrl-C to stop`);
+  printListening("udp", endpoint.localAddress, `${commandFor("udp.ts")} client`);
+  printStatus(
+    options.mode === "discard"
+      ? "discard server: every datagram is counted and dropped unanswered (but udp.ts bench's "
+        + "report request, answered with what its run delivered); Ctrl-C to stop"
+      : `${options.mode} server: every datagram is answered to its sender; Ctrl-C to stop`,
+  );
   await stop;
   await endpoint.close();
   printReport(peers, oddities);
+  if (faults) printStatus(faults.summary());
   return EXIT.ok;
 }
 

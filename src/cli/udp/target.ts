@@ -1,7 +1,14 @@
 import { formatAddress, isIpv6, resolveHost } from "../../address.ts";
+import { NetError, type NetErrorCode } from "../../net/net_error.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import type { TraceSink } from "../../trace.ts";
-import { bindUdp, type Datagram, type UdpEndpoint } from "../../udp_endpoint.ts";
+import {
+  bindUdp,
+  type Datagram,
+  type DatagramFaults,
+  type UdpEndpoint,
+} from "../../udp_endpoint.ts";
+import { describeError } from "../describe_error.ts";
 import { printStatus } from "../output.ts";
 
 /** The server a UDP client or ping talks to, and the local socket it talks from. */
@@ -22,12 +29,15 @@ export async function openUdpTarget(
   verbose: boolean,
   onReply: (datagram: Datagram) => void,
   trace?: TraceSink,
+  faults?: DatagramFaults,
 ): Promise<UdpTarget> {
   const address = { hostname: await resolveHost(host), port };
+  const told = new Set<NetErrorCode>();
   const endpoint = await bindUdp({
     host: isIpv6(address.hostname) ? "::" : "0.0.0.0",
     port: 0,
     trace,
+    faults,
     onDatagram(datagram) {
       if (sameAddress(datagram.from, address)) onReply(datagram);
       else if (verbose) {
@@ -35,8 +45,16 @@ export async function openUdpTarget(
       }
     },
     onError(error) {
-      // Only Bun reports an ICMP port unreachable; Deno never does, so it only informs.
-      if (verbose) printStatus(`network error (ignored): ${error.message}`);
+      // Bun reports the ICMP errors that come back (port or host unreachable),
+      // Deno only a send the kernel refused at once: each is said once, as a
+      // fact about the target; the run goes on, so the loss is counted too.
+      const known = error instanceof NetError && error.code !== "UNKNOWN"
+        && error.code !== "CLOSED";
+      if (known && !told.has(error.code)) {
+        told.add(error.code);
+        const said = UDP_WORDS[error.code] ?? error.message;
+        printStatus(describeError(new NetError(error.code, said, { operation: "send", address })));
+      } else if (verbose) printStatus(`network error (ignored): ${error.message}`);
     },
   });
   if (verbose) {
@@ -45,9 +63,34 @@ export async function openUdpTarget(
   return { address, endpoint };
 }
 
-/** Tells whether two addresses name the same socket, whatever their IPv6 spelling. */
+// What the ICMP errors Bun reports mean for a datagram; the kernel cannot
+// tell Bun whether a host unreachable came from ARP or from a router.
+const UDP_WORDS: Partial<Record<NetErrorCode, string>> = {
+  CONNECTION_REFUSED: "the host answered port unreachable (ICMP)",
+  HOST_UNREACHABLE:
+    "host unreachable: no host answered ARP there, or a router or firewall rejected it",
+};
+
+/**
+ * Tells whether two addresses name the same socket, whatever their IPv6
+ * spelling. A zone counts only when both have one of the same kind (two
+ * names, or two indexes): Deno reports a link-local sender without its
+ * `%zone`, Bun with the interface's name, and users may type either.
+ */
 export function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
-  return a.port === b.port && canonicalHost(a.hostname) === canonicalHost(b.hostname);
+  if (a.port !== b.port) return false;
+  const [hostA, zoneA] = splitZone(a.hostname);
+  const [hostB, zoneB] = splitZone(b.hostname);
+  if (canonicalHost(hostA) !== canonicalHost(hostB)) return false;
+  if (zoneA === undefined || zoneB === undefined) return true;
+  return /^\d+$/.test(zoneA) !== /^\d+$/.test(zoneB) || zoneA === zoneB;
+}
+
+function splitZone(hostname: string): [string, string | undefined] {
+  const percent = hostname.indexOf("%");
+  return percent < 0
+    ? [hostname, undefined]
+    : [hostname.slice(0, percent), hostname.slice(percent + 1)];
 }
 
 function canonicalHost(hostname: string): string {

@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * Datagrams this host has dropped so far because a UDP socket's receive
+ * buffer was full: Linux's `RcvbufErrors` in /proc/net/snmp (IPv4) and
+ * /proc/net/snmp6 (IPv6). A datagram counted here crossed the network and
+ * reached this PC; the program it was for did not read fast enough. Unlike
+ * loss on the path, a bigger receive buffer or a faster reader cures it.
+ * @returns The count, or `undefined` where it cannot be read: not Linux, or
+ * Deno without `-A` (it grants /proc reads to nothing less).
+ */
+export function readUdpBufferDrops(): number | undefined {
+  const v4 = readCounter("/proc/net/snmp", /^Udp: (.*)\n^Udp: (.*)$/m, "RcvbufErrors");
+  if (v4 === undefined) return undefined;
+  return v4 + (readCounter("/proc/net/snmp6", /^Udp6RcvbufErrors\s+(\d+)$/m) ?? 0);
+}
+
+function readCounter(path: string, pattern: RegExp, field?: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  const match = pattern.exec(text);
+  if (!match) return undefined;
+  if (field === undefined) return Number(match[1]);
+  // The first line names the columns, the second holds the values.
+  const names = match[1]!.trim().split(/\s+/);
+  const values = match[2]!.trim().split(/\s+/);
+  const value = values[names.indexOf(field)];
+  return value === undefined ? undefined : Number(value);
+}
+
+/**
+ * Datagrams this host could not send because a UDP socket's send buffer was
+ * full: Linux's `SndbufErrors` (/proc/net/snmp, /proc/net/snmp6). They never
+ * left this PC: the program sent faster than the OS could put them on the
+ * link, and a runtime that does not wait when the buffer is full drops them.
+ * @returns The count, or `undefined` where it cannot be read (as for {@linkcode readUdpBufferDrops}).
+ */
+export function readUdpSendBufferDrops(): number | undefined {
+  const v4 = readCounter("/proc/net/snmp", /^Udp: (.*)\n^Udp: (.*)$/m, "SndbufErrors");
+  if (v4 === undefined) return undefined;
+  return v4 + (readCounter("/proc/net/snmp6", /^Udp6SndbufErrors\s+(\d+)$/m) ?? 0);
+}

@@ -1,0 +1,79 @@
+/** What the receiving end of a UDP upload counted for one run. */
+export interface ReceiverCounts {
+  /** Distinct bench datagrams that arrived. */
+  packets: number;
+  bytes: number;
+  duplicates: number;
+  /** Datagrams numbered below one already seen, as iperf3 counts out-of-order. */
+  outOfOrder: number;
+  /** RFC 3550 interarrival jitter, in ms. */
+  jitterMs: number;
+  /** From the first datagram's arrival to the last's, in ms: the receiver's own time. */
+  spanMs: number;
+}
+
+// Duplicates are told apart only for the first 16 Mi datagrams (a 2 MiB bitmap,
+// over three minutes at 1 Gbit/s): a forged sequence number must not make the
+// server allocate gigabytes.
+const TRACKED_SEQ = 1 << 24;
+
+/**
+ * Counts one run's bench datagrams where they arrive: the receiver's side of
+ * a UDP upload, which only the receiving end can know. Jitter uses the send
+ * times the datagrams carry: the two clocks differ by a constant, which
+ * cancels out in RFC 3550's transit-time differences.
+ */
+export class ReceiverTally {
+  #packets = 0;
+  #bytes = 0;
+  #duplicates = 0;
+  #outOfOrder = 0;
+  #highestSeq = -1;
+  #jitterMs = 0;
+  #lastTransitMs: number | undefined;
+  #firstAtMs: number | undefined;
+  #lastAtMs = 0;
+  #seen = new Uint8Array(1024);
+
+  /** Records datagram `seq` of `bytes`, sent at `sentAtMs` (sender's clock), arriving at `arrivedAtMs`. */
+  record(seq: number, sentAtMs: number, arrivedAtMs: number, bytes: number): void {
+    if (seq < TRACKED_SEQ) {
+      const index = seq >> 3;
+      const bit = 1 << (seq & 7);
+      if (index >= this.#seen.length) {
+        const grown = new Uint8Array(Math.max(index + 1, this.#seen.length * 2));
+        grown.set(this.#seen);
+        this.#seen = grown;
+      }
+      if (this.#seen[index]! & bit) {
+        this.#duplicates++;
+        return;
+      }
+      this.#seen[index]! |= bit;
+    }
+    this.#packets++;
+    this.#bytes += bytes;
+    this.#firstAtMs ??= arrivedAtMs;
+    this.#lastAtMs = Math.max(this.#lastAtMs, arrivedAtMs);
+    // RFC 3550 6.4.1: J += (|D| - J) / 16.
+    const transit = arrivedAtMs - sentAtMs;
+    if (this.#lastTransitMs !== undefined) {
+      this.#jitterMs += (Math.abs(transit - this.#lastTransitMs) - this.#jitterMs) / 16;
+    }
+    this.#lastTransitMs = transit;
+    if (seq < this.#highestSeq) this.#outOfOrder++;
+    else this.#highestSeq = seq;
+  }
+
+  /** The counts now. */
+  counts(): ReceiverCounts {
+    return {
+      packets: this.#packets,
+      bytes: this.#bytes,
+      duplicates: this.#duplicates,
+      outOfOrder: this.#outOfOrder,
+      jitterMs: this.#jitterMs,
+      spanMs: this.#firstAtMs === undefined ? 0 : this.#lastAtMs - this.#firstAtMs,
+    };
+  }
+}

@@ -1,0 +1,63 @@
+// How `udp.ts bench --direction up` learns what arrived: after the last bench
+// datagram it sends a small report request, and socklab's UDP discard server
+// answers with what it counted for that run from that peer. Any other sink
+// (socat, nc, iperf3) drops the request like any datagram, so the client
+// hears nothing and reports the sender's side only.
+import type { ReceiverCounts } from "./udp_receiver_tally.ts";
+
+/** What a discard server reports about one run: what its tally counted. */
+export type BenchReport = ReceiverCounts;
+
+// "SLBQ" and "SLBR": report reQuest and Report, beside the bench datagrams' "SLBN".
+const REQUEST_MAGIC = 0x534c4251;
+const REPORT_MAGIC = 0x534c4252;
+const REQUEST_BYTES = 8;
+const REPORT_FIELDS = [
+  "packets",
+  "bytes",
+  "duplicates",
+  "outOfOrder",
+  "jitterMs",
+  "spanMs",
+] as const;
+const REPORT_BYTES = 8 + REPORT_FIELDS.length * 8;
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The request for run `runId`'s counts: magic and run id, big-endian. */
+export function buildReportRequest(runId: number): Uint8Array {
+  const bytes = new Uint8Array(REQUEST_BYTES);
+  view(bytes).setUint32(0, REQUEST_MAGIC);
+  view(bytes).setUint32(4, runId);
+  return bytes;
+}
+
+/** The run id a report request asks about; `undefined` when `bytes` is not one. */
+export function readReportRequest(bytes: Uint8Array): number | undefined {
+  if (bytes.length !== REQUEST_BYTES || view(bytes).getUint32(0) !== REQUEST_MAGIC) {
+    return undefined;
+  }
+  return view(bytes).getUint32(4);
+}
+
+/** The answer to a report request: magic, run id, then each count as a float64. */
+export function buildReport(runId: number, counts: BenchReport): Uint8Array {
+  const bytes = new Uint8Array(REPORT_BYTES);
+  const data = view(bytes);
+  data.setUint32(0, REPORT_MAGIC);
+  data.setUint32(4, runId);
+  REPORT_FIELDS.forEach((field, i) => data.setFloat64(8 + i * 8, counts[field]));
+  return bytes;
+}
+
+/** The counts in a report for run `runId`; `undefined` when `bytes` is not one. */
+export function readReport(bytes: Uint8Array, runId: number): BenchReport | undefined {
+  if (bytes.length !== REPORT_BYTES) return undefined;
+  const data = view(bytes);
+  if (data.getUint32(0) !== REPORT_MAGIC || data.getUint32(4) !== runId) return undefined;
+  const counts = {} as BenchReport;
+  REPORT_FIELDS.forEach((field, i) => (counts[field] = data.getFloat64(8 + i * 8)));
+  return counts;
+}

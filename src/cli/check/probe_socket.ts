@@ -1,0 +1,272 @@
+import net from "node:net";
+import tls from "node:tls";
+import { deadline, settlesWithin } from "../../async/deadline.ts";
+import { Waiters } from "../../async/waiters.ts";
+import type { FrameDecoder, Framing } from "../../framing/mod.ts";
+import { NetError, toNetError } from "../../net/net_error.ts";
+import { toTlsError } from "../../net/tls_errors.ts";
+import { startsWithTlsRecord } from "../../net/tls_record.ts";
+import { verifyServerCertificate } from "../../net/tls_verify.ts";
+import type { SocketAddress } from "../../net/types.ts";
+import type { TlsConnectOptions, TlsSession } from "../../tcp_client.ts";
+
+/** How a wait for replies ended. */
+export type WaitEnd = "arrived" | "closed" | "timeout";
+
+/**
+ * A TCP connection that does what a checker needs and a normal client never
+ * does: writes a message in pieces, reads replies as frames while keeping
+ * every raw byte for the report, and resets (SO_LINGER 0). It sits on
+ * `node:net`, which both runtimes ship, because only its `resetAndDestroy()`
+ * can send a reset on both: Deno's own sockets offer no linger control.
+ * With TLS, `node:tls` runs over that same socket, so the reset is still a
+ * TCP RST under the TLS session (a TLSSocket's own `resetAndDestroy()` sent
+ * none on Deno 2.9).
+ */
+export class ProbeSocket {
+  /** What is read and written: the TCP socket, or the TLS session over it. */
+  readonly #socket: net.Socket;
+  /** The TCP socket, which alone can reset. */
+  readonly #tcp: net.Socket;
+  readonly #decoder: FrameDecoder;
+  readonly #changed = new Waiters();
+  readonly #chunks: Uint8Array[] = [];
+  readonly #closed: Promise<void>;
+  /** Whole replies so far, in order. */
+  readonly frames: Uint8Array[] = [];
+  /** Bytes received so far. */
+  receivedBytes = 0;
+  /** True once the server sent FIN, reset, or the connection otherwise ended. */
+  peerClosed = false;
+  /** True when the connection ended with a reset or another error. */
+  reset = false;
+  /** True when the server closed after bytes that did not end a frame (a line with no newline). */
+  unterminated = false;
+  /** Set when the server's bytes could not be framed (a line over the limit, say). */
+  framingError: Error | undefined;
+  /** What TLS negotiated, when the probe speaks it. */
+  readonly tls: TlsSession | undefined;
+  /** True when a probe without TLS got a TLS record first: the server speaks TLS. */
+  spokeTls = false;
+
+  private constructor(socket: net.Socket, tcp: net.Socket, framing: Framing, session?: TlsSession) {
+    this.#socket = socket;
+    this.#tcp = tcp;
+    this.tls = session;
+    this.#decoder = framing.createDecoder();
+    tcp.setNoDelay(true);
+    // Errors surface as `reset`; a checker reports them, it does not throw them.
+    for (const each of new Set([socket, tcp])) {
+      each.on("error", () => {
+        this.reset = true;
+      });
+    }
+    socket.on("data", (chunk: Uint8Array) => this.#onData(new Uint8Array(chunk)));
+    socket.once("end", () => this.#onEnd());
+    this.#closed = new Promise((resolve) =>
+      socket.once("close", () => {
+        this.#onEnd();
+        resolve();
+      })
+    );
+  }
+
+  /**
+   * Connects to `address` (an IP literal) and, with `tls`, completes a TLS
+   * handshake and checks the certificate as `client.ts --tls` does; all
+   * within `timeoutMs`.
+   * @throws {NetError} such as `CONNECTION_REFUSED` or `TIMED_OUT`; with TLS
+   *   also `TLS_HANDSHAKE_FAILED` or `CERTIFICATE_UNTRUSTED`.
+   */
+  static async open(
+    address: SocketAddress,
+    framing: Framing,
+    timeoutMs: number,
+    tls?: TlsConnectOptions,
+  ): Promise<ProbeSocket> {
+    const context = { operation: "connect", address } as const;
+    const stopAt = Date.now() + timeoutMs;
+    const tcp = net.connect({ host: address.hostname, port: address.port, allowHalfOpen: true });
+    // A failure after a race below was decided (a timeout, say) must not end the
+    // process; the probe, once made, adds its own listener that notes failures.
+    tcp.on("error", () => {});
+    try {
+      await deadline(
+        connected(tcp, context),
+        timeoutMs,
+        () => new NetError("TIMED_OUT", `no answer within ${timeoutMs} ms`, context),
+      );
+      if (!tls) return new ProbeSocket(tcp, tcp, framing);
+      const { socket, session } = await deadline(
+        secured(tcp, address, tls),
+        stopAt - Date.now(),
+        // A plain server takes the ClientHello as the start of a message and waits for the rest.
+        () =>
+          new NetError("TLS_HANDSHAKE_FAILED", `no TLS handshake within ${timeoutMs} ms`, context),
+      );
+      return new ProbeSocket(socket, tcp, framing, session);
+    } catch (error) {
+      tcp.destroy();
+      throw error;
+    }
+  }
+
+  /** Everything received so far, as one buffer. */
+  received(): Uint8Array {
+    const out = new Uint8Array(this.receivedBytes);
+    let at = 0;
+    for (const chunk of this.#chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  }
+
+  /** Writes `bytes` and resolves once they went to the operating system (or the connection failed). */
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#socket.destroyed || this.#socket.writableEnded) return Promise.resolve();
+    return new Promise((resolve) => this.#socket.write(bytes, () => resolve()));
+  }
+
+  /** Sends FIN after what was written; replies keep arriving. */
+  halfClose(): void {
+    if (!this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.end();
+  }
+
+  /** Waits until `count` replies arrived, the server closed, or `ms` passed. */
+  async waitForFrames(count: number, ms: number): Promise<WaitEnd> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (this.frames.length >= count) return "arrived";
+      if (this.peerClosed || this.framingError) return "closed";
+      const left = deadline - Date.now();
+      if (left <= 0) return "timeout";
+      await settlesWithin(this.#changed.wait(), left);
+    }
+  }
+
+  /** Waits up to `ms` for the server to close its side; true when it did. */
+  async waitForClose(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (!this.peerClosed) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await settlesWithin(this.#changed.wait(), left);
+    }
+    return true;
+  }
+
+  /**
+   * Ends politely: FIN, then up to `graceMs` for the server's FIN while its
+   * last bytes are read, so closing does not reset a server that is still
+   * answering. Resolves once the socket is closed.
+   */
+  async finish(graceMs: number): Promise<void> {
+    this.halfClose();
+    await this.waitForClose(graceMs);
+    this.#socket.destroy();
+    this.#tcp.destroy();
+    await this.#closed;
+  }
+
+  /** Aborts with a TCP reset, as a crashed or killed client would. */
+  async abort(): Promise<void> {
+    this.#tcp.resetAndDestroy();
+    this.#socket.destroy();
+    await this.#closed;
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.receivedBytes === 0 && !this.tls && startsWithTlsRecord(chunk)) this.spokeTls = true;
+    this.#chunks.push(chunk);
+    this.receivedBytes += chunk.length;
+    if (!this.framingError) {
+      try {
+        this.#decoder.push(chunk, (frame) => void this.frames.push(frame.slice()));
+      } catch (error) {
+        this.framingError = error as Error;
+      }
+    }
+    this.#changed.release();
+  }
+
+  #onEnd(): void {
+    if (this.peerClosed) return;
+    this.peerClosed = true;
+    try {
+      const last = this.#decoder.finish();
+      if (last) {
+        this.frames.push(last.slice());
+        this.unterminated = true;
+      }
+    } catch (error) {
+      this.framingError ??= error as Error;
+    }
+    this.#changed.release();
+  }
+}
+
+function connected(
+  tcp: net.Socket,
+  context: { operation: "connect"; address: SocketAddress },
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error) => reject(toNetError(error, context));
+    tcp.once("error", failed);
+    tcp.once("connect", () => {
+      tcp.off("error", failed);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Shakes hands over `tcp` and checks the certificate against `trust` as the
+ * client does (tls_verify.ts); a certificate that fails closes the session.
+ * @throws {NetError} `TLS_HANDSHAKE_FAILED` or `CERTIFICATE_UNTRUSTED`.
+ */
+function secured(
+  tcp: net.Socket,
+  address: SocketAddress,
+  trust: TlsConnectOptions,
+): Promise<{ socket: tls.TLSSocket; session: TlsSession }> {
+  const context = { operation: "connect", address } as const;
+  const name = trust.serverName;
+  const verify = trust.ca !== undefined;
+  // allowHalfOpen is passed on to the socket though @types/node does not list it.
+  const options: tls.ConnectionOptions & { allowHalfOpen: boolean } = {
+    socket: tcp,
+    // The name checked with --ca when no SNI is sent (an IP literal).
+    host: address.hostname,
+    // SNI carries names only (RFC 6066), as in the client's own TLS.
+    servername: name && net.isIP(name) === 0 ? name : undefined,
+    ca: verify ? [...trust.ca!] : undefined,
+    rejectUnauthorized: verify,
+    allowHalfOpen: true,
+  };
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(options);
+    const failed = (error: Error) => {
+      socket.off("close", closed);
+      socket.destroy();
+      reject(toTlsError(error, context));
+    };
+    const closed = () => failed(new NetError("CONNECTION_RESET", "closed during the handshake"));
+    socket.once("error", failed);
+    socket.once("close", closed);
+    socket.once("secureConnect", () => {
+      socket.off("error", failed);
+      socket.off("close", closed);
+      // Errors until the probe takes over are the probe's to report, not the process's.
+      socket.on("error", () => {});
+      const raw = socket.getPeerCertificate()?.raw as Uint8Array | undefined;
+      const peerCertificate = raw ? new Uint8Array(raw) : new Uint8Array();
+      verifyServerCertificate({ peerCertificate, close: () => socket.destroy() }, trust, address)
+        .then(
+          (fingerprint) =>
+            resolve({ socket, session: { version: socket.getProtocol() ?? "", fingerprint } }),
+          (error) => reject(error),
+        );
+    });
+  });
+}

@@ -1,0 +1,416 @@
+import { delay } from "../../async/delay.ts";
+import { countOf } from "../count_of.ts";
+import { type Check, type Finding, shortReason } from "./battery.ts";
+import {
+  connectProbe,
+  finish,
+  missingReply,
+  openFirst,
+  refuseTlsServer,
+  replyWait,
+  seconds,
+  send,
+  type TcpCheckContext,
+  text,
+  writeInPieces,
+} from "./tcp_probe.ts";
+import { equalBytes, joinBytes, showWire } from "./wire_text.ts";
+
+// Pauses between the pieces of a split message: far longer than a round trip
+// on a LAN, so a server that takes each recv() as a message surely sees pieces.
+const PIECE_PAUSE_MS = 200;
+const SEQUENCE_LENGTH = 3;
+const LARGE_BYTES = 16 * 1024;
+const RECONNECT_CLIENTS = 10;
+// Time for a server to take a first client, or to notice a reset, before the next step.
+const SETTLE_MS = 100;
+
+type TcpCheck = Check<TcpCheckContext>;
+
+function count(n: number, what: "reply"): string {
+  return countOf(n, what, "replies");
+}
+
+const reply: TcpCheck = {
+  name: "reply",
+  about: "one message gets one reply",
+  needs: [],
+  async run(context, evidence) {
+    const message = text("socklab check reply");
+    const probe = await openFirst(context, true);
+    let missing: Finding | undefined;
+    try {
+      await send(context, probe, message, evidence);
+      const end = await probe.waitForFrames(1, replyWait(context));
+      if (end !== "arrived") missing = missingReply(context, probe, end, "no reply");
+    } finally {
+      await finish(context, probe, evidence);
+    }
+    refuseTlsServer(context, probe);
+    if (missing) return missing;
+    const [answer, ...extra] = probe.frames as [Uint8Array, ...Uint8Array[]];
+    if (extra.length > 0) {
+      return {
+        passed: false,
+        detail: `${count(probe.frames.length, "reply")} came for 1 message`,
+        hint: context.hints.extraReplies,
+      };
+    }
+    const wrong = context.expectation.mismatch(message, answer);
+    if (wrong) return wrongContent(context, message, wrong);
+    context.expectation.learn(message, answer);
+    context.reference.message = message;
+    context.reference.reply = answer;
+    return { passed: true, detail: `1 reply: ${showWire(answer)}` };
+  },
+};
+
+function wrongContent(context: TcpCheckContext, message: Uint8Array, why: string): Finding {
+  const expected = context.expectation.expected(message);
+  return {
+    passed: false,
+    detail: why,
+    hint: context.hints.wrongContent,
+    ...(expected ? { expected: showWire(context.framing.encode(expected)) } : {}),
+  };
+}
+
+const reconnect: TcpCheck = {
+  name: "reconnect",
+  about: `${RECONNECT_CLIENTS} clients one after another are each answered`,
+  needs: ["reply"],
+  async run(context, evidence) {
+    for (let client = 1; client <= RECONNECT_CLIENTS; client++) {
+      const label = `client ${client}: `;
+      const probe = await connectProbe(context);
+      if (probe instanceof Error) {
+        return {
+          passed: false,
+          detail:
+            `client ${client} of ${RECONNECT_CLIENTS} could not connect after the previous client left: ${
+              shortReason(probe)
+            }`,
+          hint: context.hints.exitsAfterOneClient,
+        };
+      }
+      let end;
+      try {
+        await send(context, probe, text(`socklab check reconnect ${client}`), evidence, label);
+        end = await probe.waitForFrames(1, replyWait(context));
+      } finally {
+        await finish(context, probe, evidence, label);
+      }
+      if (end !== "arrived") {
+        const what = `client ${client} of ${RECONNECT_CLIENTS} got no reply`;
+        return missingReply(
+          context,
+          probe,
+          end,
+          what,
+          end === "closed" ? context.hints.exitsAfterOneClient : undefined,
+        );
+      }
+    }
+    return { passed: true, detail: `all ${RECONNECT_CLIENTS} clients were answered` };
+  },
+};
+
+const sequence: TcpCheck = {
+  name: "sequence",
+  about: `${SEQUENCE_LENGTH} messages on one connection, one at a time, get a reply each, in order`,
+  needs: ["reply"],
+  async run(context, evidence) {
+    const messages = Array.from(
+      { length: SEQUENCE_LENGTH },
+      (_, i) => text(`socklab check sequence ${i + 1}`),
+    );
+    const probe = await openFirst(context);
+    try {
+      for (const [index, message] of messages.entries()) {
+        await send(context, probe, message, evidence);
+        const end = await probe.waitForFrames(index + 1, replyWait(context));
+        if (end === "arrived") continue;
+        if (index === 0) return missingReply(context, probe, end, "no reply to message 1");
+        const hint = end === "closed"
+          ? context.hints.closesAfterOneMessage
+          : context.hints.stopsAnswering;
+        return missingReply(context, probe, end, `no reply to message ${index + 1}`, hint);
+      }
+    } finally {
+      await finish(context, probe, evidence);
+    }
+    if (probe.frames.length > SEQUENCE_LENGTH) {
+      return {
+        passed: false,
+        detail: `${probe.frames.length} replies came for ${SEQUENCE_LENGTH} messages`,
+        hint: context.hints.extraReplies,
+      };
+    }
+    for (const [index, message] of messages.entries()) {
+      const wrong = context.expectation.mismatch(message, probe.frames[index]!);
+      if (wrong) {
+        return wrongContent(context, message, `reply ${index + 1}: ${wrong}`);
+      }
+    }
+    context.reference.sequence = { messages, replies: probe.frames.slice(0, SEQUENCE_LENGTH) };
+    return { passed: true, detail: `${SEQUENCE_LENGTH} replies, in order` };
+  },
+};
+
+/** Compares replies with the ones the same messages got when sent plainly. */
+function compareWith(
+  context: TcpCheckContext,
+  got: readonly Uint8Array[],
+  reference: readonly Uint8Array[],
+  how: string,
+  hint: string,
+): Finding {
+  const expected = showWire(joinBytes(reference.map((r) => context.framing.encode(r))));
+  const differs = got.findIndex((frame, i) => !reference[i] || !equalBytes(frame, reference[i]));
+  if (got.length === reference.length && differs === -1) {
+    return { passed: true, detail: `the same ${count(got.length, "reply")} as ${how}` };
+  }
+  const detail = got.length !== reference.length
+    ? `${count(got.length, "reply")} came; ${how} got ${reference.length}`
+    : `reply ${differs + 1} is not the one ${how} got`;
+  return { passed: false, detail, hint, expected };
+}
+
+const split: TcpCheck = {
+  name: "split",
+  about: "a message written in 3 pieces with pauses gets the same reply as written whole",
+  needs: ["reply"],
+  async run(context, evidence) {
+    const { message, reply } = context.reference;
+    const probe = await openFirst(context);
+    let end;
+    try {
+      const wire = context.framing.encode(message!);
+      await writeInPieces(probe, wire, 3, PIECE_PAUSE_MS, evidence);
+      end = await probe.waitForFrames(1, replyWait(context));
+    } finally {
+      await finish(context, probe, evidence);
+    }
+    if (end !== "arrived") {
+      return missingReply(context, probe, end, "no reply", context.hints.recvAsMessage);
+    }
+    return compareWith(
+      context,
+      probe.frames,
+      [reply!],
+      "the same message written whole (check reply)",
+      context.hints.recvAsMessage,
+    );
+  },
+};
+
+const pipelined: TcpCheck = {
+  name: "pipelined",
+  about: `${SEQUENCE_LENGTH} messages in one write get the same replies as one at a time`,
+  needs: ["sequence"],
+  async run(context, evidence) {
+    const { messages, replies } = context.reference.sequence!;
+    const probe = await openFirst(context);
+    let end;
+    try {
+      const wire = joinBytes(messages.map((m) => context.framing.encode(m)));
+      evidence.noteSent(wire, "one write: ");
+      await probe.write(wire);
+      end = await probe.waitForFrames(SEQUENCE_LENGTH, replyWait(context));
+    } finally {
+      await finish(context, probe, evidence);
+    }
+    if (end !== "arrived" && probe.frames.length === 0) {
+      return missingReply(context, probe, end, "no reply", context.hints.recvAsMessage);
+    }
+    return compareWith(
+      context,
+      probe.frames,
+      replies,
+      "the same messages sent one at a time (check sequence)",
+      probe.frames.length > SEQUENCE_LENGTH
+        ? context.hints.extraReplies
+        : context.hints.recvAsMessage,
+    );
+  },
+};
+
+function largeMessage(bytes: number): Uint8Array {
+  const head = "socklab check large ";
+  const filler = "0123456789abcdefghijklmnopqrstuvwxyz";
+  return text((head + filler.repeat(Math.ceil(bytes / filler.length))).slice(0, bytes));
+}
+
+const large: TcpCheck = {
+  name: "large",
+  about: "a 16 KiB message gets its whole reply",
+  needs: ["reply"],
+  async run(context, evidence) {
+    const message = largeMessage(Math.min(LARGE_BYTES, context.framing.maxFrameBytes));
+    const probe = await openFirst(context);
+    let end;
+    try {
+      await send(context, probe, message, evidence);
+      end = await probe.waitForFrames(1, replyWait(context));
+    } finally {
+      await finish(context, probe, evidence);
+    }
+    if (end !== "arrived") {
+      return missingReply(
+        context,
+        probe,
+        end,
+        `no whole reply to ${message.length} bytes`,
+        context.hints.notWhole,
+      );
+    }
+    if (probe.frames.length > 1) {
+      return {
+        passed: false,
+        detail: `${probe.frames.length} replies came for 1 message of ${message.length} bytes`,
+        hint: context.hints.notWhole,
+      };
+    }
+    const answer = probe.frames[0]!;
+    const wrong = context.expectation.mismatch(message, answer);
+    if (!wrong) return { passed: true, detail: `1 reply of ${answer.length} bytes` };
+    const expected = context.expectation.expected(message)!;
+    return {
+      ...wrongContent(context, message, wrong),
+      ...(answer.length < expected.length ? { hint: context.hints.notWhole } : {}),
+    };
+  },
+};
+
+// The FIN goes only after the reply: ncat --exec closes at a client's FIN
+// before relaying what its program still writes, and a check must not fail it.
+const halfClose: TcpCheck = {
+  name: "half-close",
+  about: "when the client sends FIN after a reply, the server closes its side",
+  needs: ["reply"],
+  async run(context, evidence) {
+    const message = text("socklab check half-close");
+    const probe = await openFirst(context);
+    try {
+      await send(context, probe, message, evidence);
+      const end = await probe.waitForFrames(1, replyWait(context));
+      if (end !== "arrived") return missingReply(context, probe, end, "no reply");
+      evidence.sent.push("FIN");
+      probe.halfClose();
+      if (!(await probe.waitForClose(replyWait(context)))) {
+        return {
+          passed: false,
+          detail: `the server did not close within ${
+            seconds(context.timeoutMs)
+          } of the client's FIN`,
+          hint: context.hints.ignoresFin,
+        };
+      }
+    } finally {
+      await finish(context, probe, evidence);
+    }
+    return { passed: true, detail: "the server closed after the FIN" };
+  },
+};
+
+const concurrent: TcpCheck = {
+  name: "concurrent",
+  about: "a second client is answered while the first stays connected and silent",
+  needs: ["reply"],
+  async run(context, evidence) {
+    const first = await openFirst(context);
+    try {
+      evidence.sent.push("client 1: connects and sends nothing");
+      await delay(SETTLE_MS);
+      const second = await connectProbe(context);
+      if (second instanceof Error) {
+        return {
+          passed: false,
+          detail: `a second client could not connect: ${shortReason(second)}`,
+          hint: context.hints.oneClientAtATime,
+        };
+      }
+      let end;
+      try {
+        await send(context, second, text("socklab check concurrent"), evidence, "client 2: ");
+        end = await second.waitForFrames(1, replyWait(context));
+      } finally {
+        // The first leaves first, so a server that serves one client at a time
+        // gets to answer the second before it closes, and is not reset.
+        await finish(context, first);
+        await finish(context, second, evidence, "client 2: ");
+      }
+      if (end !== "arrived") {
+        const finding = missingReply(
+          context,
+          second,
+          end,
+          "the second client got no reply",
+          context.hints.oneClientAtATime,
+        );
+        return { ...finding, detail: `${finding.detail} while the first stayed connected` };
+      }
+      return { passed: true, detail: "the second client was answered" };
+    } finally {
+      await finish(context, first);
+    }
+  },
+};
+
+const reset: TcpCheck = {
+  name: "reset",
+  about: "after a client resets in the middle of a message, a new client is still answered",
+  needs: ["reply"],
+  async run(context, evidence) {
+    const doomed = await openFirst(context);
+    const wire = context.framing.encode(text("socklab check reset, never finished"));
+    const half = wire.subarray(0, Math.floor(wire.length / 2));
+    evidence.noteSent(half, "client 1: ");
+    await doomed.write(half);
+    await delay(SETTLE_MS);
+    evidence.sent.push("client 1: RST (reset)");
+    await doomed.abort();
+    await delay(SETTLE_MS);
+    const fresh = await connectProbe(context);
+    if (fresh instanceof Error) {
+      return {
+        passed: false,
+        detail: `a new client could not connect after the reset: ${shortReason(fresh)}`,
+        hint: context.hints.diesOnReset,
+      };
+    }
+    let end;
+    try {
+      await send(context, fresh, text("socklab check reset, new client"), evidence, "client 2: ");
+      end = await fresh.waitForFrames(1, replyWait(context));
+    } finally {
+      await finish(context, fresh, evidence, "client 2: ");
+    }
+    if (end !== "arrived") {
+      return missingReply(
+        context,
+        fresh,
+        end,
+        "a new client got no reply after the reset",
+        context.hints.diesOnReset,
+      );
+    }
+    return { passed: true, detail: "a new client was answered after the reset" };
+  },
+};
+
+/**
+ * The TCP checks in the order they run: the basic ones first, since later
+ * ones compare with their replies; a reset last, since it may kill the server.
+ */
+export const TCP_CHECKS: readonly TcpCheck[] = [
+  reply,
+  reconnect,
+  sequence,
+  split,
+  pipelined,
+  large,
+  halfClose,
+  concurrent,
+  reset,
+];

@@ -1,0 +1,58 @@
+import { escapeControl } from "../../terminal_text.ts";
+
+const lenient = new TextDecoder("utf-8", { fatal: false });
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/** Tells whether two byte strings are equal. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Joins byte strings into one. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+// Printable UTF-8 with only the line-ending controls reads fine as text; anything else gets hex too.
+function isPlainText(bytes: Uint8Array): boolean {
+  try {
+    // deno-lint-ignore no-control-regex
+    return !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(strict.decode(bytes));
+  } catch {
+    return false;
+  }
+}
+
+function hexOf(bytes: Uint8Array, max: number): string {
+  const shown = [...bytes.subarray(0, max)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+  return bytes.length > max ? `${shown} ...` : shown;
+}
+
+/**
+ * Shows bytes from the wire in a report: quoted, with `\n`, `\r`, `\t`
+ * spelled out and other control characters escaped, long ones cut with their
+ * size, and the first bytes in hex when they are not plain text (a length
+ * prefix, say).
+ */
+export function showWire(bytes: Uint8Array, maxChars = 64): string {
+  if (bytes.length === 0) return "nothing";
+  const text = lenient.decode(
+    bytes.length > maxChars * 4 ? bytes.subarray(0, maxChars * 4) : bytes,
+  );
+  const escaped = escapeControl(
+    text.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
+      .replace(/\t/g, "\\t"),
+  );
+  const cut = escaped.length > maxChars ? `${escaped.slice(0, maxChars)}..."` : `${escaped}"`;
+  const size = bytes.length > 1 ? ` (${bytes.length} bytes)` : " (1 byte)";
+  const hex = isPlainText(bytes) ? "" : `, hex ${hexOf(bytes, 16)}`;
+  return `"${cut}${size}${hex}`;
+}

@@ -1,0 +1,157 @@
+import { settlesWithin } from "../../async/deadline.ts";
+import type { SocketAddress, TcpConnection } from "../../net/types.ts";
+import type { IntervalClock } from "../bench/mod.ts";
+import { describeError } from "../describe_error.ts";
+
+// Unsent bytes allowed to wait in the process before the writer waits for
+// them to go: two blocks, so the socket always has the next one ready.
+const QUEUE_BLOCKS = 2;
+// After a download, how long to read what the server had already sent once our FIN is out.
+const DOWNLOAD_DRAIN_MS = 1000;
+
+/** Bytes and the seconds they took, for one side of a run's summary. */
+export interface SideTotals {
+  bytes: number;
+  seconds: number;
+}
+
+/** One connection of a throughput run, whatever its direction. */
+export interface BenchStream {
+  /** 1 for the first connection, as iperf3 numbers its streams. */
+  readonly id: number;
+  readonly localAddress: SocketAddress;
+  readonly remoteAddress: SocketAddress;
+  /** Bytes the operating system has taken from this side so far. */
+  readonly sentBytes: number;
+  /** Bytes read from the server so far. */
+  readonly receivedBytes: number;
+  /**
+   * Sends or reads until `clock` finishes, then ends the stream as its
+   * direction needs. Resolves with why it failed, if it did.
+   */
+  run(clock: IntervalClock): Promise<string | undefined>;
+  /** Set once `run` is over, when the stream could tell: what the far end read, and when. */
+  readonly confirmed: SideTotals | undefined;
+}
+
+/** Shared by both raw directions: the connection, its events, what has been read. */
+abstract class RawStream implements BenchStream {
+  readonly id: number;
+  confirmed: SideTotals | undefined = undefined;
+  protected readonly connection: TcpConnection;
+  receivedBytes = 0;
+  protected ended = false;
+  protected closed = false;
+  protected closeError: Error | undefined;
+  #markEnded!: () => void;
+  /** Resolves at the server's FIN, or when the connection closed. */
+  protected readonly peerEnded: Promise<void> = new Promise((
+    resolve,
+  ) => (this.#markEnded = resolve));
+
+  constructor(id: number, connection: TcpConnection) {
+    this.id = id;
+    this.connection = connection;
+    connection.start({
+      // Counted and dropped: the memory goes straight back to the adapter for the next read.
+      data: (chunk) => {
+        this.receivedBytes += chunk.length;
+        connection.releaseChunk();
+      },
+      end: () => {
+        this.ended = true;
+        this.#markEnded();
+      },
+      close: (error) => {
+        this.closed = true;
+        this.closeError = error;
+        this.#markEnded();
+      },
+    });
+  }
+
+  get localAddress(): SocketAddress {
+    return this.connection.localAddress;
+  }
+
+  get remoteAddress(): SocketAddress {
+    return this.connection.remoteAddress;
+  }
+
+  get sentBytes(): number {
+    return this.connection.writtenBytes;
+  }
+
+  abstract run(clock: IntervalClock): Promise<string | undefined>;
+
+  protected failure(what: string): string {
+    return this.closeError
+      ? `stream ${this.id}: ${describeError(this.closeError)}`
+      : `stream ${this.id}: ${what}`;
+  }
+}
+
+/**
+ * Upload: writes one block again and again while the socket takes it. At the
+ * end it half-closes and waits for the server's FIN, which a discard server
+ * sends only after reading everything: so the receiver's figure counts bytes
+ * the server read, not bytes parked in socket buffers.
+ */
+export class UploadStream extends RawStream {
+  readonly #block: Uint8Array;
+  readonly #finWaitMs: number;
+
+  constructor(id: number, connection: TcpConnection, blockBytes: number, finWaitMs: number) {
+    super(id, connection);
+    // Printable filler, so a capture or an nc on the far end shows something readable.
+    this.#block = new Uint8Array(blockBytes);
+    for (let i = 0; i < blockBytes; i++) this.#block[i] = 0x21 + (i % 94);
+    this.#finWaitMs = finWaitMs;
+  }
+
+  async run(clock: IntervalClock): Promise<string | undefined> {
+    const connection = this.connection;
+    const block = this.#block;
+    const highWater = block.length * QUEUE_BLOCKS;
+    while (!clock.isFinished && !this.closed && !this.ended) {
+      while (connection.bufferedBytes < highWater && !this.closed) connection.write(block);
+      await connection.flushed();
+    }
+    if (this.closed) return this.failure("the server closed the connection during the upload");
+    await connection.closeWrite();
+    const finished = await settlesWithin(this.peerEnded, this.#finWaitMs);
+    if (this.closeError) return this.failure("");
+    if (!finished) {
+      return `stream ${this.id}: no FIN from the server within ${
+        this.#finWaitMs / 1000
+      } s of ours, so what it read is unknown (is it a discard server, server.ts --mode discard?)`;
+    }
+    this.confirmed = { bytes: connection.writtenBytes, seconds: clock.elapsed() };
+    connection.close();
+    return undefined;
+  }
+}
+
+/**
+ * Download: reads whatever the server sends (chargen, or any byte source; the
+ * content is not checked, since this side did not choose it) until the run's
+ * end, then half-closes, reads on for a moment, and closes.
+ */
+export class DownloadStream extends RawStream {
+  async run(clock: IntervalClock): Promise<string | undefined> {
+    await Promise.race([clock.finished, this.peerEnded]);
+    const connection = this.connection;
+    let failure: string | undefined;
+    if (this.closeError) failure = this.failure("");
+    else if (this.receivedBytes === 0) {
+      failure = `stream ${this.id}: nothing came from the server (is it a byte source such as `
+        + `server.ts --mode chargen?)`;
+    }
+    if (!this.closed) {
+      await connection.closeWrite();
+      await settlesWithin(this.peerEnded, DOWNLOAD_DRAIN_MS);
+      connection.close();
+    }
+    return failure;
+  }
+}

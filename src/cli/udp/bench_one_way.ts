@@ -1,0 +1,217 @@
+import { formatAddress } from "../../address.ts";
+import { settlesWithin } from "../../async/deadline.ts";
+import { Waiters } from "../../async/waiters.ts";
+import {
+  BenchDatagrams,
+  buildReportRequest,
+  formatMbits,
+  IntervalClock,
+  ProgressLine,
+  readBenchHeader,
+  readReport,
+  readUdpBufferDrops,
+  readUdpSendBufferDrops,
+  UDP_BENCH_HEADER_BYTES,
+} from "../bench/mod.ts";
+import { printError, printLine, printStatus } from "../output.ts";
+import { asTypedHere } from "../program_name.ts";
+import { EXIT } from "../run_main.ts";
+import { onStopSignal } from "../signals.ts";
+import { UsageError } from "../usage_error.ts";
+import {
+  CHARGEN_ANSWER_BYTES,
+  explainOneWay,
+  formatOneWayHeader,
+  formatOneWayInterval,
+  formatOneWayJson,
+  formatOneWaySummary,
+  type OneWayRun,
+} from "./bench_one_way_report.ts";
+import { paceSends } from "./bench_pace.ts";
+import { silenceExplanation } from "./explain.ts";
+import { startFaults } from "./faults.ts";
+import type { UdpBenchOptions } from "./options.ts";
+import { openUdpTarget } from "./target.ts";
+
+// A lost report request is sent again; a sink that never answers costs the whole wait.
+const REPORT_TRIES = 3;
+const REPORT_WAIT_MS = 400;
+// Answers still in flight when the requests stop get this long to arrive.
+const FINAL_WAIT_MS = 1000;
+
+/**
+ * Runs `udp.ts bench --direction up` (numbered datagrams at `--rate` to a
+ * discard server or any sink, then a report request that socklab's discard
+ * server answers with what arrived) or `--direction down` (small requests to
+ * a chargen server, each answered with one datagram, which are counted).
+ * @returns 0 when data arrived, or was sent to a sink that does not report;
+ * 1 when the receiver reported nothing, or no answer came back.
+ * @throws {UsageError} when `--size` is over the UDP limit for the server's IP version.
+ */
+export async function runOneWayBench(options: UdpBenchOptions): Promise<number> {
+  const up = options.direction === "up";
+  const runId = crypto.getRandomValues(new Uint32Array(1))[0]!;
+  const sent = { packets: 0, bytes: 0 };
+  const here = { packets: 0, bytes: 0, lastAtMs: 0 };
+  let report: OneWayRun["report"];
+  let echoed = false;
+  const arrived = new Waiters();
+  const faults = startFaults(options.faults, { verbose: false, json: false });
+  const { address, endpoint } = await openUdpTarget(
+    options.host,
+    options.port,
+    false,
+    ({ message }) => {
+      if (up) report ??= readReport(message.bytes, runId);
+      else {
+        // An echo server sends the request itself back: worth saying, it is the wrong server.
+        if (readBenchHeader(message.bytes)?.runId === runId) echoed = true;
+        here.packets++;
+        here.bytes += message.size;
+        here.lastAtMs = performance.now();
+      }
+      arrived.release();
+    },
+    undefined,
+    faults,
+  );
+  const where = formatAddress(address);
+  try {
+    const size = up ? options.size : UDP_BENCH_HEADER_BYTES;
+    const limit = endpoint.limitFor(address);
+    if (size > limit) {
+      throw new UsageError(
+        `--size must be at most ${limit} bytes for one UDP datagram to ${where}, got '${size}'`,
+      );
+    }
+    printStatus(
+      up
+        ? `bench up: ${size}-byte datagrams to udp://${where} at ${
+          formatMbits(options.bitsPerSecond)
+        } for ${options.seconds} s, then a report request (answered by udp.ts server --mode discard)`
+        : `bench down: ${size}-byte requests to udp://${where}, one per ${CHARGEN_ANSWER_BYTES} bytes `
+          + `asked for, at ${formatMbits(options.bitsPerSecond)} for ${options.seconds} s `
+          + `(a chargen server answers each with one datagram)`,
+    );
+    const startedAt = new Date();
+    const dropsBefore = readUdpBufferDrops();
+    const sendDropsBefore = readUdpSendBufferDrops();
+    const run: OneWayRun = {
+      direction: up ? "up" : "down",
+      target: address,
+      local: endpoint.localAddress,
+      startedAt,
+      datagramBytes: size,
+      targetBitsPerSecond: options.bitsPerSecond,
+      duration: options.seconds,
+      seconds: 0,
+      startedAtMs: performance.now(),
+      intervals: [],
+      sent,
+      here,
+      report: undefined,
+      bufferDrops: undefined,
+      sendErrors: 0,
+      sendBufferDrops: undefined,
+    };
+    const errorsBefore = endpoint.stats.errors;
+    const datagrams = new BenchDatagrams(size);
+    const progress = new ProgressLine(ProgressLine.wanted(options.json));
+    let mark = { sent: { ...sent }, here: { ...here } };
+    if (!options.json) printLine(formatOneWayHeader(run));
+    const clock = new IntervalClock(options.seconds, {
+      interval(start, end) {
+        const interval = {
+          start,
+          end,
+          sentPackets: sent.packets - mark.sent.packets,
+          sentBytes: sent.bytes - mark.sent.bytes,
+          packets: here.packets - mark.here.packets,
+          bytes: here.bytes - mark.here.bytes,
+        };
+        mark = { sent: { ...sent }, here: { ...here } };
+        run.intervals.push(interval);
+        progress.clear();
+        if (!options.json) printLine(formatOneWayInterval(run, interval));
+      },
+      progress(elapsed) {
+        progress.show(
+          `${elapsed.toFixed(1).padStart(5)} s  sent ${sent.packets} datagrams${
+            up ? "" : `  answered ${here.packets}`
+          }`,
+        );
+      },
+    });
+    onStopSignal(() => clock.stop());
+    await paceSends(options.bitsPerSecond, up ? size : CHARGEN_ANSWER_BYTES, clock, () => {
+      const seq = sent.packets++;
+      sent.bytes += size;
+      endpoint.send(datagrams.build({ runId, seq, sentAtMs: performance.now() }), address);
+    });
+    progress.clear();
+    run.seconds = run.intervals.at(-1)?.end ?? 0;
+    // Delayed and held-back datagrams are still to go: the waits start once they have.
+    if (faults) await faults.finish();
+    if (up) {
+      for (let i = 0; i < REPORT_TRIES && !report; i++) {
+        endpoint.send(buildReportRequest(runId), address);
+        const deadline = Date.now() + REPORT_WAIT_MS;
+        while (!report && Date.now() < deadline) {
+          await settlesWithin(arrived.wait(), deadline - Date.now());
+        }
+      }
+      run.report = report;
+    } else {
+      const deadline = Date.now() + FINAL_WAIT_MS;
+      while (here.packets < sent.packets && Date.now() < deadline) {
+        await settlesWithin(arrived.wait(), deadline - Date.now());
+      }
+    }
+    if (faults) printStatus(faults.summary());
+    const dropsAfter = readUdpBufferDrops();
+    run.bufferDrops = dropsBefore === undefined || dropsAfter === undefined
+      ? undefined
+      : dropsAfter - dropsBefore;
+    const sendDropsAfter = readUdpSendBufferDrops();
+    run.sendBufferDrops = sendDropsBefore === undefined || sendDropsAfter === undefined
+      ? undefined
+      : sendDropsAfter - sendDropsBefore;
+    run.faults = faults?.stats;
+    run.sendErrors = endpoint.stats.errors - errorsBefore;
+    if (options.json) printLine(formatOneWayJson(run));
+    else {
+      for (const line of formatOneWaySummary(run)) printLine(line);
+      for (const line of explainOneWay(run)) printStatus(line);
+    }
+    if (echoed) {
+      printStatus(
+        asTypedHere(
+          `the answers from ${where} are the requests sent back: that is an echo server; `
+            + `--direction down needs a chargen server (udp.ts server --mode chargen)`,
+        ),
+      );
+    }
+    return verdict(run, where);
+  } finally {
+    await endpoint.close();
+  }
+}
+
+function verdict(run: OneWayRun, where: string): number {
+  if (run.direction === "up") {
+    if (!run.report || run.report.packets > 0 || run.sent.packets === 0) return EXIT.ok;
+    printError(
+      `udp.ts: the server at ${where} reports that none of the ${run.sent.packets} datagrams arrived; `
+        + `a firewall or a wrong address between here and there may drop them`,
+    );
+    return EXIT.failure;
+  }
+  if (run.here.packets > 0) return EXIT.ok;
+  printError(
+    asTypedHere(
+      `udp.ts: no answers from ${where} to ${run.sent.packets} requests; ${silenceExplanation()} `
+        + `(--direction down needs a chargen server: udp.ts server --mode chargen)`,
+    ),
+  );
+  return EXIT.failure;
+}

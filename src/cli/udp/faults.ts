@@ -1,0 +1,377 @@
+import type { SocketAddress } from "../../net/types.ts";
+import type { DatagramFault, TraceSink } from "../../trace.ts";
+import type { DatagramFaults } from "../../udp_endpoint.ts";
+import { formatDuration } from "../duration.ts";
+import { createNarrator } from "../narration/narrator.ts";
+import { printStatus } from "../output.ts";
+import { type SeededRandom, seededRandom } from "../seeded_random.ts";
+import { DueQueue } from "./due_queue.ts";
+import type { FaultSettings } from "./fault_flags.ts";
+
+/** What the faults do to one datagram this side sends. */
+export interface SendDecision {
+  /** Never sent. */
+  readonly drop: boolean;
+  /** Sent twice, the copy right after the original. */
+  readonly dup: boolean;
+  /** Held back until the next datagram has gone (see {@linkcode UdpFaults}). */
+  readonly hold: boolean;
+  /** How long it waits before it goes (0: at once). */
+  readonly delayMs: number;
+}
+
+// The receiving side draws from its own stream, so when datagrams arrive
+// (which timing decides) cannot change what happens to those sent.
+const RECEIVE_STREAM = 0x9e3779b9;
+
+/**
+ * The random decisions behind the faults, and nothing else: the same seed and
+ * settings give the same decisions on every runtime. Each datagram sent draws
+ * four numbers (drop, dup, reorder, jitter) whatever the settings, so raising
+ * `--dup` does not change which datagrams `--drop` drops; each datagram
+ * received draws one, from a second stream of the same seed.
+ */
+export class FaultDecider {
+  /** The seed the decisions come from. */
+  readonly seed: number;
+  readonly #settings: FaultSettings;
+  readonly #send: SeededRandom;
+  readonly #receive: SeededRandom;
+
+  constructor(settings: FaultSettings) {
+    this.#settings = settings;
+    this.#send = seededRandom(settings.seed);
+    this.seed = this.#send.seed;
+    this.#receive = seededRandom((this.seed ^ RECEIVE_STREAM) >>> 0);
+  }
+
+  /** The decision for the next datagram sent. */
+  nextSend(): SendDecision {
+    const { dropPercent, dupPercent, reorderPercent, delayMs, jitterMs } = this.#settings;
+    const drop = this.#send.next() * 100 < dropPercent;
+    const dup = this.#send.next() * 100 < dupPercent;
+    const hold = this.#send.next() * 100 < reorderPercent;
+    const jitter = (this.#send.next() * 2 - 1) * jitterMs;
+    return { drop, dup, hold, delayMs: Math.max(0, delayMs + jitter) };
+  }
+
+  /** Whether the next datagram received is dropped. */
+  nextReceiveDrop(): boolean {
+    return this.#receive.next() * 100 < this.#settings.dropPercent;
+  }
+}
+
+/** What the faults did, counted. */
+export interface FaultStats {
+  /** Datagrams this side asked to send. */
+  toSend: number;
+  /** Of those, never sent (`--drop`). */
+  dropped: number;
+  /** Sent twice (`--dup`). */
+  duplicated: number;
+  /** Waited before going (`--delay`). */
+  delayed: number;
+  /** Held back (`--reorder`). */
+  held: number;
+  /** Held ones that went after a later datagram: what the receiver sees reordered. */
+  reordered: number;
+  /** Dropped because too many were already delayed or held back. */
+  overflow: number;
+  /** Still delayed or held back when the socket closed, so never sent. */
+  unsent: number;
+  /** Datagrams put on the wire, copies included. */
+  transmitted: number;
+  /** Datagrams received. */
+  received: number;
+  /** Of those, dropped on arrival (`--drop`). */
+  droppedOnReceive: number;
+}
+
+/** Limits on what the faults keep waiting; the excess is dropped and counted (`overflow`). */
+export interface FaultLimits {
+  /** Most datagrams delayed or held back at once. @default {10000} */
+  maxHeld?: number;
+  /** Most bytes delayed or held back at once. @default {16 MiB} */
+  maxHeldBytes?: number;
+}
+
+interface Pending {
+  readonly data: Uint8Array;
+  readonly to: SocketAddress;
+  readonly datagram: number;
+  readonly decision: SendDecision;
+}
+
+const DEFAULT_MAX_HELD = 10_000;
+const DEFAULT_MAX_HELD_BYTES = 16 * 1024 * 1024;
+// Timers may fire a little before performance.now() reaches the time asked for.
+const TIMER_SLACK_MS = 1;
+
+/**
+ * The fault layer of `udp.ts`: drops, delays, duplicates and reorders what
+ * one side sends, and drops what it receives, on purpose, as
+ * {@linkcode FaultDecider} decides. A datagram sent goes through, in order:
+ * drop; delay (each datagram on its own timer, so a delay never holds up
+ * the others, and jitter larger than the gap between datagrams reorders them,
+ * as `tc netem` does); hold (a held datagram goes right after the next
+ * datagram that is not held, several held ones in the order they were held;
+ * one that nothing follows waits for {@linkcode finish} and then goes in
+ * order); and duplication at the last step, the copy right after the
+ * original. Each fault is traced as a `datagram-fault` event.
+ */
+export class UdpFaults implements DatagramFaults {
+  /** The counts so far. */
+  readonly stats: FaultStats = {
+    toSend: 0,
+    dropped: 0,
+    duplicated: 0,
+    delayed: 0,
+    held: 0,
+    reordered: 0,
+    overflow: 0,
+    unsent: 0,
+    transmitted: 0,
+    received: 0,
+    droppedOnReceive: 0,
+  };
+  readonly #settings: FaultSettings;
+  readonly #decider: FaultDecider;
+  readonly #trace: TraceSink | undefined;
+  readonly #maxHeld: number;
+  readonly #maxHeldBytes: number;
+  readonly #delayed = new DueQueue<Pending>();
+  #heldBack: Pending[] = [];
+  #keptBytes = 0;
+  #local: SocketAddress = { hostname: "0.0.0.0", port: 0 };
+  #transmit: (data: Uint8Array, to: SocketAddress) => void = () => {};
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDue = Infinity;
+  #idle: (() => void)[] = [];
+  #closed = false;
+
+  /**
+   * @param settings What to inject; `seed` undefined picks one (see `seed`).
+   * @param trace Sees each fault as a `datagram-fault` event.
+   */
+  constructor(settings: FaultSettings, trace?: TraceSink, limits: FaultLimits = {}) {
+    this.#settings = settings;
+    this.#decider = new FaultDecider(settings);
+    this.#trace = trace;
+    this.#maxHeld = limits.maxHeld ?? DEFAULT_MAX_HELD;
+    this.#maxHeldBytes = limits.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES;
+  }
+
+  /** The seed in use: give it as `--seed` to repeat the run. */
+  get seed(): number {
+    return this.#decider.seed;
+  }
+
+  /** Datagrams delayed or held back now. */
+  get waiting(): number {
+    return this.#delayed.size + this.#heldBack.length;
+  }
+
+  start(local: SocketAddress, transmit: (data: Uint8Array, to: SocketAddress) => void): void {
+    this.#local = local;
+    this.#transmit = transmit;
+  }
+
+  outgoing(data: Uint8Array, to: SocketAddress): void {
+    if (this.#closed) return;
+    const datagram = ++this.stats.toSend;
+    const decision = this.#decider.nextSend();
+    if (decision.drop) {
+      this.stats.dropped++;
+      this.#note("dropped", "out", datagram, data.length, to);
+      return;
+    }
+    const pending = { data, to, datagram, decision };
+    if (decision.delayMs > 0 || decision.hold) {
+      if (!this.#keep(pending)) return;
+    }
+    if (decision.delayMs > 0) {
+      this.stats.delayed++;
+      this.#note("delayed", "out", datagram, data.length, to, decision.delayMs);
+      this.#delayed.add(performance.now() + decision.delayMs, pending);
+      this.#arm();
+      return;
+    }
+    this.#reorderStage(pending);
+  }
+
+  incoming(data: Uint8Array, from: SocketAddress): boolean {
+    const datagram = ++this.stats.received;
+    if (!this.#decider.nextReceiveDrop()) return true;
+    this.stats.droppedOnReceive++;
+    this.#note("dropped", "in", datagram, data.length, from);
+    return false;
+  }
+
+  /**
+   * Nothing more will be sent: resolves once every delayed datagram has gone
+   * and those held back (which no later datagram will pass now) have followed.
+   */
+  finish(): Promise<void> {
+    if (this.#closed || this.#delayed.size === 0) {
+      this.#releaseHeld(false);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    for (const pending of [...this.#delayed.clear(), ...this.#heldBack]) {
+      this.stats.unsent++;
+      this.#note("unsent", "out", pending.datagram, pending.data.length, pending.to);
+    }
+    this.#heldBack = [];
+    this.#keptBytes = 0;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  /** One line saying which faults are on and the seed that repeats them. */
+  describe(): string {
+    const s = this.#settings;
+    const parts: string[] = [];
+    if (s.dropPercent > 0) parts.push(`--drop ${s.dropPercent}% (sent and received)`);
+    if (s.delayMs > 0 || s.jitterMs > 0) {
+      parts.push(
+        `--delay ${formatDuration(s.delayMs)}${
+          s.jitterMs > 0 ? `±${formatDuration(s.jitterMs)}` : ""
+        }`,
+      );
+    }
+    if (s.dupPercent > 0) parts.push(`--dup ${s.dupPercent}%`);
+    if (s.reorderPercent > 0) parts.push(`--reorder ${s.reorderPercent}%`);
+    return `faults on purpose: ${parts.join(", ")}; --seed ${this.seed} repeats them`;
+  }
+
+  /** One line of what the faults did. */
+  summary(): string {
+    const s = this.stats;
+    const out = [
+      `${s.dropped} dropped`,
+      `${s.delayed} delayed`,
+      `${s.duplicated} duplicated`,
+      `${s.held} held back (${s.reordered} went after a later one)`,
+    ];
+    if (s.overflow > 0) out.push(`${s.overflow} dropped as too many were waiting`);
+    if (s.unsent > 0) out.push(`${s.unsent} never sent (still waiting at the end)`);
+    return `faults (--seed ${this.seed}): of ${s.toSend} to send, ${
+      out.join(", ")
+    }; of ${s.received} received, ${s.droppedOnReceive} dropped`;
+  }
+
+  // Counts a datagram about to wait, or drops it when too many already do.
+  #keep(pending: Pending): boolean {
+    const bytes = pending.data.length;
+    if (this.waiting >= this.#maxHeld || this.#keptBytes + bytes > this.#maxHeldBytes) {
+      this.stats.overflow++;
+      this.#note("overflow", "out", pending.datagram, bytes, pending.to);
+      return false;
+    }
+    this.#keptBytes += bytes;
+    return true;
+  }
+
+  #reorderStage(pending: Pending): void {
+    if (pending.decision.hold) {
+      this.stats.held++;
+      this.#heldBack.push(pending);
+      this.#note("held", "out", pending.datagram, pending.data.length, pending.to);
+      return;
+    }
+    if (pending.decision.delayMs > 0) this.#keptBytes -= pending.data.length;
+    this.#send(pending);
+    this.#releaseHeld(true);
+  }
+
+  #releaseHeld(overtaken: boolean): void {
+    const held = this.#heldBack;
+    if (held.length === 0) return;
+    this.#heldBack = [];
+    for (const pending of held) {
+      this.#keptBytes -= pending.data.length;
+      if (overtaken) this.stats.reordered++;
+      this.#send(pending);
+    }
+  }
+
+  #send(pending: Pending): void {
+    this.stats.transmitted++;
+    this.#transmit(pending.data, pending.to);
+    if (!pending.decision.dup) return;
+    this.stats.duplicated++;
+    this.stats.transmitted++;
+    this.#note("duplicated", "out", pending.datagram, pending.data.length, pending.to);
+    this.#transmit(pending.data, pending.to);
+  }
+
+  /**
+   * Whether an echo server still owes replies: fewer datagrams came in than
+   * went out (copies included, those dropped on arrival counted as come).
+   * Waiting on this too, and not only on every probe answered, lets the
+   * copies of the last replies arrive.
+   */
+  get echoesOwed(): boolean {
+    return this.stats.received < this.stats.transmitted;
+  }
+
+  #arm(): void {
+    const due = this.#delayed.nextDue;
+    if (due === undefined || due >= this.#timerDue) return;
+    clearTimeout(this.#timer);
+    this.#timerDue = due;
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, due - performance.now()));
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#timerDue = Infinity;
+    for (const pending of this.#delayed.takeDue(performance.now() + TIMER_SLACK_MS)) {
+      if (this.#closed) return;
+      this.#reorderStage(pending);
+    }
+    this.#arm();
+    if (this.#delayed.size === 0 && this.#idle.length > 0) {
+      this.#releaseHeld(false);
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+
+  #note(
+    fault: DatagramFault,
+    direction: "in" | "out",
+    datagram: number,
+    bytes: number,
+    remote: SocketAddress,
+    delayMs?: number,
+  ): void {
+    this.#trace?.({ type: "datagram-fault", fault, direction, datagram, bytes, delayMs }, {
+      protocol: "udp",
+      local: this.#local,
+      remote,
+    });
+  }
+}
+
+/**
+ * The fault layer a script asked for with its flags, or `undefined` when it
+ * asked for none; says which faults are on and the seed, on stderr. Its
+ * narration follows `-v` (a line per fault) and `--json` (a JSON line each).
+ */
+export function startFaults(
+  settings: FaultSettings | undefined,
+  narration: { verbose: boolean; json: boolean },
+): UdpFaults | undefined {
+  if (settings === undefined) return undefined;
+  const faults = new UdpFaults(
+    settings,
+    createNarrator({ verbose: narration.verbose, json: narration.json, hex: false }),
+  );
+  printStatus(faults.describe());
+  return faults;
+}
