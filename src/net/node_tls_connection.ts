@@ -1,6 +1,6 @@
 // A TLS client connection over node:tls, for the runtime whose own TLS client
 // cannot do what a lab needs (see connectTls in deno_adapter.ts).
-import { isIP } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { NetError, toNetError } from "./net_error.ts";
 import { toTlsError } from "./tls_errors.ts";
@@ -111,18 +111,24 @@ class NodeTlsConnection implements TlsConnection {
 }
 
 /**
- * Connects with node:tls and resolves once the handshake is done. Without
+ * Shakes hands with node:tls, on a new connection or `over` a TCP socket
+ * already open (a checker keeps that one to reset it later). Without
  * `tls.caCertificates` any certificate is accepted: its owner checks it.
  * @throws {NetError} `TLS_HANDSHAKE_FAILED`, `CERTIFICATE_UNTRUSTED`, or a connect failure.
  */
-export function connectNodeTls(to: SocketAddress, tls: TlsClientOptions): Promise<TlsConnection> {
+export function nodeTlsHandshake(
+  to: SocketAddress,
+  tls: TlsClientOptions,
+  over?: Socket,
+): Promise<TLSSocket> {
   const context = { operation: "connect", address: to } as const;
   const verify = tls.caCertificates !== undefined;
   return new Promise((resolve, reject) => {
     // allowHalfOpen is passed on to the socket though @types/node does not list it.
     const options: ConnectionOptions & { allowHalfOpen: boolean } = {
+      ...(over ? { socket: over } : { port: to.port }),
+      // Also the name checked with a CA when no SNI is sent (an IP literal).
       host: to.hostname,
-      port: to.port,
       // SNI carries names only (RFC 6066); an IP literal is checked against the certificate's IP entries.
       servername: tls.serverName && isIP(tls.serverName) === 0 ? tls.serverName : undefined,
       ca: verify ? [...tls.caCertificates!] : undefined,
@@ -141,7 +147,19 @@ export function connectNodeTls(to: SocketAddress, tls: TlsClientOptions): Promis
     socket.once("secureConnect", () => {
       socket.off("error", failed);
       socket.off("close", closed);
-      resolve(new NodeTlsConnection(socket, to));
+      resolve(socket);
     });
   });
+}
+
+/**
+ * Connects with node:tls and resolves once the handshake is done. Without
+ * `tls.caCertificates` any certificate is accepted: its owner checks it.
+ * @throws {NetError} `TLS_HANDSHAKE_FAILED`, `CERTIFICATE_UNTRUSTED`, or a connect failure.
+ */
+export async function connectNodeTls(
+  to: SocketAddress,
+  tls: TlsClientOptions,
+): Promise<TlsConnection> {
+  return new NodeTlsConnection(await nodeTlsHandshake(to, tls), to);
 }

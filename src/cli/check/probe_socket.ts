@@ -1,10 +1,10 @@
 import net from "node:net";
-import tls from "node:tls";
+import type tls from "node:tls";
 import { deadline, settlesWithin } from "../../async/deadline.ts";
 import { Waiters } from "../../async/waiters.ts";
 import type { FrameDecoder, Framing } from "../../framing/mod.ts";
 import { NetError, toNetError } from "../../net/net_error.ts";
-import { toTlsError } from "../../net/tls_errors.ts";
+import { nodeTlsHandshake } from "../../net/node_tls_connection.ts";
 import { startsWithTlsRecord } from "../../net/tls_record.ts";
 import { verifyServerCertificate } from "../../net/tls_verify.ts";
 import type { SocketAddress } from "../../net/types.ts";
@@ -225,48 +225,24 @@ function connected(
  * client does (tls_verify.ts); a certificate that fails closes the session.
  * @throws {NetError} `TLS_HANDSHAKE_FAILED` or `CERTIFICATE_UNTRUSTED`.
  */
-function secured(
+async function secured(
   tcp: net.Socket,
   address: SocketAddress,
   trust: TlsConnectOptions,
 ): Promise<{ socket: tls.TLSSocket; session: TlsSession }> {
-  const context = { operation: "connect", address } as const;
-  const name = trust.serverName;
-  const verify = trust.ca !== undefined;
-  // allowHalfOpen is passed on to the socket though @types/node does not list it.
-  const options: tls.ConnectionOptions & { allowHalfOpen: boolean } = {
-    socket: tcp,
-    // The name checked with --ca when no SNI is sent (an IP literal).
-    host: address.hostname,
-    // SNI carries names only (RFC 6066), as in the client's own TLS.
-    servername: name && net.isIP(name) === 0 ? name : undefined,
-    ca: verify ? [...trust.ca!] : undefined,
-    rejectUnauthorized: verify,
-    allowHalfOpen: true,
-  };
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect(options);
-    const failed = (error: Error) => {
-      socket.off("close", closed);
-      socket.destroy();
-      reject(toTlsError(error, context));
-    };
-    const closed = () => failed(new NetError("CONNECTION_RESET", "closed during the handshake"));
-    socket.once("error", failed);
-    socket.once("close", closed);
-    socket.once("secureConnect", () => {
-      socket.off("error", failed);
-      socket.off("close", closed);
-      // Errors until the probe takes over are the probe's to report, not the process's.
-      socket.on("error", () => {});
-      const raw = socket.getPeerCertificate()?.raw as Uint8Array | undefined;
-      const peerCertificate = raw ? new Uint8Array(raw) : new Uint8Array();
-      verifyServerCertificate({ peerCertificate, close: () => socket.destroy() }, trust, address)
-        .then(
-          (fingerprint) =>
-            resolve({ socket, session: { version: socket.getProtocol() ?? "", fingerprint } }),
-          (error) => reject(error),
-        );
-    });
-  });
+  const socket = await nodeTlsHandshake(
+    address,
+    { serverName: trust.serverName, caCertificates: trust.ca },
+    tcp,
+  );
+  // Errors until the probe takes over are the probe's to report, not the process's.
+  socket.on("error", () => {});
+  const raw = socket.getPeerCertificate()?.raw as Uint8Array | undefined;
+  const peerCertificate = raw ? new Uint8Array(raw) : new Uint8Array();
+  const fingerprint = await verifyServerCertificate(
+    { peerCertificate, close: () => socket.destroy() },
+    trust,
+    address,
+  );
+  return { socket, session: { version: socket.getProtocol() ?? "", fingerprint } };
 }
