@@ -3,10 +3,9 @@
 // Durations are short and no speed is asserted: speed belongs in `npm run bench`.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { describe, test } from "node:test";
-import { peerMissing } from "./helpers/peers.ts";
-import { type RunningScript, runScript, startServer } from "./helpers/scripts.ts";
+import { freePort, peerMissing } from "./helpers/peers.ts";
+import { type RunningScript, runScript, startServer, startUdpServer } from "./helpers/scripts.ts";
 
 // One iperf3 interval line: stream, span, transfer, bitrate.
 const line = (label: string) =>
@@ -151,15 +150,6 @@ describe("client.ts --bench --direction", () => {
   });
 });
 
-/** A port that was free a moment ago, for peers that cannot pick their own. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Runs socat with `args` (PORT replaced), waits until it listens, and gives the port. */
 async function withSocat<T>(args: string[], body: (port: number) => Promise<T>): Promise<T> {
   const port = await freePort();
@@ -214,39 +204,17 @@ describe("client.ts --bench against foreign ends", () => {
 
 describe("udp.ts bench loss and receive buffers", () => {
   test("udp.ts bench says whether lost datagrams were dropped by a full receive buffer", async () => {
-    const { server, port } = await startServer("udp.ts", [
-      "server",
-      "--mode",
-      "discard",
-      "--port",
-      "0",
-    ]);
+    const { server, port } = await startUdpServer(["--mode", "discard"]);
     try {
       // A discard server answers nothing: every datagram counts as lost.
-      const text = await runScript("udp.ts", [
-        "bench",
-        "--port",
-        String(port),
-        "--rate",
-        "1M",
-        "--time",
-        "0.5",
-      ], { timeoutMs: 30_000 });
+      const benchArgs = ["bench", "--port", String(port), "--rate", "1M", "--time", "0.5"];
+      const text = await runScript("udp.ts", benchArgs, { timeoutMs: 30_000 });
       assert.match(text.stdout, /lost \(100%\)/);
       assert.match(
         text.stderr,
         /no datagram was dropped by a full receive buffer on this PC|datagrams were dropped by full receive buffers on this PC|count of datagrams dropped by full receive buffers is Linux's RcvbufErrors/,
       );
-      const json = await runScript("udp.ts", [
-        "bench",
-        "--port",
-        String(port),
-        "--rate",
-        "1M",
-        "--time",
-        "0.5",
-        "--json",
-      ], { timeoutMs: 30_000 });
+      const json = await runScript("udp.ts", [...benchArgs, "--json"], { timeoutMs: 30_000 });
       const { summary } = JSON.parse(json.stdout);
       assert.ok(summary.bufferDrops === null || Number.isInteger(summary.bufferDrops));
     } finally {

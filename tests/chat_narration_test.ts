@@ -12,6 +12,7 @@ const PATIENT = { timeout: 60_000 };
 const STDERR = { stream: "stderr", timeoutMs: REPLY_MS } as const;
 
 const escaped = (address: string) => address.replace(/\./g, "\\.");
+const startNarratedChat = () => startServer("server.ts", ["--port", "0", "--mode", "chat", "-v"]);
 
 async function nextLine(connection: Connection): Promise<string> {
   const message = await connection.receive(REPLY_MS);
@@ -41,13 +42,7 @@ describe("server.ts chat -v narration order", () => {
     "a member's line is narrated as read before it is narrated as relayed to the others",
     PATIENT,
     async () => {
-      const { server, port } = await startServer("server.ts", [
-        "--port",
-        "0",
-        "--mode",
-        "chat",
-        "-v",
-      ]);
+      const { server, port } = await startNarratedChat();
       let a: Awaited<ReturnType<typeof join>> | undefined;
       let b: Awaited<ReturnType<typeof join>> | undefined;
       try {
@@ -73,13 +68,7 @@ describe("server.ts chat -v narration order", () => {
   );
 
   test("/quit is narrated as read before the goodbye and the FIN it causes", PATIENT, async () => {
-    const { server, port } = await startServer("server.ts", [
-      "--port",
-      "0",
-      "--mode",
-      "chat",
-      "-v",
-    ]);
+    const { server, port } = await startNarratedChat();
     let a: Awaited<ReturnType<typeof join>> | undefined;
     try {
       a = await join(port);

@@ -2,17 +2,10 @@
 // server of the gallery fails the check meant for its bug, with the hint for
 // it; correct servers, server.ts and ncat --exec /bin/cat pass every check.
 import assert from "node:assert/strict";
-import net from "node:net";
 import { after, before, describe, test } from "node:test";
-import { peerMissing } from "./helpers/peers.ts";
-import { runScript, type ScriptResult, startServer } from "./helpers/scripts.ts";
-import { RunningScript } from "./helpers/scripts.ts";
-import {
-  type CheckReport,
-  entry,
-  notPassed,
-  startStudentServer,
-} from "./helpers/student_servers.ts";
+import { freePort, peerMissing, startNcatEcho } from "./helpers/peers.ts";
+import { runScript, startServer, stdoutJson } from "./helpers/scripts.ts";
+import { type CheckReport, entry, notPassed, StudentGallery } from "./helpers/student_servers.ts";
 
 const noPython = peerMissing("python3", "python3");
 const noNcat = peerMissing("ncat", "ncat");
@@ -29,26 +22,13 @@ const TCP_CHECK_NAMES = [
 // Bounds the whole run, so a check that hangs fails the test instead of hanging it.
 const RUN_LIMIT_MS = 45_000;
 
-function check(args: string[]): Promise<ScriptResult> {
+function check(args: string[]) {
   return runScript("client.ts", ["--check", ...args], { timeoutMs: RUN_LIMIT_MS });
 }
 
 async function checkJson(port: number, ...args: string[]): Promise<[number | null, CheckReport]> {
   const result = await check(["--port", String(port), "--json", ...args]);
-  try {
-    return [result.code, JSON.parse(result.stdout) as CheckReport];
-  } catch {
-    throw new Error(`not one JSON object: ${result.stdout}\nstderr: ${result.stderr}`);
-  }
-}
-
-/** A port nothing listens on: one the system just gave out and took back. */
-async function deadPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return [result.code, stdoutJson<CheckReport>(result)];
 }
 
 // Each bug of the gallery and the check that must catch it, with words from its hint.
@@ -65,32 +45,21 @@ const BUGS = [
 ] as const;
 
 describe("client.ts --check against the student server gallery", { skip: noPython }, () => {
-  // Python starts slowly here and there: every server of the gallery starts at once, up front.
-  const gallery = new Map<string, ReturnType<typeof startStudentServer>>();
-  const started = (key: string) => gallery.get(key)!;
-  before(() => {
-    const keys = [
+  const gallery = new StudentGallery();
+  before(() =>
+    gallery.start([
       ...BUGS.map((bug) => bug.server),
       "exits_after_one_client#2",
       "good_threads",
       "good_asyncio",
       "never_replies",
-    ];
-    for (const key of keys) {
-      const running = startStudentServer(key.replace(/#.*/, ""));
-      running.catch(() => {});
-      gallery.set(key, running);
-    }
-  });
-  after(async () => {
-    for (const running of gallery.values()) {
-      await running.then(({ server }) => server.kill(), () => {});
-    }
-  });
+    ])
+  );
+  after(() => gallery.stopAll());
 
   for (const bug of BUGS) {
     test(`client.ts --check fails ${bug.check} for ${bug.server}.py, with its hint`, async () => {
-      const { port } = await started(bug.server);
+      const { port } = await gallery.started(bug.server);
       // --timeout as users type it: a server that keeps a client waiting fails sooner.
       const [code, report] = await checkJson(port, "--timeout", "2");
       assert.equal(code, 1);
@@ -102,7 +71,7 @@ describe("client.ts --check against the student server gallery", { skip: noPytho
   }
 
   test("client.ts --check runs the rest as not run once the server stops accepting", async () => {
-    const { port } = await started("exits_after_one_client#2");
+    const { port } = await gallery.started("exits_after_one_client#2");
     const [, report] = await checkJson(port, "--timeout", "2");
     assert.equal(report.failed, 1, notPassed(report).join("\n"));
     assert.equal(report.notRun, report.checks.length - 2);
@@ -110,7 +79,7 @@ describe("client.ts --check against the student server gallery", { skip: noPytho
   });
 
   test("client.ts --check text report shows what was sent, what came back and why", async () => {
-    const { port } = await started("recv_as_message");
+    const { port } = await gallery.started("recv_as_message");
     const result = await check(["--port", String(port)]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /^FAIL +split /m);
@@ -126,7 +95,7 @@ describe("client.ts --check against the student server gallery", { skip: noPytho
 
   for (const [name, expect] of [["good_threads", "echo"], ["good_asyncio", "any"]] as const) {
     test(`client.ts --check passes every check for the correct ${name}.py`, async () => {
-      const { port } = await started(name);
+      const { port } = await gallery.started(name);
       const [code, report] = await checkJson(port, "--expect", expect);
       assert.deepEqual(notPassed(report), []);
       assert.equal(code, 0);
@@ -135,7 +104,7 @@ describe("client.ts --check against the student server gallery", { skip: noPytho
   }
 
   test("client.ts --check exits 1 for a server that never replies, saying so", async () => {
-    const { port } = await started("never_replies");
+    const { port } = await gallery.started("never_replies");
     const result = await check(["--port", String(port), "--timeout", "1"]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /^FAIL +reply /m);
@@ -180,28 +149,8 @@ describe("client.ts --check against socklab and ncat", () => {
     "client.ts --check passes every check for ncat --exec /bin/cat",
     { skip: noNcat },
     async () => {
-      const port = await deadPort();
-      const ncat = new RunningScript("ncat", [
-        "-l",
-        "-k",
-        "127.0.0.1",
-        String(port),
-        "--exec",
-        "/bin/cat",
-      ]);
+      const { peer: ncat, port } = await startNcatEcho();
       try {
-        // ncat prints nothing when it listens: wait until a connection is taken.
-        for (let tries = 0;; tries++) {
-          const probe = net.connect(port, "127.0.0.1");
-          const up = await new Promise<boolean>((resolve) => {
-            probe.once("connect", () => resolve(true));
-            probe.once("error", () => resolve(false));
-          });
-          probe.destroy();
-          if (up) break;
-          if (tries > 50) throw new Error(`ncat did not listen: ${ncat.stderr}`);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
         const [code, report] = await checkJson(port, "--expect", "echo");
         assert.deepEqual(notPassed(report), []);
         assert.equal(code, 0);
@@ -214,7 +163,7 @@ describe("client.ts --check against socklab and ncat", () => {
 
 describe("client.ts --check exit codes", () => {
   test("client.ts --check exits 1 for a port nothing listens on, saying why", async () => {
-    const port = await deadPort();
+    const port = await freePort();
     const result = await check(["--port", String(port)]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /cannot check: .*connection refused/);

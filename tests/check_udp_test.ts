@@ -5,13 +5,8 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { after, before, describe, test } from "node:test";
 import { peerMissing } from "./helpers/peers.ts";
-import { runScript, type ScriptResult, startServer } from "./helpers/scripts.ts";
-import {
-  type CheckReport,
-  entry,
-  notPassed,
-  startStudentServer,
-} from "./helpers/student_servers.ts";
+import { runScript, type ScriptResult, startUdpServer, stdoutJson } from "./helpers/scripts.ts";
+import { type CheckReport, entry, notPassed, StudentGallery } from "./helpers/student_servers.ts";
 
 const noPython = peerMissing("python3", "python3");
 // Bounds the whole run, so a check that hangs fails the test instead of hanging it.
@@ -23,11 +18,7 @@ function check(args: string[]): Promise<ScriptResult> {
 
 async function checkJson(port: number, ...args: string[]): Promise<[number | null, CheckReport]> {
   const result = await check(["--port", String(port), "--json", ...args]);
-  try {
-    return [result.code, JSON.parse(result.stdout) as CheckReport];
-  } catch {
-    throw new Error(`not one JSON object: ${result.stdout}\nstderr: ${result.stderr}`);
-  }
+  return [result.code, stdoutJson<CheckReport>(result)];
 }
 
 /** A UDP port nothing is bound to: one the system just gave out and took back. */
@@ -40,23 +31,12 @@ async function deadPort(): Promise<number> {
 }
 
 describe("udp.ts check against the student server gallery", { skip: noPython }, () => {
-  const gallery = new Map<string, ReturnType<typeof startStudentServer>>();
-  const started = (name: string) => gallery.get(name)!;
-  before(() => {
-    for (const name of ["udp_first_peer", "udp_small_buffer", "udp_good"]) {
-      const running = startStudentServer(name);
-      running.catch(() => {});
-      gallery.set(name, running);
-    }
-  });
-  after(async () => {
-    for (const running of gallery.values()) {
-      await running.then(({ server }) => server.kill(), () => {});
-    }
-  });
+  const gallery = new StudentGallery();
+  before(() => gallery.start(["udp_first_peer", "udp_small_buffer", "udp_good"]));
+  after(() => gallery.stopAll());
 
   test("udp.ts check fails two-clients for a server that answers the first peer's address", async () => {
-    const { port } = await started("udp_first_peer");
+    const { port } = await gallery.started("udp_first_peer");
     const [code, report] = await checkJson(port);
     assert.equal(code, 1);
     const caught = entry(report, "two-clients");
@@ -67,7 +47,7 @@ describe("udp.ts check against the student server gallery", { skip: noPython }, 
   });
 
   test("udp.ts check fails large for a server that reads with a 1024-byte buffer", async () => {
-    const { port } = await started("udp_small_buffer");
+    const { port } = await gallery.started("udp_small_buffer");
     const result = await check(["--port", String(port)]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /^FAIL +large /m);
@@ -77,7 +57,7 @@ describe("udp.ts check against the student server gallery", { skip: noPython }, 
   });
 
   test("udp.ts check passes every check for a correct Python server", async () => {
-    const { port } = await started("udp_good");
+    const { port } = await gallery.started("udp_good");
     const [code, report] = await checkJson(port, "--expect", "echo");
     assert.deepEqual(notPassed(report), []);
     assert.equal(code, 0);
@@ -86,13 +66,7 @@ describe("udp.ts check against the student server gallery", { skip: noPython }, 
 
 describe("udp.ts check against socklab", () => {
   test("udp.ts check passes every check for udp.ts server, and --json has the fields", async () => {
-    const { server, port } = await startServer("udp.ts", [
-      "server",
-      "--port",
-      "0",
-      "--mode",
-      "upper",
-    ]);
+    const { server, port } = await startUdpServer(["--mode", "upper"]);
     try {
       const [code, report] = await checkJson(port, "--expect", "upper");
       assert.deepEqual(notPassed(report), []);

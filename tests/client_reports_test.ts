@@ -8,22 +8,14 @@ import { describe, test } from "node:test";
 import { connect } from "../src/tcp_client.ts";
 import { serve } from "../src/tcp_server.ts";
 import { peerMissing } from "./helpers/peers.ts";
-import { RunningScript, runScript, startServer } from "./helpers/scripts.ts";
+import { type RunningScript, runScript, startServer } from "./helpers/scripts.ts";
+import { startPythonServer } from "./helpers/student_servers.ts";
 
 const noPython = peerMissing("python3", "python3");
 const STUDENT_SERVER = "tests/fixtures/misreport/student_server.py";
 
 /** Starts one variant of the student server and waits for the port it prints. */
-async function startStudent(variant: string): Promise<{ server: RunningScript; port: number }> {
-  const server = new RunningScript("python3", ["-u", STUDENT_SERVER, variant]);
-  try {
-    const match = await server.waitFor(/^(\d+)\n/);
-    return { server, port: Number(match[1]) };
-  } catch (error) {
-    await server.kill();
-    throw error;
-  }
-}
+const startStudent = (variant: string) => startPythonServer([STUDENT_SERVER, variant]);
 
 /** What the student server said about each connection: "clean" or the error it met. */
 async function outcomes(server: RunningScript, count: number): Promise<string[]> {

@@ -11,6 +11,7 @@ import {
   startScript,
   startServer,
 } from "./helpers/scripts.ts";
+import { startPythonServer } from "./helpers/student_servers.ts";
 
 // Every external peer is killed after this long, so a hung peer fails the test instead of hanging it.
 const PEER_TIMEOUT_MS = 10_000;
@@ -207,16 +208,7 @@ with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Upper) as server:
 `;
 
 describe("client.ts with Python and nc servers", () => {
-  async function startPython(source: string): Promise<{ server: RunningScript; port: number }> {
-    const server = new RunningScript("python3", ["-u", "-c", source]);
-    try {
-      const match = await server.waitFor(/^(\d+)\n/);
-      return { server, port: Number(match[1]) };
-    } catch (error) {
-      await server.kill();
-      throw error;
-    }
-  }
+  const startPython = (source: string) => startPythonServer(["-c", source]);
 
   test("client.ts talks to a Python asyncio echo server", { skip: noPython }, async () => {
     const { server, port } = await startPython(PYTHON_ASYNCIO_ECHO);

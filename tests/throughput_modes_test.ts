@@ -8,7 +8,7 @@ import { settlesWithin } from "../src/async/deadline.ts";
 import type { TcpConnection } from "../src/net/types.ts";
 import { openTcp } from "../src/tcp_client.ts";
 import { peerMissing } from "./helpers/peers.ts";
-import { runScript, startServer } from "./helpers/scripts.ts";
+import { runScript, startServer, startUdpServer } from "./helpers/scripts.ts";
 
 const WAIT_MS = 10_000;
 
@@ -253,13 +253,7 @@ describe("server.ts --mode chargen", () => {
 
 describe("udp.ts server --mode discard and chargen", () => {
   test("udp chargen answers each datagram with 512 characters of the RFC 864 pattern", async () => {
-    const { server, port } = await startServer("udp.ts", [
-      "server",
-      "--mode",
-      "chargen",
-      "--port",
-      "0",
-    ]);
+    const { server, port } = await startUdpServer(["--mode", "chargen"]);
     try {
       const result = await runScript("udp.ts", ["client", "--port", String(port), "anything"]);
       assert.equal(result.code, 0, result.stderr);
@@ -274,13 +268,7 @@ describe("udp.ts server --mode discard and chargen", () => {
   });
 
   test("udp discard answers nothing and counts what each peer sent", async () => {
-    const { server, port } = await startServer("udp.ts", [
-      "server",
-      "--mode",
-      "discard",
-      "--port",
-      "0",
-    ]);
+    const { server, port } = await startUdpServer(["--mode", "discard"]);
     try {
       const result = await runScript("udp.ts", [
         "client",

@@ -3,13 +3,12 @@
 // client trusts one (a reset is a TCP RST under the session), and every bench
 // direction moves bytes through TLS. No speed is asserted: that is a benchmark's job.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { peerMissing } from "./helpers/peers.ts";
 import { type RunningScript, runScript, startServer } from "./helpers/scripts.ts";
+import { makeCertificateFiles } from "./helpers/tls_files.ts";
+import { startTlsServer } from "./helpers/tls_server.ts";
 
-const FINGERPRINT = /tls: certificate SHA-256 fingerprint ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/;
 const CHECK_NAMES = [
   "reply",
   "reconnect",
@@ -22,18 +21,6 @@ const CHECK_NAMES = [
   "reset",
 ];
 const RUN_LIMIT_MS = 40_000;
-
-/** Starts `server.ts --tls` with `args` and reads the fingerprint from its banner. */
-async function startTlsServer(args: string[]) {
-  const { server, port } = await startServer("server.ts", ["--port", "0", "--tls", ...args]);
-  try {
-    const fingerprint = (await server.waitFor(FINGERPRINT, { stream: "stderr" }))[1]!;
-    return { server, port, fingerprint };
-  } catch (error) {
-    await server.kill();
-    throw error;
-  }
-}
 
 function check(port: number, ...args: string[]) {
   return runScript("client.ts", ["--port", String(port), "--check", ...args], {
@@ -152,31 +139,8 @@ describe("client.ts --check --tls, other servers", () => {
 
 describe("client.ts --check --tls --ca", { skip: peerMissing("openssl", "openssl") }, () => {
   test("--ca trusts a server.ts --tls --cert signed by it, by address and by name", async () => {
-    // Files are made and removed by child processes: the tests are granted no write access.
-    const dir = spawnSync("mktemp", ["-d"], { encoding: "utf8" }).stdout.trim();
-    assert.ok(dir.startsWith("/"), "mktemp -d gave no directory");
-    const [cert, key] = [join(dir, "cert.pem"), join(dir, "key.pem")];
+    const { cert, key, remove } = makeCertificateFiles();
     try {
-      const made = spawnSync("openssl", [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost",
-      ], { encoding: "utf8", timeout: 20_000 });
-      assert.equal(made.status, 0, made.stderr);
       const { server, port } = await startTlsServer(["--cert", cert, "--key", key]);
       try {
         for (const host of ["127.0.0.1", "localhost"]) {
@@ -188,7 +152,7 @@ describe("client.ts --check --tls --ca", { skip: peerMissing("openssl", "openssl
         await server.kill();
       }
     } finally {
-      spawnSync("rm", ["-rf", dir]);
+      remove();
     }
   });
 });

@@ -1,12 +1,14 @@
 // server.ts --tls and client.ts --tls against TLS peers nobody here wrote:
 // openssl s_client, ncat --ssl and socat OPENSSL, in both directions.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { createConnection, createServer } from "node:net";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { peerMissing } from "./helpers/peers.ts";
+import { acceptsOn, freePort, peerMissing, startNcatEcho } from "./helpers/peers.ts";
 import { RunningScript, runScript, type ScriptResult, startServer } from "./helpers/scripts.ts";
+import {
+  type CertificateFiles,
+  makeCertificateFiles,
+  opensslFingerprintLine,
+} from "./helpers/tls_files.ts";
 
 // Every external peer is killed after this long, so a hung peer fails the test instead of hanging it.
 const PEER_TIMEOUT_MS = 10_000;
@@ -36,37 +38,6 @@ async function talk(
   } finally {
     clearTimeout(timer);
     await peer.kill();
-  }
-}
-
-/** A port free on 127.0.0.1 now, for peers that cannot listen on port 0 and say which they got. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Waits until something accepts connections on `port`, for peers that print nothing when ready. */
-async function acceptsOn(port: number, peer: RunningScript): Promise<void> {
-  const deadline = Date.now() + PEER_TIMEOUT_MS;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const probe = createConnection({ host: "127.0.0.1", port }, () => {
-        probe.destroy();
-        resolve(true);
-      });
-      probe.once("error", () => resolve(false));
-    });
-    if (open) return;
-    if (peer.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`peer did not listen on ${port}: ${peer.stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -104,44 +75,18 @@ describe("TLS peers against server.ts --tls", () => {
 });
 
 describe("client.ts --tls against TLS peers", { skip: noOpenssl }, () => {
-  let dir: string;
+  let files: CertificateFiles;
   let cert: string;
   let key: string;
   let fingerprint: string;
 
-  // Files are made and removed by child processes: the tests are granted no write access.
   before(() => {
-    dir = spawnSync("mktemp", ["-d"], { encoding: "utf8" }).stdout.trim();
-    assert.ok(dir.startsWith("/"), "mktemp -d gave no directory");
-    cert = join(dir, "cert.pem");
-    key = join(dir, "key.pem");
-    const made = spawnSync("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    ], { encoding: "utf8", timeout: 20_000 });
-    assert.equal(made.status, 0, made.stderr);
+    ({ cert, key } = files = makeCertificateFiles());
     // openssl's own form, "sha256 Fingerprint=AB:CD:...", is what a student copies.
-    fingerprint = spawnSync("openssl", ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"], {
-      encoding: "utf8",
-    }).stdout.trim();
+    fingerprint = opensslFingerprintLine(cert);
     assert.match(fingerprint, /Fingerprint=/);
   });
-  after(() => void spawnSync("rm", ["-rf", dir]));
+  after(() => files?.remove());
 
   /** Runs `client.ts --tls` with `trust` flags against a peer echo server on `port`. */
   async function askEcho(port: number, trust: string[]): Promise<void> {
@@ -161,22 +106,8 @@ describe("client.ts --tls against TLS peers", { skip: noOpenssl }, () => {
     "an ncat --ssl echo server, pinned with openssl's fingerprint line",
     { skip: noNcat },
     async () => {
-      const port = await freePort();
-      const peer = new RunningScript("ncat", [
-        "--ssl",
-        "--ssl-cert",
-        cert,
-        "--ssl-key",
-        key,
-        "-l",
-        "-k",
-        "127.0.0.1",
-        String(port),
-        "--exec",
-        "/bin/cat",
-      ]);
+      const { peer, port } = await startNcatEcho(["--ssl", "--ssl-cert", cert, "--ssl-key", key]);
       try {
-        await acceptsOn(port, peer);
         await askEcho(port, ["--fingerprint", fingerprint]);
         await askEcho(port, ["--ca", cert]);
       } finally {

@@ -13,20 +13,18 @@ import { serve } from "../src/tcp_server.ts";
 import { closeAll, echoes, interrupted } from "./helpers/connections.ts";
 import { peerMissing } from "./helpers/peers.ts";
 import { type RunningScript, runScript, startServer } from "./helpers/scripts.ts";
+import {
+  type CertificateFiles,
+  makeCertificateFiles,
+  opensslFingerprintLine,
+} from "./helpers/tls_files.ts";
+import { startTlsServer } from "./helpers/tls_server.ts";
 
 const REPLY_MS = 10_000;
-const FINGERPRINT = /tls: certificate SHA-256 fingerprint ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/;
 
-/** Starts `server.ts --tls` with `args` and reads the fingerprint from its banner. */
-async function startTlsServer(args: string[] = []) {
-  const { server, port } = await startServer("server.ts", ["--port", "0", "--tls", ...args]);
-  try {
-    const fingerprint = (await server.waitFor(FINGERPRINT, { stream: "stderr" }))[1]!;
-    return { server, port, fingerprint };
-  } catch (error) {
-    await server.kill();
-    throw error;
-  }
+/** Runs `client.ts --port PORT --tls` with `args`. */
+function tlsClient(port: number, ...args: string[]) {
+  return runScript("client.ts", ["--port", String(port), "--tls", ...args]);
 }
 
 function oneLine(text: string): string {
@@ -98,15 +96,7 @@ describe("server.ts --tls and client.ts --tls", () => {
 
   test("client.ts --fingerprint pinned to the banner's fingerprint gets every reply", async () => {
     const plainHex = fingerprint.replaceAll(":", "").toLowerCase();
-    const result = await runScript("client.ts", [
-      "--port",
-      String(port),
-      "--tls",
-      "--fingerprint",
-      plainHex,
-      "hello",
-      "world",
-    ]);
+    const result = await tlsClient(port, "--fingerprint", plainHex, "hello", "world");
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "hello\nworld\n");
     assert.match(
@@ -116,7 +106,7 @@ describe("server.ts --tls and client.ts --tls", () => {
   });
 
   test("client.ts --tls with no way to verify refuses in one line naming --insecure and the fingerprint seen", async () => {
-    const result = await runScript("client.ts", ["--port", String(port), "--tls", "hello"]);
+    const result = await tlsClient(port, "hello");
     assert.equal(result.code, 1);
     assert.equal(result.stdout, "");
     const line = oneLine(result.stderr);
@@ -127,14 +117,7 @@ describe("server.ts --tls and client.ts --tls", () => {
 
   test("client.ts --tls with a wrong --fingerprint is refused, exit 1", async () => {
     const wrong = fingerprint.startsWith("00") ? "11".repeat(32) : "00".repeat(32);
-    const result = await runScript("client.ts", [
-      "--port",
-      String(port),
-      "--tls",
-      "--fingerprint",
-      wrong,
-      "hello",
-    ]);
+    const result = await tlsClient(port, "--fingerprint", wrong, "hello");
     assert.equal(result.code, 1);
     const line = oneLine(result.stderr);
     assert.match(line, /not the 00:00|not the 11:11/);
@@ -142,13 +125,7 @@ describe("server.ts --tls and client.ts --tls", () => {
   });
 
   test("client.ts --tls --insecure is served and says the certificate was not verified", async () => {
-    const result = await runScript("client.ts", [
-      "--port",
-      String(port),
-      "--tls",
-      "--insecure",
-      "hi",
-    ]);
+    const result = await tlsClient(port, "--insecure", "hi");
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "hi\n");
     assert.match(result.stderr, /NOT verified \(--insecure\)/);
@@ -160,13 +137,7 @@ describe("server.ts --tls and client.ts --tls", () => {
     assert.equal(plain.stdout, "");
     assert.match(oneLine(plain.stderr), /speaks TLS.*--tls/);
     await server.waitFor(/TLS handshake failed.*client\.ts --tls/, { stream: "stderr" });
-    const after = await runScript("client.ts", [
-      "--port",
-      String(port),
-      "--tls",
-      "--insecure",
-      "still",
-    ]);
+    const after = await tlsClient(port, "--insecure", "still");
     assert.equal(after.code, 0, after.stderr);
     assert.equal(after.stdout, "still\n");
   });
@@ -198,14 +169,7 @@ describe("every mode over TLS", () => {
   test("upper answers in upper case over TLS", async () => {
     const { server, port, fingerprint } = await startTlsServer(["--mode", "upper"]);
     try {
-      const result = await runScript("client.ts", [
-        "--port",
-        String(port),
-        "--tls",
-        "--fingerprint",
-        fingerprint,
-        "shout",
-      ]);
+      const result = await tlsClient(port, "--fingerprint", fingerprint, "shout");
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, "SHOUT\n");
     } finally {
@@ -236,15 +200,7 @@ describe("TLS on one side only", () => {
   test("client.ts --tls against a plain server fails in one line naming --tls, exit 1", async () => {
     const { server, port } = await startServer("server.ts", ["--port", "0"]);
     try {
-      const result = await runScript("client.ts", [
-        "--port",
-        String(port),
-        "--tls",
-        "--insecure",
-        "--timeout",
-        "2",
-        "hello",
-      ]);
+      const result = await tlsClient(port, "--insecure", "--timeout", "2", "hello");
       assert.equal(result.code, 1);
       assert.match(oneLine(result.stderr), /TLS.*both sides need --tls, or neither/);
     } finally {
@@ -254,57 +210,18 @@ describe("TLS on one side only", () => {
 });
 
 describe("--cert and --key", { skip: peerMissing("openssl", "openssl") }, () => {
-  let dir: string;
-  // Files are made and removed by child processes: the tests are granted no write access.
-  before(() => {
-    dir = spawnSync("mktemp", ["-d"], { encoding: "utf8" }).stdout.trim();
-    assert.ok(dir.startsWith("/"), "mktemp -d gave no directory");
-    const made = spawnSync("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      join(dir, "key.pem"),
-      "-out",
-      join(dir, "cert.pem"),
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    ], { encoding: "utf8", timeout: 20_000 });
-    assert.equal(made.status, 0, made.stderr);
-  });
-  after(() => void spawnSync("rm", ["-rf", dir]));
+  let files: CertificateFiles;
+  before(() => void (files = makeCertificateFiles()));
+  after(() => files?.remove());
 
   test("server.ts serves the given certificate and client.ts --ca trusts it", async () => {
-    const cert = join(dir, "cert.pem");
-    const { server, port, fingerprint } = await startTlsServer([
-      "--cert",
-      cert,
-      "--key",
-      join(dir, "key.pem"),
-    ]);
+    const { cert, key } = files;
+    const { server, port, fingerprint } = await startTlsServer(["--cert", cert, "--key", key]);
     try {
-      const expected =
-        spawnSync("openssl", ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"], {
-          encoding: "utf8",
-        }).stdout.trim().split("=")[1];
+      const expected = opensslFingerprintLine(cert).split("=")[1];
       assert.equal(fingerprint, expected);
       assert.match(server.stderr, /from --cert/);
-      const result = await runScript("client.ts", [
-        "--port",
-        String(port),
-        "--tls",
-        "--ca",
-        cert,
-        "trusted",
-      ]);
+      const result = await tlsClient(port, "--ca", cert, "trusted");
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, "trusted\n");
       assert.match(result.stderr, /signed by the CA in --ca/);
@@ -316,14 +233,7 @@ describe("--cert and --key", { skip: peerMissing("openssl", "openssl") }, () => 
   test("client.ts --ca with another CA refuses in one line, exit 1", async () => {
     const { server, port } = await startTlsServer();
     try {
-      const result = await runScript("client.ts", [
-        "--port",
-        String(port),
-        "--tls",
-        "--ca",
-        join(dir, "cert.pem"),
-        "hello",
-      ]);
+      const result = await tlsClient(port, "--ca", files.cert, "hello");
       assert.equal(result.code, 1);
       assert.match(oneLine(result.stderr), /certificate not trusted.*--fingerprint/);
     } finally {
@@ -332,8 +242,8 @@ describe("--cert and --key", { skip: peerMissing("openssl", "openssl") }, () => 
   });
 
   test("a --cert file that does not exist is a usage error, exit 2", async () => {
-    spawnSync("cp", ["/etc/hostname", join(dir, "not-pem.txt")]);
-    for (const cert of [join(dir, "missing.pem"), join(dir, "not-pem.txt")]) {
+    spawnSync("cp", ["/etc/hostname", join(files.dir, "not-pem.txt")]);
+    for (const cert of [join(files.dir, "missing.pem"), join(files.dir, "not-pem.txt")]) {
       const result = await runScript("server.ts", [
         "--port",
         "0",

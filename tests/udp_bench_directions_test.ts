@@ -13,7 +13,13 @@ import {
   ReceiverTally,
 } from "../src/cli/bench/mod.ts";
 import { peerMissing } from "./helpers/peers.ts";
-import { RunningScript, runScript, type ScriptResult, startServer } from "./helpers/scripts.ts";
+import {
+  RunningScript,
+  runScript,
+  type ScriptResult,
+  startUdpServer,
+  stdoutJson,
+} from "./helpers/scripts.ts";
 
 const noPython = peerMissing("python3", "python3");
 const RUN_LIMIT_MS = 30_000;
@@ -27,20 +33,14 @@ function bench(port: number, ...args: string[]): Promise<ScriptResult> {
 }
 
 // deno-lint-ignore no-explicit-any
-function parseJson(result: ScriptResult): any {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new Error(`not one JSON object: ${result.stdout}\nstderr: ${result.stderr}`);
-  }
-}
+const parseJson = (result: ScriptResult) => stdoutJson<any>(result);
 
 /** Runs `body` against `udp.ts server` started with `args`, stopping it afterwards. */
 async function withUdpServer<T>(
   args: string[],
   body: (port: number, server: RunningScript) => Promise<T>,
 ): Promise<T> {
-  const { server, port } = await startServer("udp.ts", ["server", "--port", "0", ...args]);
+  const { server, port } = await startUdpServer(args);
   try {
     return await body(port, server);
   } finally {

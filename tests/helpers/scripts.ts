@@ -14,6 +14,15 @@ export interface ScriptResult {
   stderr: string;
 }
 
+/** What a run printed on stdout, parsed as one JSON value; fails with both streams when it is not. */
+export function stdoutJson<T>(result: ScriptResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`not one JSON object: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+}
+
 /** A running script with line-level access to its output. */
 export class RunningScript {
   readonly child: ChildProcess;
@@ -140,6 +149,13 @@ export async function startServer(
   args: string[],
 ): Promise<{ server: RunningScript; port: number }> {
   return await listeningOn(startScript(script, args));
+}
+
+/** Starts `udp.ts server --port 0` with `args`, and returns it with the port it chose. */
+export async function startUdpServer(
+  args: string[],
+): Promise<{ server: RunningScript; port: number }> {
+  return await startServer("udp.ts", ["server", "--port", "0", ...args]);
 }
 
 /**
