@@ -13,6 +13,7 @@ import { runMain } from "./src/cli/run_main.ts";
 import { seededRandom } from "./src/cli/seeded_random.ts";
 import {
   clientCommandFor,
+  describeReplyDelay,
   formatServerSummary,
   logClientError,
   logConnect,
@@ -23,7 +24,6 @@ import {
   parseServerOptions,
   SERVER_HELP,
 } from "./src/cli/server/mod.ts";
-import { describeReplyDelay } from "./src/cli/server/reply_delay.ts";
 import { onStopSignal } from "./src/cli/signals.ts";
 import { stdinLines } from "./src/cli/stdin_lines.ts";
 import { loadServerCertificate, tlsBannerLines, tlsClientFlags } from "./src/cli/tls/mod.ts";

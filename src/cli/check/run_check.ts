@@ -67,6 +67,13 @@ async function resolved(host: string, port: number): Promise<SocketAddress | Err
   }
 }
 
+// The address checked, or the host as typed when it could not be resolved.
+function targetText(options: CheckOptions, address: SocketAddress | Error): string {
+  return formatAddress(
+    address instanceof Error ? { hostname: options.host, port: options.port } : address,
+  );
+}
+
 /**
  * Runs the TCP battery against `options.host` and prints the report.
  * @returns 0 when every check passed, 1 otherwise.
@@ -76,9 +83,7 @@ export async function runTcpCheck(options: TcpCheckOptions): Promise<number> {
   const trust = options.tls && { ...clientTlsOptions(options.tls), serverName: options.host };
   const address = await resolved(options.host, options.port);
   const about: ReportTarget = {
-    target: address instanceof Error
-      ? formatAddress({ hostname: options.host, port: options.port })
-      : formatAddress(address),
+    target: targetText(options, address),
     protocol: "tcp",
     framing: options.framing,
     expect: options.expect,
@@ -114,9 +119,7 @@ export async function runTcpCheck(options: TcpCheckOptions): Promise<number> {
 export async function runUdpCheck(options: CheckOptions): Promise<number> {
   const address = await resolved(options.host, options.port);
   const about: ReportTarget = {
-    target: address instanceof Error
-      ? formatAddress({ hostname: options.host, port: options.port })
-      : formatAddress(address),
+    target: targetText(options, address),
     protocol: "udp",
     expect: options.expect,
   };

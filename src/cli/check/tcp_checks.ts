@@ -1,6 +1,6 @@
 import { delay } from "../../async/delay.ts";
 import { countOf } from "../count_of.ts";
-import { type Check, type Finding, shortReason } from "./battery.ts";
+import { type Check, type Evidence, type Finding, shortReason } from "./battery.ts";
 import {
   connectProbe,
   finish,
@@ -322,40 +322,61 @@ const concurrent: TcpCheck = {
     try {
       evidence.sent.push("client 1: connects and sends nothing");
       await delay(SETTLE_MS);
-      const second = await connectProbe(context);
-      if (second instanceof Error) {
-        return {
-          passed: false,
-          detail: `a second client could not connect: ${shortReason(second)}`,
-          hint: context.hints.oneClientAtATime,
-        };
-      }
-      let end;
-      try {
-        await send(context, second, text("socklab check concurrent"), evidence, "client 2: ");
-        end = await second.waitForFrames(1, replyWait(context));
-      } finally {
+      const finding = await newClientAnswered(context, evidence, "socklab check concurrent", {
+        notConnected: "a second client could not connect",
+        noReply: "the second client got no reply",
+        noReplyNote: " while the first stayed connected",
+        hint: context.hints.oneClientAtATime,
         // The first leaves first, so a server that serves one client at a time
         // gets to answer the second before it closes, and is not reset.
-        await finish(context, first);
-        await finish(context, second, evidence, "client 2: ");
-      }
-      if (end !== "arrived") {
-        const finding = missingReply(
-          context,
-          second,
-          end,
-          "the second client got no reply",
-          context.hints.oneClientAtATime,
-        );
-        return { ...finding, detail: `${finding.detail} while the first stayed connected` };
-      }
+        leaveFirst: () => finish(context, first),
+      });
+      if (finding) return finding;
       return { passed: true, detail: "the second client was answered" };
     } finally {
       await finish(context, first);
     }
   },
 };
+
+/**
+ * Connects one more client (labelled client 2) and asks it one `message`: the
+ * finding when it could not connect or got no reply, `undefined` when answered.
+ */
+async function newClientAnswered(
+  context: TcpCheckContext,
+  evidence: Evidence,
+  message: string,
+  about: {
+    notConnected: string;
+    noReply: string;
+    /** Added after the whole no-reply detail, timeout included. */
+    noReplyNote?: string;
+    hint: string;
+    /** Closes another client after the message and before this one closes. */
+    leaveFirst?: () => Promise<void>;
+  },
+): Promise<Finding | undefined> {
+  const client = await connectProbe(context);
+  if (client instanceof Error) {
+    return {
+      passed: false,
+      detail: `${about.notConnected}: ${shortReason(client)}`,
+      hint: about.hint,
+    };
+  }
+  let end;
+  try {
+    await send(context, client, text(message), evidence, "client 2: ");
+    end = await client.waitForFrames(1, replyWait(context));
+  } finally {
+    await about.leaveFirst?.();
+    await finish(context, client, evidence, "client 2: ");
+  }
+  if (end === "arrived") return undefined;
+  const finding = missingReply(context, client, end, about.noReply, about.hint);
+  return { ...finding, detail: `${finding.detail}${about.noReplyNote ?? ""}` };
+}
 
 const reset: TcpCheck = {
   name: "reset",
@@ -371,30 +392,12 @@ const reset: TcpCheck = {
     evidence.sent.push("client 1: RST (reset)");
     await doomed.abort();
     await delay(SETTLE_MS);
-    const fresh = await connectProbe(context);
-    if (fresh instanceof Error) {
-      return {
-        passed: false,
-        detail: `a new client could not connect after the reset: ${shortReason(fresh)}`,
-        hint: context.hints.diesOnReset,
-      };
-    }
-    let end;
-    try {
-      await send(context, fresh, text("socklab check reset, new client"), evidence, "client 2: ");
-      end = await fresh.waitForFrames(1, replyWait(context));
-    } finally {
-      await finish(context, fresh, evidence, "client 2: ");
-    }
-    if (end !== "arrived") {
-      return missingReply(
-        context,
-        fresh,
-        end,
-        "a new client got no reply after the reset",
-        context.hints.diesOnReset,
-      );
-    }
+    const finding = await newClientAnswered(context, evidence, "socklab check reset, new client", {
+      notConnected: "a new client could not connect after the reset",
+      noReply: "a new client got no reply after the reset",
+      hint: context.hints.diesOnReset,
+    });
+    if (finding) return finding;
     return { passed: true, detail: "a new client was answered after the reset" };
   },
 };

@@ -15,3 +15,4 @@ export {
   logRepeatedErrors,
 } from "./log.ts";
 export { parseServerOptions, type ServerOptions } from "./options.ts";
+export { describeReplyDelay } from "./reply_delay.ts";
