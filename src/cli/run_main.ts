@@ -9,7 +9,7 @@ import {
   stderrIsJson,
   useJsonStderr,
 } from "./output.ts";
-import { stopWasRequested } from "./signals.ts";
+import { settleExitCode, stopWasRequested } from "./signals.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Exit codes every socklab script uses. */
@@ -82,6 +82,7 @@ const EXIT_FLUSH_BOUND_MS = 500;
 function exitAfterFlush(code: number): Promise<never> {
   return new Promise(() => {
     const exit = () => process.exit(code);
+    settleExitCode(code);
     // The user asked to stop; what a reader did not take by now is theirs to lose.
     process.on("SIGINT", exit);
     process.on("SIGTERM", exit);
