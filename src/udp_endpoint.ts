@@ -292,7 +292,9 @@ export class UdpEndpoint {
 
   /**
    * Sends `payload` as one datagram to `to`, an IP literal (see `resolveHost`);
-   * with the `faults` option, when and how often they decide.
+   * with the `faults` option, when and how often they decide. A datagram the
+   * system has no room for yet waits its turn (see `queuedDatagrams`), so
+   * bytes given here must not change afterwards.
    * @throws {NetError} `MESSAGE_TOO_LARGE` before sending anything when it does not fit.
    */
   send(payload: Payload, to: SocketAddress): void {
@@ -338,6 +340,19 @@ export class UdpEndpoint {
           new NetError("TIMED_OUT", `no datagram within ${timeoutMs} ms`, { operation: "receive" }),
       );
     }
+  }
+
+  /**
+   * Datagrams sent that the system has not taken yet: its send buffer was
+   * full, as when the link is slower than the sender. They go out in order.
+   */
+  get queuedDatagrams(): number {
+    return this.#socket.queuedDatagrams;
+  }
+
+  /** Resolves once every datagram sent so far has gone to the system, or failed. */
+  flushed(): Promise<void> {
+    return this.#socket.flushed();
   }
 
   /**

@@ -1,11 +1,11 @@
-import type { BunApi, BunSocketHandler, BunTcpSocket } from "./bun_api.ts";
+import { bun, type BunSocketHandler, type BunTcpSocket } from "./bun_api.ts";
+import { bindBunUdp } from "./bun_udp.ts";
 import { NO_ANSWER_AFTER_MS, toConnectError } from "./connect_error.ts";
 import { DescriptorBudget } from "./descriptor_budget.ts";
 import { NetError, toNetError } from "./net_error.ts";
+import { plainBytes } from "./plain_bytes.ts";
 import { handshakeTimeout, SERVER_HANDSHAKE_TIMEOUT_MS, toTlsError } from "./tls_errors.ts";
 import type {
-  BindOptions,
-  DatagramEvents,
   ListenOptions,
   RuntimeAdapter,
   SocketAddress,
@@ -14,20 +14,8 @@ import type {
   TcpListener,
   TlsClientOptions,
   TlsConnection,
-  UdpSocket,
 } from "./types.ts";
 import { WriteQueue } from "./write_queue.ts";
-
-const bun = (): BunApi => (globalThis as unknown as { Bun: BunApi }).Bun;
-
-// Bun hands out Buffers; turned into plain Uint8Arrays they keep equality
-// checks and slice() (a copy, where Buffer's shares memory) the same as on
-// Deno. Swapping the prototype costs nothing measurable; a new view over
-// `data.buffer` cost about 0.4 us per message, as much as all of socklab's
-// framing, because it makes the engine allocate the buffer object.
-function plainBytes(data: Uint8Array): Uint8Array {
-  return Object.setPrototypeOf(data, Uint8Array.prototype);
-}
 
 class BunTcpConnection implements TcpConnection {
   #socket: BunTcpSocket<BunTcpConnection> | undefined;
@@ -445,72 +433,11 @@ async function connectTls(to: SocketAddress, tls: TlsClientOptions): Promise<Tls
   return connection;
 }
 
-// Datagrams Bun delivers between binding and start(): past this many they are
-// dropped, as a full receive buffer would drop them.
-const MAX_EARLY_DATAGRAMS = 1024;
-
-async function bindUdp(options: BindOptions): Promise<UdpSocket> {
-  const { hostname, port } = options;
-  let events: DatagramEvents | undefined;
-  // Bun delivers from the moment the socket is bound, before the owner has
-  // had a chance to call start().
-  let early: [Uint8Array, SocketAddress][] = [];
-  let closed = false;
-  try {
-    const socket = await bun().udpSocket({
-      hostname,
-      port,
-      socket: {
-        data: (_socket, data, fromPort, fromAddress) => {
-          const from = { hostname: fromAddress, port: fromPort };
-          if (events) events.message(plainBytes(data), from);
-          else if (early.length < MAX_EARLY_DATAGRAMS) early.push([plainBytes(data), from]);
-        },
-        // Without this handler Bun exits the process on an ICMP port unreachable.
-        // Before start() nobody listens for errors, so they are dropped.
-        error(error) {
-          if (!closed) events?.error(toNetError(error, { operation: "receive" }));
-        },
-      },
-    });
-    return {
-      localAddress: { hostname: socket.address.address, port: socket.port },
-      start(given: DatagramEvents): void {
-        if (events) throw new Error("UdpSocket.start() was called twice");
-        events = given;
-        const arrived = early;
-        early = [];
-        for (const [data, from] of arrived) if (!closed) given.message(data, from);
-      },
-      send(data: Uint8Array, to: SocketAddress): void {
-        if (closed) return;
-        try {
-          socket.send(data, to.port, to.hostname);
-        } catch (error) {
-          events?.error(toNetError(error, { operation: "send", address: to }));
-        }
-      },
-      close(): Promise<void> {
-        if (!closed) {
-          closed = true;
-          early = [];
-          socket.close();
-        }
-        return Promise.resolve();
-      },
-    };
-  } catch (error) {
-    throw error instanceof NetError
-      ? error
-      : toNetError(error, { operation: "bind", address: { hostname, port } });
-  }
-}
-
 /** The Bun implementation of the runtime adapter. */
 export const bunAdapter: RuntimeAdapter = {
   name: "bun",
   listenTcp,
   connectTcp,
   connectTls,
-  bindUdp,
+  bindUdp: bindBunUdp,
 };

@@ -49,6 +49,7 @@ export interface BunUdpSocket {
   readonly hostname: string;
   readonly port: number;
   readonly address: { address: string; port: number };
+  // false: the send buffer was full (EAGAIN) and the datagram was not sent.
   send(data: Uint8Array, port: number, address: string): boolean;
   close(): void;
 }
@@ -56,6 +57,8 @@ export interface BunUdpSocket {
 export interface BunUdpHandler {
   data(socket: BunUdpSocket, data: Uint8Array, port: number, address: string): void;
   error(this: BunUdpSocket, error: Error): void;
+  // The send buffer has room again after a send() that returned false.
+  drain?(socket: BunUdpSocket): void;
 }
 
 export interface BunApi {
@@ -82,3 +85,6 @@ export interface BunApi {
     socket: BunUdpHandler;
   }): Promise<BunUdpSocket>;
 }
+
+/** Bun's global, typed by what socklab uses of it; only called on Bun. */
+export const bun = (): BunApi => (globalThis as unknown as { Bun: BunApi }).Bun;

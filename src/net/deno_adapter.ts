@@ -17,6 +17,7 @@ import type {
   TlsConnection,
   UdpSocket,
 } from "./types.ts";
+import { MAX_QUEUED_DATAGRAMS, sendQueueFull } from "./udp_send_queue.ts";
 import { WriteQueue } from "./write_queue.ts";
 
 // Reads start small so thousands of idle connections stay cheap, and grow
@@ -30,8 +31,6 @@ const ACCEPT_BACKOFF_MIN_MS = 50;
 const ACCEPT_BACKOFF_MAX_MS = 1000;
 // Small enough that a datagram a user keeps holds at most this much memory alive.
 const DATAGRAM_SLAB_BYTES = 4 * MAX_DATAGRAM_BYTES;
-// UDP has no backpressure; past this many unsent datagrams new ones are dropped, as a full socket buffer would.
-const MAX_QUEUED_DATAGRAMS = 4096;
 
 function toAddress(addr: Deno.Addr): SocketAddress {
   const { hostname, port } = addr as Deno.NetAddr;
@@ -399,6 +398,7 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
   // Sends go out one after another, off the receive path: awaiting each send
   // before the next receive cut throughput by two thirds, and firing them all
   // at once let datagrams overtake each other even on loopback.
+  // A send that finds the system's buffer full waits inside Deno until it has room.
   const outbox: [Uint8Array, SocketAddress][] = [];
   let sending: Promise<void> | undefined;
   let closing = false;
@@ -406,12 +406,14 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
   const fail = (error: Error) => events?.error(error);
   const drainOutbox = async () => {
     while (outbox.length > 0 && !closed) {
-      const [data, to] = outbox.shift()!;
+      const [data, to] = outbox[0]!;
       try {
         await socket.send(data, { transport: "udp", hostname: to.hostname, port: to.port });
       } catch (error) {
         if (!closed) fail(toNetError(error, { operation: "send", address: to }));
       }
+      // Taken off once sent, so that the count of queued datagrams includes the one in flight.
+      outbox.shift();
     }
     sending = undefined;
   };
@@ -424,17 +426,15 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
     },
     send(data: Uint8Array, to: SocketAddress): void {
       if (closing) return;
-      if (outbox.length >= MAX_QUEUED_DATAGRAMS) {
-        fail(
-          new NetError("UNKNOWN", "send queue full; datagram dropped", {
-            operation: "send",
-            address: to,
-          }),
-        );
-        return;
-      }
+      if (outbox.length >= MAX_QUEUED_DATAGRAMS) return fail(sendQueueFull(to));
       outbox.push([data, to]);
       sending ??= drainOutbox();
+    },
+    get queuedDatagrams() {
+      return outbox.length;
+    },
+    async flushed(): Promise<void> {
+      await sending;
     },
     async close(): Promise<void> {
       if (!closing) {

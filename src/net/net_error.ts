@@ -17,6 +17,7 @@ export type NetErrorCode =
   | "INTERFACE_REQUIRED"
   | "BROKEN_PIPE"
   | "TOO_MANY_OPEN_FILES"
+  | "SEND_QUEUE_FULL"
   | "TLS_HANDSHAKE_FAILED"
   | "CERTIFICATE_UNTRUSTED"
   | "CLOSED"
@@ -104,6 +105,8 @@ const BY_ERRNO: Record<string, NetErrorCode> = {
   BrokenPipe: "BROKEN_PIPE",
   EMFILE: "TOO_MANY_OPEN_FILES",
   ENFILE: "TOO_MANY_OPEN_FILES",
+  // Linux: the interface's queue had no room (the link is slower than the sender).
+  ENOBUFS: "SEND_QUEUE_FULL",
   BadResource: "CLOSED",
   Interrupted: "CLOSED",
   NotConnected: "CLOSED",
@@ -125,6 +128,8 @@ const MESSAGES: Record<NetErrorCode, string> = {
   INTERFACE_REQUIRED: "a link-local address needs %INTERFACE",
   BROKEN_PIPE: "connection closed by peer",
   TOO_MANY_OPEN_FILES: "out of file descriptors (too many open files)",
+  SEND_QUEUE_FULL:
+    "no room to send on this PC (the link is slower than the sender); datagram dropped",
   TLS_HANDSHAKE_FAILED: "TLS handshake failed",
   CERTIFICATE_UNTRUSTED: "server certificate not trusted",
   CLOSED: "socket closed",

@@ -146,10 +146,16 @@ export interface UdpSocket {
    */
   start(events: DatagramEvents): void;
   /**
-   * Sends one datagram to `to` (an IP literal) without waiting; UDP has no
-   * backpressure. Failures such as `MESSAGE_TOO_LARGE` reach `events.error`.
+   * Sends one datagram to `to` (an IP literal) without waiting. When the
+   * system's send buffer is full, datagrams wait in order (up to a bound past
+   * which they are dropped with `SEND_QUEUE_FULL`), so `data` must not change
+   * afterwards. Failures such as `MESSAGE_TOO_LARGE` reach `events.error`.
    */
   send(data: Uint8Array, to: SocketAddress): void;
+  /** Datagrams given to `send` that the system has not taken yet. */
+  readonly queuedDatagrams: number;
+  /** Resolves once every datagram given to `send` so far has gone to the system, or failed. */
+  flushed(): Promise<void>;
   /** Closes the socket; resolves once its port is free to bind again. */
   close(): Promise<void>;
 }

@@ -127,3 +127,33 @@ export async function runScriptIn(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Why a link cannot be slowed here with `tc qdisc ... tbf`, or false when it
+ * can: tried once on the loopback of a namespace made for the purpose.
+ */
+export function slowLinkUnavailable(): string | false {
+  const unavailable = twoPcsUnavailable();
+  if (unavailable) return unavailable;
+  if (!hasCommand("tc")) return "tc is not installed (apt-get install iproute2)";
+  const probe = `slabtbf${process.pid % 100000}`;
+  try {
+    run("ip", ["netns", "add", probe]);
+    run("ip", ["netns", "exec", probe, ...slowLinkCommand("lo", "1mbit", 50)]);
+    return false;
+  } catch (error) {
+    return `this kernel cannot slow a link with tc's tbf qdisc: ${(error as Error).message.trim()}`;
+  } finally {
+    spawnSync("ip", ["netns", "delete", probe], { stdio: "ignore" });
+  }
+}
+
+/**
+ * The `tc` command that limits what leaves `link` to `rate` (e.g. "10mbit"),
+ * with a queue of `queueMs`: one longer than a socket's send buffer at that
+ * rate makes a fast sender find its buffer full rather than its datagrams dropped.
+ */
+export function slowLinkCommand(link: string, rate: string, queueMs: number): string[] {
+  const tbf = ["rate", rate, "burst", "32kbit", "latency", `${queueMs}ms`];
+  return ["tc", "qdisc", "add", "dev", link, "root", "tbf", ...tbf];
+}

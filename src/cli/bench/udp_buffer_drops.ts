@@ -33,10 +33,10 @@ function readCounter(path: string, pattern: RegExp, field?: string): number | un
 }
 
 /**
- * Datagrams this host could not send because a UDP socket's send buffer was
- * full: Linux's `SndbufErrors` (/proc/net/snmp, /proc/net/snmp6). They never
- * left this PC: the program sent faster than the OS could put them on the
- * link, and a runtime that does not wait when the buffer is full drops them.
+ * UDP sends on this host that found no room: Linux's `SndbufErrors`
+ * (/proc/net/snmp, /proc/net/snmp6). A datagram that finds the interface's
+ * queue full is dropped and never leaves; one that finds its socket's buffer
+ * full is not sent yet, and socklab waits and tries again, each try counted.
  * @returns The count, or `undefined` where it cannot be read (as for {@linkcode readUdpBufferDrops}).
  */
 export function readUdpSendBufferDrops(): number | undefined {

@@ -28,10 +28,13 @@ import { paceSends } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
 import { type FaultStats, startFaults } from "./faults.ts";
 import type { UdpBenchOptions } from "./options.ts";
+import { explainSendSide, heldBackLine } from "./send_side.ts";
 import { openUdpTarget } from "./target.ts";
 
 // Echoes still in flight when sending stops get this long to arrive.
 const FINAL_WAIT_MS = 1000;
+// The sender never queues more than a fraction of a second (see paceSends).
+const FLUSH_WAIT_MS = 2000;
 
 /** One report interval of a UDP bench. */
 export interface UdpInterval {
@@ -94,14 +97,16 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
     const dropsBefore = readUdpBufferDrops();
     const errorsBefore = endpoint.stats.errors;
     const sendDropsBefore = readUdpSendBufferDrops();
-    const intervals = await measure(
+    const { intervals, heldBackMs } = await measure(
       options,
       tally,
       runId,
       (bytes) => endpoint.send(bytes, address),
+      () => endpoint.queuedDatagrams,
     );
     // Delayed and held-back datagrams are still to go: the wait starts once they have.
     if (faults) await faults.finish();
+    await settlesWithin(endpoint.flushed(), FLUSH_WAIT_MS);
     const deadline = Date.now() + FINAL_WAIT_MS;
     // With --dup, the copies of the last echoes may still be on their way.
     const owed = () =>
@@ -115,25 +120,24 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
       ? undefined
       : dropsAfter - dropsBefore;
     const total = tally.snapshot();
-    const sendErrors = endpoint.stats.errors - errorsBefore;
-    if (total.sent > total.received && !options.json) {
-      // Deno's sends go one at a time: past its queue, datagrams are dropped before they leave.
-      if (sendErrors > 0) {
-        printStatus(
-          `${sendErrors} sends failed on this PC, so those datagrams never left: the runtime's `
-            + `send queue was full (it could not hand datagrams to the OS at --rate), or an ICMP `
-            + `error came back`,
-        );
-      }
-      const sendDrops = (readUdpSendBufferDrops() ?? 0) - (sendDropsBefore ?? 0);
-      if (sendDrops > 0) {
-        printStatus(
-          `${sendDrops} datagrams were dropped by full send buffers on this PC (Linux `
-            + `SndbufErrors, other programs' datagrams included): they never left`,
-        );
-      }
-      const unexplained = total.sent - total.received - sendErrors - sendDrops;
-      if (unexplained > 0) printStatus(explainLoss(bufferDrops, unexplained));
+    const sendDropsAfter = readUdpSendBufferDrops();
+    const sendSide = {
+      seconds: intervals.at(-1)?.end ?? 0,
+      heldBackMs,
+      sendErrors: endpoint.stats.errors - errorsBefore,
+      sendBufferDrops: sendDropsBefore === undefined || sendDropsAfter === undefined
+        ? undefined
+        : sendDropsAfter - sendDropsBefore,
+    };
+    if (!options.json) {
+      const held = heldBackLine(sendSide);
+      if (held) printStatus(held);
+    }
+    const lost = total.sent - total.received;
+    if (lost > 0 && !options.json) {
+      const { lines, explained } = explainSendSide(sendSide, lost);
+      for (const line of lines) printStatus(line);
+      if (lost > explained) printStatus(explainLoss(bufferDrops, lost - explained));
     }
     report(options, where, intervals, total, unrecognised, faults?.stats, bufferDrops);
   } finally {
@@ -154,7 +158,8 @@ async function measure(
   tally: UdpTally,
   runId: number,
   send: (bytes: Uint8Array) => void,
-): Promise<UdpInterval[]> {
+  queued: () => number,
+): Promise<{ intervals: UdpInterval[]; heldBackMs: number }> {
   const datagrams = new BenchDatagrams(options.size);
   const progress = new ProgressLine(ProgressLine.wanted(options.json));
   const intervals: UdpInterval[] = [];
@@ -176,12 +181,12 @@ async function measure(
     },
   });
   onStopSignal(() => clock.stop());
-  await paceSends(options.bitsPerSecond, options.size, clock, () => {
+  const { heldBackMs } = await paceSends(options.bitsPerSecond, options.size, clock, () => {
     const seq = tally.recordSent(options.size);
     send(datagrams.build({ runId, seq, sentAtMs: performance.now() }));
-  });
+  }, queued);
   progress.clear();
-  return intervals;
+  return { intervals, heldBackMs };
 }
 
 function intervalBetween(

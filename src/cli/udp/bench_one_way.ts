@@ -38,6 +38,8 @@ const REPORT_TRIES = 3;
 const REPORT_WAIT_MS = 400;
 // Answers still in flight when the requests stop get this long to arrive.
 const FINAL_WAIT_MS = 1000;
+// The sender never queues more than a fraction of a second (see paceSends).
+const FLUSH_WAIT_MS = 2000;
 
 /**
  * Runs `udp.ts bench --direction up` (numbered datagrams at `--rate` to a
@@ -113,6 +115,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
       bufferDrops: undefined,
       sendErrors: 0,
       sendBufferDrops: undefined,
+      heldBackMs: 0,
     };
     const errorsBefore = endpoint.stats.errors;
     const datagrams = new BenchDatagrams(size);
@@ -143,15 +146,24 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
       },
     });
     onStopSignal(() => clock.stop());
-    await paceSends(options.bitsPerSecond, up ? size : CHARGEN_ANSWER_BYTES, clock, () => {
-      const seq = sent.packets++;
-      sent.bytes += size;
-      endpoint.send(datagrams.build({ runId, seq, sentAtMs: performance.now() }), address);
-    });
+    const pacing = await paceSends(
+      options.bitsPerSecond,
+      up ? size : CHARGEN_ANSWER_BYTES,
+      clock,
+      () => {
+        const seq = sent.packets++;
+        sent.bytes += size;
+        endpoint.send(datagrams.build({ runId, seq, sentAtMs: performance.now() }), address);
+      },
+      () => endpoint.queuedDatagrams,
+    );
+    run.heldBackMs = pacing.heldBackMs;
     progress.clear();
     run.seconds = run.intervals.at(-1)?.end ?? 0;
     // Delayed and held-back datagrams are still to go: the waits start once they have.
     if (faults) await faults.finish();
+    // The waits start once this PC has sent everything: a slow link may still hold some here.
+    await settlesWithin(endpoint.flushed(), FLUSH_WAIT_MS);
     if (up) {
       for (let i = 0; i < REPORT_TRIES && !report; i++) {
         endpoint.send(buildReportRequest(runId), address);

@@ -15,6 +15,7 @@ import {
 } from "../bench/mod.ts";
 import { commandFor } from "../program_name.ts";
 import type { FaultStats } from "./faults.ts";
+import { explainSendSide, heldBackLine, type SendSide } from "./send_side.ts";
 
 /** Bytes socklab's UDP chargen puts in each answer (RFC 864's largest): what down's --rate counts. */
 export const CHARGEN_ANSWER_BYTES = 512;
@@ -31,7 +32,7 @@ export interface OneWayInterval {
 }
 
 /** Everything a report of a one-way run needs. */
-export interface OneWayRun {
+export interface OneWayRun extends SendSide {
   direction: "up" | "down";
   target: SocketAddress;
   local: SocketAddress;
@@ -54,16 +55,6 @@ export interface OneWayRun {
   report: ReceiverCounts | undefined;
   /** Datagrams dropped by full receive buffers on this PC during the run, where known. */
   bufferDrops: number | undefined;
-  /**
-   * Sends that failed on this PC: the runtime's send queue was full (Deno's
-   * sends go one at a time), or an ICMP error came back (Bun reports those).
-   */
-  sendErrors: number;
-  /**
-   * Datagrams dropped by full send buffers on this PC during the run (Linux
-   * SndbufErrors): the OS could not put them on the link as fast as they came.
-   */
-  sendBufferDrops: number | undefined;
   faults?: FaultStats;
 }
 
@@ -180,6 +171,8 @@ export function formatOneWaySummary(run: OneWayRun): string[] {
 export function explainOneWay(run: OneWayRun): string[] {
   const where = formatAddress(run.target);
   const lines: string[] = [];
+  const held = heldBackLine(run);
+  if (held) lines.push(held);
   const receiver = receiverSide(run);
   if (run.direction === "up" && !receiver) {
     lines.push(
@@ -198,25 +191,10 @@ export function explainOneWay(run: OneWayRun): string[] {
   }
   // Nothing at all arrived: a buffer cannot have overflowed with what never came.
   if (!receiver || receiver.lost === 0 || receiver.packets === 0) return lines;
-  let unexplained = receiver.lost;
-  if (run.sendErrors > 0) {
-    lines.push(
-      `${run.sendErrors} sends failed on this PC, so those datagrams never left: the runtime's `
-        + `send queue was full (it could not hand datagrams to the OS at --rate), or an ICMP `
-        + `error came back`,
-    );
-    unexplained = Math.max(0, unexplained - run.sendErrors);
-    if (unexplained === 0) return lines;
-  }
-  if (run.sendBufferDrops !== undefined && run.sendBufferDrops > 0) {
-    lines.push(
-      `${run.sendBufferDrops} datagrams were dropped by full send buffers on this PC (Linux `
-        + `SndbufErrors, other programs' datagrams included): they never left, as the OS could `
-        + `not put them on the link as fast as they were sent`,
-    );
-    unexplained = Math.max(0, unexplained - run.sendBufferDrops);
-    if (unexplained === 0) return lines;
-  }
+  const sendSide = explainSendSide(run, receiver.lost);
+  lines.push(...sendSide.lines);
+  const unexplained = receiver.lost - sendSide.explained;
+  if (unexplained === 0) return lines;
   // down's requests can overflow the server's buffer too, which only its PC counts.
   const elsewhere = run.direction === "down"
     ? "the server's PC (requests its full receive buffer dropped: run netstat -su there)"

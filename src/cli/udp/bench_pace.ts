@@ -5,30 +5,58 @@ import type { IntervalClock } from "../bench/mod.ts";
 const TICK_MS = 5;
 // A late tick may catch up at most this much sending, so a stall does not become a flood.
 const MAX_BURST_MS = 50;
+// At most this much of the rate's sending may wait for room in the system's
+// send buffer; past it the sender waits, as a blocking socket makes iperf3
+// wait, instead of queueing what would reach the link seconds late.
+const MAX_QUEUED_MS = 100;
+const MIN_QUEUED_DATAGRAMS = 16;
+const MAX_QUEUED_DATAGRAMS = 1024;
+
+/** How a paced run went. */
+export interface Pacing {
+  /** Time the sender spent waiting for room in the system's send buffer. */
+  heldBackMs: number;
+}
 
 /**
  * Calls `sendOne` at `bitsPerSecond`, counting `unitBytes` per call, until
  * `clock` finishes: a token bucket refilled every tick, so the rate holds on
- * average whatever the timer's granularity.
+ * average whatever the timer's granularity. While `queued()` datagrams wait
+ * for the system, more than a short while's worth, sending pauses: the rate
+ * falls to what the link takes.
  */
 export async function paceSends(
   bitsPerSecond: number,
   unitBytes: number,
   clock: IntervalClock,
   sendOne: () => void,
-): Promise<void> {
+  queued: () => number,
+): Promise<Pacing> {
   const bytesPerMs = bitsPerSecond / 8 / 1000;
   const burst = Math.max(unitBytes, bytesPerMs * MAX_BURST_MS);
+  const maxQueued = Math.min(
+    MAX_QUEUED_DATAGRAMS,
+    Math.max(MIN_QUEUED_DATAGRAMS, Math.floor((bytesPerMs * MAX_QUEUED_MS) / unitBytes)),
+  );
+  const pacing: Pacing = { heldBackMs: 0 };
   let tokens = unitBytes;
   let last = performance.now();
+  let held = false;
   while (!clock.isFinished) {
     const now = performance.now();
+    if (held) pacing.heldBackMs += now - last;
     tokens = Math.min(burst, tokens + (now - last) * bytesPerMs);
     last = now;
+    held = false;
     while (tokens >= unitBytes && !clock.isFinished) {
+      if (queued() >= maxQueued) {
+        held = true;
+        break;
+      }
       tokens -= unitBytes;
       sendOne();
     }
     await Promise.race([delay(TICK_MS), clock.finished]);
   }
+  return pacing;
 }

@@ -109,11 +109,14 @@ bench: the throughput lab, like iperf -u: sends numbered, timestamped datagrams
                       follows iperf3 -u -J (end.sum, end.sum_sent,
                       end.sum_received with packets, lost_packets,
                       lost_percent, jitter_ms; null where this side cannot
-                      know it). Loss is split where it can be: sends that
-                      failed here (a full send queue), datagrams dropped by
-                      full receive buffers on this PC (Linux RcvbufErrors; for
-                      down this PC is the receiver, for up only a server on
-                      this PC shows there), and the rest, lost on the path.
+                      know it). A link slower than --rate sets the pace: the
+                      sender waits for room in the send buffer, as iperf3
+                      does, and says how long. Loss is split where it can be:
+                      sends that failed here (no room on the way out),
+                      datagrams dropped by full receive buffers on this PC
+                      (Linux RcvbufErrors; for down this PC is the receiver,
+                      for up only a server on this PC shows there), and the
+                      rest, lost on the path.
   --json              instead of text, one JSON object on stdout at the end
                       (intervals and summary), for scripts; no narration
   --verbose and --hex do not apply to bench.

@@ -1,0 +1,115 @@
+import { bun, type BunUdpSocket } from "./bun_api.ts";
+import { NetError, toNetError } from "./net_error.ts";
+import { plainBytes } from "./plain_bytes.ts";
+import type { BindOptions, DatagramEvents, SocketAddress, UdpSocket } from "./types.ts";
+import { MAX_QUEUED_DATAGRAMS, sendQueueFull } from "./udp_send_queue.ts";
+
+// Datagrams Bun delivers between binding and start(): past this many they are
+// dropped, as a full receive buffer would drop them.
+const MAX_EARLY_DATAGRAMS = 1024;
+// Bun says when its buffer has room again (drain); this retry is in case it does not.
+const RETRY_SEND_MS = 50;
+
+/**
+ * Binds a UDP socket on Bun. Bun's send() returns false, having sent nothing,
+ * when the system's buffer is full (a link slower than the sender); such
+ * datagrams wait here in order and go out on `drain`, as Deno's sends wait
+ * inside Deno, so neither runtime drops a datagram it could have sent.
+ */
+export async function bindBunUdp(options: BindOptions): Promise<UdpSocket> {
+  const { hostname, port } = options;
+  let events: DatagramEvents | undefined;
+  // Bun delivers from the moment the socket is bound, before the owner has
+  // had a chance to call start().
+  let early: [Uint8Array, SocketAddress][] = [];
+  const waiting: [Uint8Array, SocketAddress][] = [];
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const emptied: (() => void)[] = [];
+  let closing: Promise<void> | undefined;
+  let closed = false;
+  // Before start() nobody listens for errors, so they are dropped.
+  const report = (error: Error) => {
+    if (!closed) events?.error(error);
+  };
+  // False when the system had no room; a failed send is reported and counts as gone.
+  const handOver = (socket: BunUdpSocket, data: Uint8Array, to: SocketAddress): boolean => {
+    try {
+      return socket.send(data, to.port, to.hostname);
+    } catch (error) {
+      report(toNetError(error, { operation: "send", address: to }));
+      return true;
+    }
+  };
+  const sendWaiting = (socket: BunUdpSocket) => {
+    clearTimeout(retry);
+    retry = undefined;
+    while (waiting.length > 0 && !closed) {
+      const [data, to] = waiting[0]!;
+      if (!handOver(socket, data, to)) {
+        retry = setTimeout(() => sendWaiting(socket), RETRY_SEND_MS);
+        return;
+      }
+      waiting.shift();
+    }
+    for (const resolve of emptied.splice(0)) resolve();
+  };
+  try {
+    const socket = await bun().udpSocket({
+      hostname,
+      port,
+      socket: {
+        data: (_socket, data, fromPort, fromAddress) => {
+          const from = { hostname: fromAddress, port: fromPort };
+          if (events) events.message(plainBytes(data), from);
+          else if (early.length < MAX_EARLY_DATAGRAMS) early.push([plainBytes(data), from]);
+        },
+        drain: (socket) => sendWaiting(socket),
+        // Without this handler Bun exits the process on an ICMP port unreachable.
+        error: (error) => report(toNetError(error, { operation: "receive" })),
+      },
+    });
+    return {
+      localAddress: { hostname: socket.address.address, port: socket.port },
+      start(given: DatagramEvents): void {
+        if (events) throw new Error("UdpSocket.start() was called twice");
+        events = given;
+        const arrived = early;
+        early = [];
+        for (const [data, from] of arrived) if (!closed) given.message(data, from);
+      },
+      send(data: Uint8Array, to: SocketAddress): void {
+        if (closing) return;
+        // Behind the ones already waiting, so that none overtakes another.
+        if (waiting.length > 0) {
+          if (waiting.length >= MAX_QUEUED_DATAGRAMS) return report(sendQueueFull(to));
+          waiting.push([data, to]);
+        } else if (!handOver(socket, data, to)) {
+          waiting.push([data, to]);
+          retry = setTimeout(() => sendWaiting(socket), RETRY_SEND_MS);
+        }
+      },
+      get queuedDatagrams() {
+        return waiting.length;
+      },
+      flushed(): Promise<void> {
+        if (waiting.length === 0 || closed) return Promise.resolve();
+        return new Promise((resolve) => emptied.push(resolve));
+      },
+      close(): Promise<void> {
+        closing ??= (async () => {
+          early = [];
+          // Datagrams already accepted by send() still go out, as they would from the kernel's buffer.
+          if (waiting.length > 0) await new Promise<void>((resolve) => emptied.push(resolve));
+          closed = true;
+          clearTimeout(retry);
+          socket.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    throw error instanceof NetError
+      ? error
+      : toNetError(error, { operation: "bind", address: { hostname, port } });
+  }
+}
