@@ -101,4 +101,23 @@ describe("UDP over a link slower than the sender", { skip }, () => {
       await server.kill();
     }
   });
+
+  test("udp.ts bench --json says how long the sender waited for the link", async () => {
+    const { server, port } = await discardServer();
+    try {
+      const bench = await runScriptIn(pcs.pc1, "udp.ts", [
+        ...["bench", "--host", pcs.ip2, "--port", String(port), "--json"],
+        ...["--direction", "up", "--rate", `${4 * LINK_MBITS}M`, "--time", "1"],
+      ]);
+      assert.equal(bench.code, 0, bench.stderr);
+      const { end } = stdoutJson<{
+        end: { sum_sent: { bits_per_second: number }; socklab: { sender_waited_seconds: number } };
+      }>(bench);
+      assert.ok(end.socklab.sender_waited_seconds > 0, bench.stdout);
+      assert.ok(end.socklab.sender_waited_seconds <= 1, bench.stdout);
+      assert.ok(end.sum_sent.bits_per_second < 2 * LINK_MBITS * 1e6, bench.stdout);
+    } finally {
+      await server.kill();
+    }
+  });
 });

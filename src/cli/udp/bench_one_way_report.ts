@@ -331,8 +331,10 @@ export function formatOneWayJson(run: OneWayRun): string {
         buffer_drops: run.bufferDrops ?? null,
         buffer_drops_side: up ? "sender" : "receiver",
         send_errors: run.sendErrors,
-        /** Datagrams dropped by full send buffers on this PC; null where unknown. */
+        /** Linux's SndbufErrors over the run (sends that found no room); null where unknown. */
         send_buffer_drops: run.sendBufferDrops ?? null,
+        /** Time the sender waited for room in the send buffer: the link set the pace. */
+        sender_waited_seconds: Number((run.heldBackMs / 1000).toFixed(3)),
         ...(run.faults ? { faults: run.faults } : {}),
       },
     },
