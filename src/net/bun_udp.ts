@@ -2,7 +2,7 @@ import { bun, type BunUdpSocket } from "./bun_api.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import { plainBytes } from "./plain_bytes.ts";
 import type { BindOptions, DatagramEvents, SocketAddress, UdpSocket } from "./types.ts";
-import { MAX_QUEUED_DATAGRAMS, sendQueueFull } from "./udp_send_queue.ts";
+import { DatagramQueue, sendQueueFull } from "./udp_send_queue.ts";
 
 // Datagrams Bun delivers between binding and start(): past this many they are
 // dropped, as a full receive buffer would drop them.
@@ -22,7 +22,7 @@ export async function bindBunUdp(options: BindOptions): Promise<UdpSocket> {
   // Bun delivers from the moment the socket is bound, before the owner has
   // had a chance to call start().
   let early: [Uint8Array, SocketAddress][] = [];
-  const waiting: [Uint8Array, SocketAddress][] = [];
+  const waiting = new DatagramQueue();
   let retry: ReturnType<typeof setTimeout> | undefined;
   const emptied: (() => void)[] = [];
   let closing: Promise<void> | undefined;
@@ -44,7 +44,7 @@ export async function bindBunUdp(options: BindOptions): Promise<UdpSocket> {
     clearTimeout(retry);
     retry = undefined;
     while (waiting.length > 0 && !closed) {
-      const [data, to] = waiting[0]!;
+      const [data, to] = waiting.first()!;
       if (!handOver(socket, data, to)) {
         retry = setTimeout(() => sendWaiting(socket), RETRY_SEND_MS);
         return;
@@ -81,10 +81,9 @@ export async function bindBunUdp(options: BindOptions): Promise<UdpSocket> {
         if (closing) return;
         // Behind the ones already waiting, so that none overtakes another.
         if (waiting.length > 0) {
-          if (waiting.length >= MAX_QUEUED_DATAGRAMS) return report(sendQueueFull(to));
-          waiting.push([data, to]);
+          if (!waiting.push(data, to)) report(sendQueueFull(to));
         } else if (!handOver(socket, data, to)) {
-          waiting.push([data, to]);
+          waiting.push(data, to);
           retry = setTimeout(() => sendWaiting(socket), RETRY_SEND_MS);
         }
       },

@@ -17,7 +17,7 @@ import type {
   TlsConnection,
   UdpSocket,
 } from "./types.ts";
-import { MAX_QUEUED_DATAGRAMS, sendQueueFull } from "./udp_send_queue.ts";
+import { DatagramQueue, sendQueueFull } from "./udp_send_queue.ts";
 import { WriteQueue } from "./write_queue.ts";
 
 // Reads start small so thousands of idle connections stay cheap, and grow
@@ -399,14 +399,14 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
   // before the next receive cut throughput by two thirds, and firing them all
   // at once let datagrams overtake each other even on loopback.
   // A send that finds the system's buffer full waits inside Deno until it has room.
-  const outbox: [Uint8Array, SocketAddress][] = [];
+  const outbox = new DatagramQueue();
   let sending: Promise<void> | undefined;
   let closing = false;
   // Before start() nobody listens for errors, so they are dropped.
   const fail = (error: Error) => events?.error(error);
   const drainOutbox = async () => {
     while (outbox.length > 0 && !closed) {
-      const [data, to] = outbox[0]!;
+      const [data, to] = outbox.first()!;
       try {
         await socket.send(data, { transport: "udp", hostname: to.hostname, port: to.port });
       } catch (error) {
@@ -426,8 +426,7 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
     },
     send(data: Uint8Array, to: SocketAddress): void {
       if (closing) return;
-      if (outbox.length >= MAX_QUEUED_DATAGRAMS) return fail(sendQueueFull(to));
-      outbox.push([data, to]);
+      if (!outbox.push(data, to)) return fail(sendQueueFull(to));
       sending ??= drainOutbox();
     },
     get queuedDatagrams() {

@@ -5,16 +5,19 @@ import type { IntervalClock } from "../bench/mod.ts";
 const TICK_MS = 5;
 // A late tick may catch up at most this much sending, so a stall does not become a flood.
 const MAX_BURST_MS = 50;
-// At most this much of the rate's sending may wait for room in the system's
-// send buffer; past it the sender waits, as a blocking socket makes iperf3
-// wait, instead of queueing what would reach the link seconds late.
+// At most this much of the rate's sending may wait to be taken by the system
+// (its send buffer full, or Deno handing datagrams over one at a time); past
+// it the sender waits, as a blocking socket makes iperf3 wait, instead of
+// queueing what would reach the link seconds late.
 const MAX_QUEUED_MS = 100;
 const MIN_QUEUED_DATAGRAMS = 16;
+// Well inside the adapters' own bounds (4,096 datagrams, 16 MiB), which drop past them.
 const MAX_QUEUED_DATAGRAMS = 1024;
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 /** How a paced run went. */
 export interface Pacing {
-  /** Time the sender spent waiting for room in the system's send buffer. */
+  /** Time the sender spent waiting for datagrams it had sent to leave for the system. */
   heldBackMs: number;
 }
 
@@ -36,6 +39,7 @@ export async function paceSends(
   const burst = Math.max(unitBytes, bytesPerMs * MAX_BURST_MS);
   const maxQueued = Math.min(
     MAX_QUEUED_DATAGRAMS,
+    Math.floor(MAX_QUEUED_BYTES / unitBytes),
     Math.max(MIN_QUEUED_DATAGRAMS, Math.floor((bytesPerMs * MAX_QUEUED_MS) / unitBytes)),
   );
   const pacing: Pacing = { heldBackMs: 0 };

@@ -2,7 +2,7 @@
 export interface SendSide {
   /** Seconds spent sending. */
   seconds: number;
-  /** Time the sender waited for room in this PC's send buffer (see `paceSends`). */
+  /** Time the sender waited for this PC to take what it had sent (see `paceSends`). */
   heldBackMs: number;
   /**
    * Sends that failed on this PC, so their datagrams never left: no room on
@@ -26,9 +26,9 @@ const HELD_BACK_WORTH_SAYING = 0.05;
 export function heldBackLine(side: SendSide): string | undefined {
   const seconds = side.heldBackMs / 1000;
   if (side.seconds <= 0 || seconds < side.seconds * HELD_BACK_WORTH_SAYING) return undefined;
-  return `the sender waited ${seconds.toFixed(1)} s of ${side.seconds.toFixed(1)} s for room in `
-    + `this PC's send buffer: the link takes datagrams slower than --rate, so it set the pace `
-    + `(the sender's bitrate above is what the link took)`;
+  return `the sender waited ${seconds.toFixed(1)} s of ${side.seconds.toFixed(1)} s for this PC `
+    + `to take datagrams it had already sent: the link, or the runtime handing datagrams to the `
+    + `system, is slower than --rate, so it set the pace (the sender's bitrate above is what left)`;
 }
 
 /**
