@@ -68,6 +68,7 @@ describe("client.ts --bench", () => {
     assert.equal(report.start.test_start.protocol, "TCP");
     assert.equal(report.start.test_start.bidir, 1);
     assert.equal(report.start.socklab.framing, "length");
+    assert.equal(report.start.socklab.tls, null);
     assert.equal(report.start.test_start.blksize, 4096);
     assert.ok(report.intervals.length >= 1);
     for (const field of ["start", "end", "seconds", "bytes", "bits_per_second"]) {

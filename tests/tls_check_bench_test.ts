@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { peerMissing } from "./helpers/peers.ts";
-import { type RunningScript, runScript, startServer } from "./helpers/scripts.ts";
+import { type RunningScript, runScript, startServer, stdoutJson } from "./helpers/scripts.ts";
 import { makeCertificateFiles } from "./helpers/tls_files.ts";
 import { startTlsServer } from "./helpers/tls_server.ts";
 
@@ -199,4 +199,23 @@ describe("client.ts --bench --tls", () => {
       }
     });
   }
+
+  test("--json says the run was over TLS: version and the fingerprint the client saw", async () => {
+    const { server, port } = await startTlsServer(["--mode", "discard"]);
+    try {
+      const result = await runScript("client.ts", [
+        ...["--port", String(port), "--bench", "0.5", "--direction", "up"],
+        ...["--tls", "--insecure", "--json"],
+      ], { timeoutMs: RUN_LIMIT_MS });
+      assert.equal(result.code, 0, result.stderr);
+      type Report = { start: { socklab: { tls: { version: string; fingerprint: string } } } };
+      const { tls } = stdoutJson<Report>(result).start.socklab;
+      assert.match(tls.version, /^TLSv1\.[23]$/);
+      const shown = /server certificate SHA-256 ([0-9A-F:]{95})/.exec(result.stderr);
+      assert.ok(shown, result.stderr);
+      assert.equal(tls.fingerprint, shown[1]);
+    } finally {
+      await server.kill();
+    }
+  });
 });

@@ -65,11 +65,13 @@ export async function runTcpBench(options: TcpBenchOptions): Promise<number> {
   const closers: (() => void)[] = [];
   // Read before connecting, so a --ca file that is not there is a usage error.
   const tls = options.tls && { ...clientTlsOptions(options.tls), serverName: options.host };
+  // What the first stream's handshake gave: every stream reaches the same server.
+  let session: TlsSession | undefined;
   try {
     for (let id = 1; id <= options.parallel; id++) {
-      streams.push(await open(id, options, tls, closers));
+      streams.push(await open(id, options, tls, closers, (shown) => (session ??= shown)));
     }
-    return await measure(streams, options);
+    return await measure(streams, options, session);
   } finally {
     for (const close of closers) close();
   }
@@ -80,11 +82,14 @@ async function open(
   options: TcpBenchOptions,
   tls: TlsConnectOptions | undefined,
   closers: (() => void)[],
+  shaken: (session: TlsSession) => void,
 ): Promise<BenchStream> {
   const address = { host: options.host, port: options.port, timeoutMs: options.timeoutMs, tls };
   // The line client.ts --tls prints, once: every stream reaches the same server.
   const showTls = (session: TlsSession | undefined) => {
-    if (id === 1 && session) printStatus(describeTlsSession(session, options.tls));
+    if (id !== 1 || !session) return;
+    shaken(session);
+    printStatus(describeTlsSession(session, options.tls));
   };
   if (options.direction === "both") {
     const connection = await connect({
@@ -115,7 +120,11 @@ function lanesOf(streams: BenchStream[], direction: BenchDirection): Lane[] {
   );
 }
 
-async function measure(streams: BenchStream[], options: TcpBenchOptions): Promise<number> {
+async function measure(
+  streams: BenchStream[],
+  options: TcpBenchOptions,
+  tls: TlsSession | undefined,
+): Promise<number> {
   const { direction } = options;
   const target = streams[0]!.remoteAddress;
   const lanes = lanesOf(streams, direction);
@@ -135,6 +144,7 @@ async function measure(streams: BenchStream[], options: TcpBenchOptions): Promis
     intervals: [],
     summaries: [],
     failure: undefined,
+    tls,
   };
   const streamWord = streams.length === 1 ? "1 stream" : `${streams.length} streams`;
   printStatus(

@@ -45,6 +45,8 @@ export interface BenchRun {
   intervals: BenchInterval[];
   summaries: StreamSummary[];
   failure: string | undefined;
+  /** The TLS session of a --tls run, for the JSON; undefined for plain TCP. */
+  tls?: { version: string; fingerprint: string };
 }
 
 const SEPARATOR = "- - - - - - - - - - - - - - - - - - - - - - - - -";
@@ -251,6 +253,8 @@ export function formatJson(run: BenchRun): string {
         direction: run.direction,
         server: formatAddress(run.target),
         ...(run.framing ? { framing: run.framing } : {}),
+        // Whether the bytes were encrypted matters to a figure: TLS costs CPU per byte.
+        tls: run.tls ? { version: run.tls.version, fingerprint: run.tls.fingerprint } : null,
       },
     },
     intervals,

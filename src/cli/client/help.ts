@@ -84,7 +84,8 @@ Options:
   --json               the same events as JSON Lines on stderr; with --bench,
                        instead one JSON object on stdout at the end, with
                        iperf3 -J's fields (start, intervals[].streams[],
-                       intervals[].sum, end.sum_sent, end.sum_received)
+                       intervals[].sum, end.sum_sent, end.sum_received);
+                       start.socklab.tls says whether it ran over TLS
   --hex                every byte sent and received as hex and ASCII on stderr
   -h, --help           show this help
 
