@@ -217,6 +217,10 @@ describe("udp.ts bench loss and receive buffers", () => {
       const json = await runScript("udp.ts", [...benchArgs, "--json"], { timeoutMs: 30_000 });
       const { summary } = JSON.parse(json.stdout);
       assert.ok(summary.bufferDrops === null || Number.isInteger(summary.bufferDrops));
+      assert.ok(
+        summary.senderWaitedSeconds >= 0 && summary.senderWaitedSeconds <= 0.5,
+        json.stdout,
+      );
     } finally {
       await server.kill();
     }

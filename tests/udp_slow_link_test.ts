@@ -102,6 +102,26 @@ describe("UDP over a link slower than the sender", { skip }, () => {
     }
   });
 
+  test("udp.ts bench round trip at 4x the link's rate: the sender waits, and --json says so", async () => {
+    const echo = await listeningOn(
+      startScriptIn(pcs.pc2, "udp.ts", ["server", "--host", "0.0.0.0", "--port", "0"]),
+    );
+    try {
+      const bench = await runScriptIn(pcs.pc1, "udp.ts", [
+        ...["bench", "--host", pcs.ip2, "--port", String(echo.port), "--json"],
+        ...["--rate", `${4 * LINK_MBITS}M`, "--time", "1"],
+      ]);
+      assert.equal(bench.code, 0, bench.stderr);
+      const { summary } = stdoutJson<{
+        summary: { senderWaitedSeconds: number; sentBitsPerSecond: number };
+      }>(bench);
+      assert.ok(summary.senderWaitedSeconds > 0 && summary.senderWaitedSeconds <= 1, bench.stdout);
+      assert.ok(summary.sentBitsPerSecond < 2 * LINK_MBITS * 1e6, bench.stdout);
+    } finally {
+      await echo.server.kill();
+    }
+  });
+
   test("udp.ts bench --json says how long the sender waited for the link", async () => {
     const { server, port } = await discardServer();
     try {

@@ -139,7 +139,7 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
       for (const line of lines) printStatus(line);
       if (lost > explained) printStatus(explainLoss(bufferDrops, lost - explained));
     }
-    report(options, where, intervals, total, unrecognised, faults?.stats, bufferDrops);
+    report(options, where, intervals, total, unrecognised, faults?.stats, bufferDrops, heldBackMs);
   } finally {
     await endpoint.close();
   }
@@ -222,6 +222,7 @@ function report(
   unrecognised: number,
   faults: FaultStats | undefined,
   bufferDrops: number | undefined,
+  heldBackMs: number,
 ): void {
   const seconds = intervals.at(-1)?.end ?? 0;
   const lost = total.sent - total.received;
@@ -241,6 +242,8 @@ function report(
     unrecognised,
     /** Datagrams dropped by full receive buffers on this PC during the run; null where unknown. */
     bufferDrops: bufferDrops ?? null,
+    /** Time the sender waited for this PC to take what it had sent: the link set the pace. */
+    senderWaitedSeconds: Number((heldBackMs / 1000).toFixed(3)),
   };
   if (options.json) {
     printLine(reportJson({
