@@ -59,6 +59,8 @@ export async function bindBunUdp(options: BindOptions): Promise<UdpSocket> {
       port,
       socket: {
         data: (_socket, data, fromPort, fromAddress) => {
+          // Its owner has let go: what arrives while the last sends drain is not theirs.
+          if (closing) return;
           const from = { hostname: fromAddress, port: fromPort };
           if (events) events.message(plainBytes(data), from);
           else if (early.length < MAX_EARLY_DATAGRAMS) early.push([plainBytes(data), from]);
