@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Server CPU of two source trees measured at the same time, round after round:
+# both runs see the same noise, so the ratio B/A is steadier than two figures
+# taken one after the other (on a shared VM those differed by 20% where the
+# side-by-side ratio differed by 2%).
+#   bench/cpu_cost_ab.sh TREE_A TREE_B ROUNDS pingpong|stream|udp line|length|- SERVER-COMMAND...
+# e.g. bench/cpu_cost_ab.sh /tmp/base . 8 stream line node_modules/.bin/bun server.ts --port 0
+# SERVER-COMMAND runs inside each tree (its script is that tree's); its first
+# word, when a path that exists here, is taken from this tree.
+# Prints "A B B/A" per round, then the median ratio.
+set -u
+a=$1 b=$2 rounds=$3 mode=$4 framing=$5
+shift 5
+root=$(cd "$(dirname "$0")/.." && pwd)
+command=("$@")
+# The runtime is this tree's, so a worktree without node_modules works too.
+[ -x "$root/${command[0]}" ] && command[0]="$root/${command[0]}"
+out=$(mktemp -d)
+for _ in $(seq "$rounds"); do
+  (cd "$a" && bash "$root/bench/cpu_cost.sh" A "$mode" "$framing" "${command[@]}" | tail -1) >"$out/a" &
+  (cd "$b" && bash "$root/bench/cpu_cost.sh" B "$mode" "$framing" "${command[@]}" | tail -1) >"$out/b" &
+  wait
+  x=$(awk '{print $2}' "$out/a") y=$(awk '{print $2}' "$out/b")
+  awk -v x="$x" -v y="$y" 'BEGIN { printf "%s %s %.3f\n", x, y, y / x }' | tee -a "$out/ratios"
+done
+sort -n -k3 "$out/ratios" | awk '{ r[NR] = $3 } END { printf "median B/A: %.3f over %d rounds\n", (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2), NR }'
+rm -rf "$out"
