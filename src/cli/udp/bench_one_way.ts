@@ -26,6 +26,7 @@ import {
   formatOneWayJson,
   formatOneWaySummary,
   type OneWayRun,
+  REPORT_REQUESTS,
 } from "./bench_one_way_report.ts";
 import { paceSends } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
@@ -33,8 +34,6 @@ import { startFaults } from "./faults.ts";
 import type { UdpBenchOptions } from "./options.ts";
 import { openUdpTarget } from "./target.ts";
 
-// A lost report request is sent again; a sink that never answers costs the whole wait.
-const REPORT_TRIES = 3;
 const REPORT_WAIT_MS = 400;
 // Answers still in flight when the requests stop get this long to arrive.
 const FINAL_WAIT_MS = 1000;
@@ -165,7 +164,8 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
     // The waits start once this PC has sent everything: a slow link may still hold some here.
     await settlesWithin(endpoint.flushed(), FLUSH_WAIT_MS);
     if (up) {
-      for (let i = 0; i < REPORT_TRIES && !report; i++) {
+      // A lost report request is sent again; a sink that never answers costs the whole wait.
+      for (let i = 0; i < REPORT_REQUESTS && !report; i++) {
         endpoint.send(buildReportRequest(runId), address);
         const deadline = Date.now() + REPORT_WAIT_MS;
         while (!report && Date.now() < deadline) {

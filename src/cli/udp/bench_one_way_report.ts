@@ -17,6 +17,9 @@ import { commandFor } from "../program_name.ts";
 import type { FaultStats } from "./faults.ts";
 import { explainSendSide, heldBackLine, type SendSide } from "./send_side.ts";
 
+/** How many times an up run asks for the receiver's report before giving up. */
+export const REPORT_REQUESTS = 3;
+
 /** Bytes socklab's UDP chargen puts in each answer (RFC 864's largest): what down's --rate counts. */
 export const CHARGEN_ANSWER_BYTES = 512;
 
@@ -178,9 +181,10 @@ export function explainOneWay(run: OneWayRun): string[] {
     lines.push(
       `no report from udp://${where}: only socklab's discard server (${
         commandFor("udp.ts")
-      } server --mode discard) answers the report request, so loss and jitter cannot be known `
-        + `from this side; the receiver's count is on the server (socklab's prints it per peer at `
-        + `Ctrl-C, and each report with -v)`,
+      } server --mode discard) answers the report request (or all ${REPORT_REQUESTS} requests or `
+        + `their answers were lost), so loss and jitter cannot be known from this side; the `
+        + `receiver's count is on the server (socklab's prints it per peer at Ctrl-C, and each `
+        + `report with -v)`,
     );
   }
   if (run.direction === "down") {
