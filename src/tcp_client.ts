@@ -377,13 +377,14 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
   );
   const connection = await openTcp(options);
-  const tls = "tlsVersion" in connection
-    ? {
-      version: (connection as TlsConnection).tlsVersion,
-      fingerprint: await certificateFingerprint((connection as TlsConnection).peerCertificate),
-    }
-    : undefined;
-  return new Connection(connection, framing, options.trace, tls, options);
+  return new Connection(connection, framing, options.trace, await tlsSession(connection), options);
+}
+
+/** What TLS negotiated on a connection from {@linkcode openTcp}; undefined for plain TCP. */
+export async function tlsSession(connection: TcpConnection): Promise<TlsSession | undefined> {
+  if (!("tlsVersion" in connection)) return undefined;
+  const { tlsVersion, peerCertificate } = connection as TlsConnection;
+  return { version: tlsVersion, fingerprint: await certificateFingerprint(peerCertificate) };
 }
 
 /**

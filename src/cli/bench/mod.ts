@@ -13,10 +13,11 @@ export {
   iperfLine,
   streamLabel,
 } from "./iperf_format.ts";
+export { type ConnectedSocket, iperfStart } from "./iperf_json.ts";
 export { EchoPattern, MIN_PATTERN_BYTES } from "./pattern.ts";
 export { ProgressLine } from "./progress.ts";
 export { parseRate } from "./rate.ts";
-export { readUdpBufferDrops, readUdpSendBufferDrops } from "./udp_buffer_drops.ts";
+export { countUdpDrops, type UdpDropCounts } from "./udp_buffer_drops.ts";
 export { BenchDatagrams, readBenchHeader, UDP_BENCH_HEADER_BYTES } from "./udp_header.ts";
 export { type ReceiverCounts, ReceiverTally } from "./udp_receiver_tally.ts";
 export {

@@ -44,3 +44,28 @@ export function readUdpSendBufferDrops(): number | undefined {
   if (v4 === undefined) return undefined;
   return v4 + (readCounter("/proc/net/snmp6", /^Udp6SndbufErrors\s+(\d+)$/m) ?? 0);
 }
+
+/** This host's UDP drop counters over a stretch of time; undefined where unreadable. */
+export interface UdpDropCounts {
+  /** {@linkcode readUdpBufferDrops}: receive buffers that were full. */
+  receiveBuffer: number | undefined;
+  /** {@linkcode readUdpSendBufferDrops}: sends that found no room. */
+  sendBuffer: number | undefined;
+}
+
+/**
+ * Reads both counters now; the function returned reads them again and gives
+ * what they counted in between.
+ */
+export function countUdpDrops(): () => UdpDropCounts {
+  const receive = readUdpBufferDrops();
+  const send = readUdpSendBufferDrops();
+  return () => ({
+    receiveBuffer: difference(receive, readUdpBufferDrops()),
+    sendBuffer: difference(send, readUdpSendBufferDrops()),
+  });
+}
+
+function difference(before: number | undefined, after: number | undefined): number | undefined {
+  return before === undefined || after === undefined ? undefined : after - before;
+}

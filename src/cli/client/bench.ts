@@ -1,8 +1,12 @@
 import { formatAddress } from "../../address.ts";
 import type { FramingName } from "../../framing/mod.ts";
-import { certificateFingerprint } from "../../net/tls_fingerprint.ts";
-import type { TlsConnection } from "../../net/types.ts";
-import { connect, openTcp, type TlsConnectOptions, type TlsSession } from "../../tcp_client.ts";
+import {
+  connect,
+  openTcp,
+  type TlsConnectOptions,
+  type TlsSession,
+  tlsSession,
+} from "../../tcp_client.ts";
 import { formatTransfer, IntervalClock, ProgressLine } from "../bench/mod.ts";
 import { printError, printLine, printStatus } from "../output.ts";
 import { EXIT } from "../run_main.ts";
@@ -103,10 +107,7 @@ async function open(
   }
   const connection = await openTcp(address);
   closers.push(() => connection.close());
-  if (tls) {
-    const { tlsVersion, peerCertificate } = connection as TlsConnection;
-    showTls({ version: tlsVersion, fingerprint: await certificateFingerprint(peerCertificate) });
-  }
+  showTls(await tlsSession(connection));
   return options.direction === "up"
     ? new UploadStream(id, connection, options.size, options.timeoutMs)
     : new DownloadStream(id, connection);

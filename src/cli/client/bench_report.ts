@@ -4,7 +4,14 @@
 // end.sum_sent, end.sum_received with bytes, seconds, bits_per_second).
 import { formatAddress } from "../../address.ts";
 import type { SocketAddress } from "../../net/types.ts";
-import { bitsPerSecond, iperfHeader, iperfLine, reportJson, streamLabel } from "../bench/mod.ts";
+import {
+  bitsPerSecond,
+  iperfHeader,
+  iperfLine,
+  iperfStart,
+  reportJson,
+  streamLabel,
+} from "../bench/mod.ts";
 import type { SideTotals } from "./bench_streams.ts";
 
 /** Which way the bytes of a run go, seen from the client. */
@@ -225,19 +232,7 @@ export function formatJson(run: BenchRun): string {
   }
   const report = {
     start: {
-      connected: run.streams.map((stream) => ({
-        socket: stream.id,
-        local_host: stream.local.hostname,
-        local_port: stream.local.port,
-        remote_host: stream.remote.hostname,
-        remote_port: stream.remote.port,
-      })),
-      version: "socklab",
-      timestamp: {
-        time: run.startedAt.toUTCString(),
-        timesecs: Math.floor(run.startedAt.getTime() / 1000),
-      },
-      connecting_to: { host: run.target.hostname, port: run.target.port },
+      ...iperfStart(run.streams, run.target, run.startedAt),
       test_start: {
         protocol: "TCP",
         num_streams: run.streams.length,

@@ -4,6 +4,7 @@ import { Waiters } from "../../async/waiters.ts";
 import {
   BenchDatagrams,
   bitsPerSecond,
+  countUdpDrops,
   formatBytes,
   formatMbits,
   formatSpan,
@@ -12,8 +13,6 @@ import {
   lostBetween,
   ProgressLine,
   readBenchHeader,
-  readUdpBufferDrops,
-  readUdpSendBufferDrops,
   reportJson,
   UdpTally,
   type UdpTallySnapshot,
@@ -24,7 +23,7 @@ import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
 import { UsageError } from "../usage_error.ts";
 import { runOneWayBench } from "./bench_one_way.ts";
-import { paceSends } from "./bench_pace.ts";
+import { paceSends, sentQueued } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
 import { type FaultStats, startFaults } from "./faults.ts";
 import type { UdpBenchOptions } from "./options.ts";
@@ -33,8 +32,6 @@ import { openUdpTarget } from "./target.ts";
 
 // Echoes still in flight when sending stops get this long to arrive.
 const FINAL_WAIT_MS = 1000;
-// The sender never queues more than a fraction of a second (see paceSends).
-const FLUSH_WAIT_MS = 2000;
 
 /** One report interval of a UDP bench. */
 export interface UdpInterval {
@@ -94,9 +91,8 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
         formatMbits(options.bitsPerSecond)
       } for ${options.seconds} s`,
     );
-    const dropsBefore = readUdpBufferDrops();
+    const dropsSince = countUdpDrops();
     const errorsBefore = endpoint.stats.errors;
-    const sendDropsBefore = readUdpSendBufferDrops();
     const { intervals, heldBackMs } = await measure(
       options,
       tally,
@@ -106,7 +102,7 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
     );
     // Delayed and held-back datagrams are still to go: the wait starts once they have.
     if (faults) await faults.finish();
-    await settlesWithin(endpoint.flushed(), FLUSH_WAIT_MS);
+    await sentQueued(endpoint);
     const deadline = Date.now() + FINAL_WAIT_MS;
     // With --dup, the copies of the last echoes may still be on their way.
     const owed = () =>
@@ -115,19 +111,14 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
       await settlesWithin(echoed.wait(), deadline - Date.now());
     }
     if (faults) printStatus(faults.summary());
-    const dropsAfter = readUdpBufferDrops();
-    const bufferDrops = dropsBefore === undefined || dropsAfter === undefined
-      ? undefined
-      : dropsAfter - dropsBefore;
+    const drops = dropsSince();
+    const bufferDrops = drops.receiveBuffer;
     const total = tally.snapshot();
-    const sendDropsAfter = readUdpSendBufferDrops();
     const sendSide = {
       seconds: intervals.at(-1)?.end ?? 0,
       heldBackMs,
       sendErrors: endpoint.stats.errors - errorsBefore,
-      sendBufferDrops: sendDropsBefore === undefined || sendDropsAfter === undefined
-        ? undefined
-        : sendDropsAfter - sendDropsBefore,
+      sendBufferDrops: drops.sendBuffer,
     };
     if (!options.json) {
       const held = heldBackLine(sendSide);

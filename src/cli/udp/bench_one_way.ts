@@ -4,13 +4,12 @@ import { Waiters } from "../../async/waiters.ts";
 import {
   BenchDatagrams,
   buildReportRequest,
+  countUdpDrops,
   formatMbits,
   IntervalClock,
   ProgressLine,
   readBenchHeader,
   readReport,
-  readUdpBufferDrops,
-  readUdpSendBufferDrops,
   UDP_BENCH_HEADER_BYTES,
 } from "../bench/mod.ts";
 import { printError, printLine, printStatus } from "../output.ts";
@@ -28,7 +27,7 @@ import {
   type OneWayRun,
   REPORT_REQUESTS,
 } from "./bench_one_way_report.ts";
-import { paceSends } from "./bench_pace.ts";
+import { paceSends, sentQueued } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
 import { startFaults } from "./faults.ts";
 import type { UdpBenchOptions } from "./options.ts";
@@ -37,8 +36,6 @@ import { openUdpTarget } from "./target.ts";
 const REPORT_WAIT_MS = 400;
 // Answers still in flight when the requests stop get this long to arrive.
 const FINAL_WAIT_MS = 1000;
-// The sender never queues more than a fraction of a second (see paceSends).
-const FLUSH_WAIT_MS = 2000;
 
 /**
  * Runs `udp.ts bench --direction up` (numbered datagrams at `--rate` to a
@@ -95,8 +92,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
           + `(a chargen server answers each with one datagram)`,
     );
     const startedAt = new Date();
-    const dropsBefore = readUdpBufferDrops();
-    const sendDropsBefore = readUdpSendBufferDrops();
+    const dropsSince = countUdpDrops();
     const run: OneWayRun = {
       direction: up ? "up" : "down",
       target: address,
@@ -161,8 +157,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
     run.seconds = run.intervals.at(-1)?.end ?? 0;
     // Delayed and held-back datagrams are still to go: the waits start once they have.
     if (faults) await faults.finish();
-    // The waits start once this PC has sent everything: a slow link may still hold some here.
-    await settlesWithin(endpoint.flushed(), FLUSH_WAIT_MS);
+    await sentQueued(endpoint);
     if (up) {
       // A lost report request is sent again; a sink that never answers costs the whole wait.
       for (let i = 0; i < REPORT_REQUESTS && !report; i++) {
@@ -180,14 +175,9 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
       }
     }
     if (faults) printStatus(faults.summary());
-    const dropsAfter = readUdpBufferDrops();
-    run.bufferDrops = dropsBefore === undefined || dropsAfter === undefined
-      ? undefined
-      : dropsAfter - dropsBefore;
-    const sendDropsAfter = readUdpSendBufferDrops();
-    run.sendBufferDrops = sendDropsBefore === undefined || sendDropsAfter === undefined
-      ? undefined
-      : sendDropsAfter - sendDropsBefore;
+    const drops = dropsSince();
+    run.bufferDrops = drops.receiveBuffer;
+    run.sendBufferDrops = drops.sendBuffer;
     run.faults = faults?.stats;
     run.sendErrors = endpoint.stats.errors - errorsBefore;
     if (options.json) printLine(formatOneWayJson(run));

@@ -8,6 +8,7 @@ import {
   bitsPerSecond,
   iperfHeader,
   iperfLine,
+  iperfStart,
   lossPercent,
   type ReceiverCounts,
   reportJson,
@@ -282,19 +283,7 @@ export function formatOneWayJson(run: OneWayRun): string {
   const sum = received ?? sent;
   return reportJson({
     start: {
-      connected: [{
-        socket: 1,
-        local_host: run.local.hostname,
-        local_port: run.local.port,
-        remote_host: run.target.hostname,
-        remote_port: run.target.port,
-      }],
-      version: "socklab",
-      timestamp: {
-        time: run.startedAt.toUTCString(),
-        timesecs: Math.floor(run.startedAt.getTime() / 1000),
-      },
-      connecting_to: { host: run.target.hostname, port: run.target.port },
+      ...iperfStart([{ id: 1, local: run.local, remote: run.target }], run.target, run.startedAt),
       target_bitrate: run.targetBitsPerSecond,
       test_start: {
         protocol: "UDP",

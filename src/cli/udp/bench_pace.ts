@@ -1,3 +1,4 @@
+import { settlesWithin } from "../../async/deadline.ts";
 import { delay } from "../../async/delay.ts";
 import type { IntervalClock } from "../bench/mod.ts";
 
@@ -14,6 +15,8 @@ const MIN_QUEUED_DATAGRAMS = 16;
 // Well inside the adapters' own bounds (4,096 datagrams, 16 MiB), which drop past them.
 const MAX_QUEUED_DATAGRAMS = 1024;
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+// Ample for that fraction of a second of sending to leave, even on a link a tenth of --rate.
+const FLUSH_WAIT_MS = 2000;
 
 /** How a paced run went. */
 export interface Pacing {
@@ -63,4 +66,13 @@ export async function paceSends(
     await Promise.race([delay(TICK_MS), clock.finished]);
   }
   return pacing;
+}
+
+/**
+ * Waits until what a paced run left queued has gone to the system, for a
+ * bounded while: replies and reports are waited for only after that, since
+ * on a slow link the last datagrams may still be here when sending stops.
+ */
+export async function sentQueued(endpoint: { flushed(): Promise<void> }): Promise<void> {
+  await settlesWithin(endpoint.flushed(), FLUSH_WAIT_MS);
 }
