@@ -4,11 +4,12 @@
 #   bench/cpu_cost.sh LABEL pingpong|stream|udp line|length|- SERVER-COMMAND...
 # e.g. bench/cpu_cost.sh bun pingpong line node_modules/.bin/bun server.ts --port 0
 #      bench/cpu_cost.sh bun udp - node_modules/.bin/bun udp.ts server --port 0
-# Needs bench/out/loadgen (npm run bench builds it, or: cc -O2 -o bench/out/loadgen bench/loadgen.c).
+# Builds bench/out/loadgen first when it is missing (cc -O2 -o bench/out/loadgen bench/loadgen.c).
 set -u
 label=$1 mode=$2 framing=$3
 shift 3
 root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/bench/build_loadgen.sh" || exit 1
 out=$(mktemp)
 "$@" >"$out" 2>/dev/null &
 pid=$!

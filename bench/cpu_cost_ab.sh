@@ -16,6 +16,8 @@ command=("$@")
 # The runtime is this tree's, so a worktree without node_modules works too.
 [ -x "$root/${command[0]}" ] && command[0]="$root/${command[0]}"
 out=$(mktemp -d)
+# Once, before the rounds, so the two runs of the first round do not both build it.
+bash "$root/bench/build_loadgen.sh" || exit 1
 for _ in $(seq "$rounds"); do
   (cd "$a" && bash "$root/bench/cpu_cost.sh" A "$mode" "$framing" "${command[@]}" | tail -1) >"$out/a" &
   (cd "$b" && bash "$root/bench/cpu_cost.sh" B "$mode" "$framing" "${command[@]}" | tail -1) >"$out/b" &
