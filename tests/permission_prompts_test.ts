@@ -39,7 +39,11 @@ class PromptedRun {
   #retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(script: string, args: string[], answer: (kind: string) => "y" | "n") {
-    const line = [process.execPath, "run", `${PROJECT_ROOT}${script}`, ...args].join(" ");
+    // `exec`: script runs the line with $SHELL, or /bin/sh when that is unset; dash
+    // stays as the parent, in the terminal's process group, so Ctrl-C would kill
+    // it too and script would report 130. A user's interactive shell keeps itself
+    // out of the way like this, so the program alone gets the Ctrl-C.
+    const line = ["exec", process.execPath, "run", `${PROJECT_ROOT}${script}`, ...args].join(" ");
     // -e: script exits with the program's status; the log file is not wanted.
     this.child = spawn("script", ["-qec", line, "/dev/null"], {
       cwd: PROJECT_ROOT,
