@@ -2,9 +2,10 @@
 // --nagle, server.ts --nagle and --delay, watched through the server's -v.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { connect } from "../mod.ts";
+import { connect, detectRuntime } from "../mod.ts";
 import { closeAll } from "./helpers/connections.ts";
 import { runScript, startServer } from "./helpers/scripts.ts";
+import { startTlsServer } from "./helpers/tls_server.ts";
 
 const REPLY_TIMEOUT_MS = 5_000;
 
@@ -82,6 +83,32 @@ describe("--nagle", () => {
       await nagle.server.waitFor(/Nagle's algorithm on/, { stream: "stderr" });
     } finally {
       await nagle.server.kill();
+    }
+  });
+
+  // Deno 2.9 neither sets TCP_NODELAY on the connections its TLS listener
+  // accepts nor lets a program set it (strace shows no setsockopt); Bun does both.
+  test("server.ts --tls -v says which is in force: TCP_NODELAY on Bun, Nagle's algorithm on Deno, and why", async () => {
+    const { server, port, fingerprint } = await startTlsServer(["-v"]);
+    try {
+      const client = await runScript("client.ts", [
+        "--port",
+        String(port),
+        "--tls",
+        "--fingerprint",
+        fingerprint,
+        "-v",
+        "hi",
+      ]);
+      assert.equal(client.code, 0, client.stderr);
+      // The client's side is node:tls on Deno, which can set it.
+      assert.match(client.stderr, /TCP_NODELAY: each write goes out at once/);
+      const expected = detectRuntime() === "deno"
+        ? /Nagle's algorithm on: Deno cannot set TCP_NODELAY on a TLS connection it accepted/
+        : /TCP_NODELAY: each write goes out at once/;
+      await server.waitFor(expected, { stream: "stderr" });
+    } finally {
+      await server.kill();
     }
   });
 });

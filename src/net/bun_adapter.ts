@@ -173,8 +173,9 @@ class BunTcpConnection implements TcpConnection {
     this.#socket?.end();
   }
 
-  setNoDelay(noDelay: boolean): void {
+  setNoDelay(noDelay: boolean): boolean {
     if (!this.#closed) this.#socket?.setNoDelay?.(noDelay);
+    return true;
   }
 
   onClose(error: Error | undefined): void {

@@ -219,9 +219,12 @@ class DenoTcpConnection implements TcpConnection {
     this.#shutDown(undefined);
   }
 
-  setNoDelay(noDelay: boolean): void {
-    // Deno's TlsConn has no setNoDelay (2.9): it keeps the runtime's default.
-    if (!this.#closed && "setNoDelay" in this.#conn) this.#conn.setNoDelay(noDelay);
+  setNoDelay(noDelay: boolean): boolean {
+    // Deno's TlsConn has no setNoDelay (2.9), and Deno does not set TCP_NODELAY
+    // on the connections its TLS listener accepts (seen with strace).
+    if (!("setNoDelay" in this.#conn)) return false;
+    if (!this.#closed) this.#conn.setNoDelay(noDelay);
+    return true;
   }
 
   #fail(error: unknown): void {

@@ -99,8 +99,9 @@ class NodeTlsConnection implements TlsConnection {
     this.#socket.destroy();
   }
 
-  setNoDelay(noDelay: boolean): void {
+  setNoDelay(noDelay: boolean): boolean {
     if (!this.#closed) this.#socket.setNoDelay(noDelay);
+    return true;
   }
 
   #finish(error: NetError | undefined): void {

@@ -64,8 +64,12 @@ export interface TcpConnection {
   closeWrite(): Promise<void>;
   /** Closes both directions now; safe to call more than once. */
   close(): void;
-  /** Turns Nagle's algorithm off (on by default for socklab) or back on. */
-  setNoDelay(noDelay: boolean): void;
+  /**
+   * Turns Nagle's algorithm off (on by default for socklab) or back on.
+   * @returns `false` where the runtime cannot change it on this kind of
+   *   connection, which then keeps the system's default: Nagle's algorithm on.
+   */
+  setNoDelay(noDelay: boolean): boolean;
 }
 
 /** A listening TCP socket. */
