@@ -23,7 +23,7 @@ import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
 import { UsageError } from "../usage_error.ts";
 import { runOneWayBench } from "./bench_one_way.ts";
-import { paceSends, sentQueued } from "./bench_pace.ts";
+import { paceSends, type Pacing, sentQueued } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
 import { type FaultStats, startFaults } from "./faults.ts";
 import type { UdpBenchOptions } from "./options.ts";
@@ -93,7 +93,7 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
     );
     const dropsSince = countUdpDrops();
     const errorsBefore = endpoint.stats.errors;
-    const { intervals, heldBackMs } = await measure(
+    const { intervals, heldBackMs, sentShare } = await measure(
       options,
       tally,
       runId,
@@ -117,6 +117,7 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
     const sendSide = {
       seconds: intervals.at(-1)?.end ?? 0,
       heldBackMs,
+      sentShare,
       sendErrors: endpoint.stats.errors - errorsBefore,
       sendBufferDrops: drops.sendBuffer,
     };
@@ -150,7 +151,7 @@ async function measure(
   runId: number,
   send: (bytes: Uint8Array) => void,
   queued: () => number,
-): Promise<{ intervals: UdpInterval[]; heldBackMs: number }> {
+): Promise<{ intervals: UdpInterval[] } & Pacing> {
   const datagrams = new BenchDatagrams(options.size);
   const progress = new ProgressLine(ProgressLine.wanted(options.json));
   const intervals: UdpInterval[] = [];
@@ -172,12 +173,12 @@ async function measure(
     },
   });
   onStopSignal(() => clock.stop());
-  const { heldBackMs } = await paceSends(options.bitsPerSecond, options.size, clock, () => {
+  const pacing = await paceSends(options.bitsPerSecond, options.size, clock, () => {
     const seq = tally.recordSent(options.size);
     send(datagrams.build({ runId, seq, sentAtMs: performance.now() }));
   }, queued);
   progress.clear();
-  return { intervals, heldBackMs };
+  return { intervals, ...pacing };
 }
 
 function intervalBetween(

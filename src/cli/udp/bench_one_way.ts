@@ -111,6 +111,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
       sendErrors: 0,
       sendBufferDrops: undefined,
       heldBackMs: 0,
+      sentShare: 1,
     };
     const errorsBefore = endpoint.stats.errors;
     const datagrams = new BenchDatagrams(size);
@@ -153,6 +154,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
       () => endpoint.queuedDatagrams,
     );
     run.heldBackMs = pacing.heldBackMs;
+    run.sentShare = pacing.sentShare;
     progress.clear();
     run.seconds = run.intervals.at(-1)?.end ?? 0;
     // Delayed and held-back datagrams are still to go: the waits start once they have.

@@ -22,6 +22,8 @@ const FLUSH_WAIT_MS = 2000;
 export interface Pacing {
   /** Time the sender spent waiting for datagrams it had sent to leave for the system. */
   heldBackMs: number;
+  /** What was sent, as a share of what the rate asked for over the run: 1 when it kept up. */
+  sentShare: number;
 }
 
 /**
@@ -45,9 +47,11 @@ export async function paceSends(
     Math.floor(MAX_QUEUED_BYTES / unitBytes),
     Math.max(MIN_QUEUED_DATAGRAMS, Math.floor((bytesPerMs * MAX_QUEUED_MS) / unitBytes)),
   );
-  const pacing: Pacing = { heldBackMs: 0 };
+  const pacing: Pacing = { heldBackMs: 0, sentShare: 1 };
   let tokens = unitBytes;
-  let last = performance.now();
+  let sentBytes = 0;
+  const started = performance.now();
+  let last = started;
   let held = false;
   while (!clock.isFinished) {
     const now = performance.now();
@@ -61,10 +65,13 @@ export async function paceSends(
         break;
       }
       tokens -= unitBytes;
+      sentBytes += unitBytes;
       sendOne();
     }
     await Promise.race([delay(TICK_MS), clock.finished]);
   }
+  const due = (performance.now() - started) * bytesPerMs;
+  if (due > 0) pacing.sentShare = Math.min(1, sentBytes / due);
   return pacing;
 }
 

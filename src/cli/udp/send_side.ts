@@ -4,6 +4,8 @@ export interface SendSide {
   seconds: number;
   /** Time the sender waited for this PC to take what it had sent (see `paceSends`). */
   heldBackMs: number;
+  /** What was sent as a share of what --rate asked for: 1 when the sender kept up. */
+  sentShare: number;
   /**
    * Sends that failed on this PC, so their datagrams never left: no room on
    * the way out (ENOBUFS, or the runtime's own queue full), or an ICMP error
@@ -21,11 +23,15 @@ export interface SendSide {
 
 // A wait shorter than this share of the run is a blip, not a slow link.
 const HELD_BACK_WORTH_SAYING = 0.05;
+// Short waits the pacing made good afterwards (Deno hands datagrams over in
+// bursts at 1 Gbit/s) cost less than this share of --rate: the rate was kept.
+const RATE_KEPT_SHARE = 0.95;
 
 /** The line saying the link set the pace, when it did for a noticeable while. */
 export function heldBackLine(side: SendSide): string | undefined {
   const seconds = side.heldBackMs / 1000;
   if (side.seconds <= 0 || seconds < side.seconds * HELD_BACK_WORTH_SAYING) return undefined;
+  if (side.sentShare >= RATE_KEPT_SHARE) return undefined;
   return `the sender waited ${seconds.toFixed(1)} s of ${side.seconds.toFixed(1)} s for this PC `
     + `to take datagrams it had already sent: the link, or the runtime handing datagrams to the `
     + `system, is slower than --rate, so it set the pace (the sender's bitrate above is what left)`;
