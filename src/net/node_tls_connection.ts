@@ -3,14 +3,9 @@
 import { isIP, type Socket } from "node:net";
 import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { NetError, toNetError } from "./net_error.ts";
+import { plainBytes } from "./plain_bytes.ts";
 import { toTlsError } from "./tls_errors.ts";
 import type { SocketAddress, StreamEvents, TlsClientOptions, TlsConnection } from "./types.ts";
-
-// Node streams hand out Buffers, whose slice() shares memory: chunks become
-// plain Uint8Arrays so they behave as every other adapter's.
-function plainBytes(data: Uint8Array): Uint8Array {
-  return Object.setPrototypeOf(data, Uint8Array.prototype);
-}
 
 class NodeTlsConnection implements TlsConnection {
   readonly localAddress: SocketAddress;

@@ -1,5 +1,5 @@
 /**
- * Bun hands out Buffers; turned into plain Uint8Arrays they keep equality
+ * Bun and Node streams hand out Buffers; turned into plain Uint8Arrays they keep equality
  * checks and slice() (a copy, where Buffer's shares memory) the same as on
  * Deno. Swapping the prototype costs nothing measurable; a new view over
  * `data.buffer` cost about 0.4 us per message, as much as all of socklab's

@@ -249,7 +249,7 @@ export function formatJson(run: BenchRun): string {
         server: formatAddress(run.target),
         ...(run.framing ? { framing: run.framing } : {}),
         // Whether the bytes were encrypted matters to a figure: TLS costs CPU per byte.
-        tls: run.tls ? { version: run.tls.version, fingerprint: run.tls.fingerprint } : null,
+        tls: run.tls ?? null,
       },
     },
     intervals,

@@ -234,7 +234,7 @@ function report(
     unrecognised,
     /** Datagrams dropped by full receive buffers on this PC during the run; null where unknown. */
     bufferDrops: bufferDrops ?? null,
-    /** Time the sender waited for this PC to take what it had sent: the link set the pace. */
+    /** Time the sender waited for this PC to take what it had sent (a link slower than --rate). */
     senderWaitedSeconds: Number((heldBackMs / 1000).toFixed(3)),
   };
   if (options.json) {

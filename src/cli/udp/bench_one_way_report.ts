@@ -326,7 +326,7 @@ export function formatOneWayJson(run: OneWayRun): string {
         send_errors: run.sendErrors,
         /** Linux's SndbufErrors over the run (sends that found no room); null where unknown. */
         send_buffer_drops: run.sendBufferDrops ?? null,
-        /** Time the sender waited for this PC to take what it had sent: the link set the pace. */
+        /** Time the sender waited for this PC to take what it had sent (a link slower than --rate). */
         sender_waited_seconds: Number((run.heldBackMs / 1000).toFixed(3)),
         ...(run.faults ? { faults: run.faults } : {}),
       },
