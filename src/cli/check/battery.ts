@@ -38,9 +38,12 @@ export class Evidence {
     this.sent.push(`${label}${showWire(bytes)}`);
   }
 
-  /** Notes bytes received, with an optional label. */
-  noteReceived(bytes: Uint8Array, label = ""): void {
-    this.received.push(`${label}${showWire(bytes)}`);
+  /**
+   * Notes bytes received, with an optional label; `totalBytes` when `bytes`
+   * is only the first of what came.
+   */
+  noteReceived(bytes: Uint8Array, label = "", totalBytes = bytes.length): void {
+    this.received.push(`${label}${showWire(bytes, undefined, totalBytes)}`);
   }
 }
 

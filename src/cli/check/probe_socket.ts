@@ -9,6 +9,17 @@ import { startsWithTlsRecord } from "../../net/tls_record.ts";
 import { verifyServerCertificate } from "../../net/tls_verify.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import type { TlsConnectOptions, TlsSession } from "../../tcp_client.ts";
+import { WireWindow } from "./wire_window.ts";
+
+// No check needs more than a 16 KiB reply and a few short ones back: a server
+// that sent a megabyte on one connection has been judged, and what it sends
+// beyond is not read. A hostile one then fills no more than this.
+const READ_LIMIT_BYTES = 1024 * 1024;
+// What a report card shows of a connection's bytes: the head of them, and the
+// count. Past the largest honest reply, so an honest card is shown whole.
+const EVIDENCE_BYTES = 64 * 1024;
+// Replies kept for the checks to judge (they compare at most 3); more are counted.
+const KEPT_FRAMES = 16;
 
 /** How a wait for replies ended. */
 export type WaitEnd = "arrived" | "closed" | "timeout";
@@ -16,8 +27,9 @@ export type WaitEnd = "arrived" | "closed" | "timeout";
 /**
  * A TCP connection that does what a checker needs and a normal client never
  * does: writes a message in pieces, reads replies as frames while keeping
- * every raw byte for the report, and resets (SO_LINGER 0). It sits on
- * `node:net`, which both runtimes ship, because only its `resetAndDestroy()`
+ * the first raw bytes for the report, and resets (SO_LINGER 0). It reads at
+ * most about a megabyte, so a server that floods it costs little memory. It
+ * sits on `node:net`, which both runtimes ship, because only its `resetAndDestroy()`
  * can send a reset on both: Deno's own sockets offer no linger control.
  * With TLS, `node:tls` runs over that same socket, so the reset is still a
  * TCP RST under the TLS session (a TLSSocket's own `resetAndDestroy()` sent
@@ -30,12 +42,14 @@ export class ProbeSocket {
   readonly #tcp: net.Socket;
   readonly #decoder: FrameDecoder;
   readonly #changed = new Waiters();
-  readonly #chunks: Uint8Array[] = [];
+  readonly #received = new WireWindow(EVIDENCE_BYTES);
   readonly #closed: Promise<void>;
-  /** Whole replies so far, in order. */
+  /** The first whole replies, in order: all of them up to 16, then `frameCount` counts on. */
   readonly frames: Uint8Array[] = [];
-  /** Bytes received so far. */
-  receivedBytes = 0;
+  /** Whole replies so far. */
+  frameCount = 0;
+  /** True once the server sent more than any check reads, and reading stopped. */
+  stoppedReading = false;
   /** True once the server sent FIN, reset, or the connection otherwise ended. */
   peerClosed = false;
   /** True when the connection ended with a reset or another error. */
@@ -111,15 +125,14 @@ export class ProbeSocket {
     }
   }
 
-  /** Everything received so far, as one buffer. */
+  /** Bytes received so far. */
+  get receivedBytes(): number {
+    return this.#received.total;
+  }
+
+  /** The first of what was received (up to 64 KiB), as one buffer; `receivedBytes` says how much came. */
   received(): Uint8Array {
-    const out = new Uint8Array(this.receivedBytes);
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
+    return this.#received.head();
   }
 
   /** Writes `bytes` and resolves once they went to the operating system (or the connection failed). */
@@ -137,18 +150,19 @@ export class ProbeSocket {
   async waitForFrames(count: number, ms: number): Promise<WaitEnd> {
     const deadline = Date.now() + ms;
     for (;;) {
-      if (this.frames.length >= count) return "arrived";
-      if (this.peerClosed || this.framingError) return "closed";
+      if (this.frameCount >= count) return "arrived";
+      if (this.peerClosed || this.framingError || this.stoppedReading) return "closed";
       const left = deadline - Date.now();
       if (left <= 0) return "timeout";
       await settlesWithin(this.#changed.wait(), left);
     }
   }
 
-  /** Waits up to `ms` for the server to close its side; true when it did. */
+  /** Waits up to `ms` for the server to close its side; true when it did, false once reading stopped. */
   async waitForClose(ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
     while (!this.peerClosed) {
+      if (this.stoppedReading) return false;
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await settlesWithin(this.#changed.wait(), left);
@@ -159,11 +173,13 @@ export class ProbeSocket {
   /**
    * Ends politely: FIN, then up to `graceMs` for the server's FIN while its
    * last bytes are read, so closing does not reset a server that is still
-   * answering. Resolves once the socket is closed.
+   * answering. Resolves once the socket is closed. A probe that stopped
+   * reading closes at once: the server is judged, and waiting only lets it
+   * send more.
    */
   async finish(graceMs: number): Promise<void> {
     this.halfClose();
-    await this.waitForClose(graceMs);
+    if (!this.stoppedReading) await this.waitForClose(graceMs);
     this.#socket.destroy();
     this.#tcp.destroy();
     await this.#closed;
@@ -178,25 +194,40 @@ export class ProbeSocket {
 
   #onData(chunk: Uint8Array): void {
     if (this.receivedBytes === 0 && !this.tls && startsWithTlsRecord(chunk)) this.spokeTls = true;
-    this.#chunks.push(chunk);
-    this.receivedBytes += chunk.length;
-    if (!this.framingError) {
+    // A chunk that was on its way when reading stopped is counted, not judged.
+    const judged = !this.stoppedReading;
+    this.#received.push(chunk);
+    if (judged && !this.framingError) {
       try {
-        this.#decoder.push(chunk, (frame) => void this.frames.push(frame.slice()));
+        this.#decoder.push(chunk, (frame) => this.#onFrame(frame));
       } catch (error) {
         this.framingError = error as Error;
       }
     }
+    if (judged && this.receivedBytes >= READ_LIMIT_BYTES) this.#stopReading();
     this.#changed.release();
+  }
+
+  #onFrame(frame: Uint8Array): void {
+    // The decoder may reuse the memory behind `frame`: a kept reply is a copy.
+    if (this.frameCount < KEPT_FRAMES) this.frames.push(frame.slice());
+    this.frameCount++;
+  }
+
+  // Pausing leaves the rest in the kernel's buffers, which are bounded; the
+  // check's finish() then closes the connection without waiting.
+  #stopReading(): void {
+    this.stoppedReading = true;
+    this.#socket.pause();
   }
 
   #onEnd(): void {
     if (this.peerClosed) return;
     this.peerClosed = true;
     try {
-      const last = this.#decoder.finish();
+      const last = this.stoppedReading ? undefined : this.#decoder.finish();
       if (last) {
-        this.frames.push(last.slice());
+        this.#onFrame(last);
         this.unterminated = true;
       }
     } catch (error) {

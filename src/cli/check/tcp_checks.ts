@@ -1,6 +1,7 @@
 import { delay } from "../../async/delay.ts";
 import { countOf } from "../count_of.ts";
 import { type Check, type Evidence, type Finding, shortReason } from "./battery.ts";
+import type { ProbeSocket } from "./probe_socket.ts";
 import {
   connectProbe,
   finish,
@@ -48,11 +49,11 @@ const reply: TcpCheck = {
     }
     refuseTlsServer(context, probe);
     if (missing) return missing;
-    const [answer, ...extra] = probe.frames as [Uint8Array, ...Uint8Array[]];
-    if (extra.length > 0) {
+    const [answer] = probe.frames as [Uint8Array];
+    if (probe.frameCount > 1) {
       return {
         passed: false,
-        detail: `${count(probe.frames.length, "reply")} came for 1 message`,
+        detail: `${count(probe.frameCount, "reply")} came for 1 message`,
         hint: context.hints.extraReplies,
       };
     }
@@ -139,10 +140,10 @@ const sequence: TcpCheck = {
     } finally {
       await finish(context, probe, evidence);
     }
-    if (probe.frames.length > SEQUENCE_LENGTH) {
+    if (probe.frameCount > SEQUENCE_LENGTH) {
       return {
         passed: false,
-        detail: `${probe.frames.length} replies came for ${SEQUENCE_LENGTH} messages`,
+        detail: `${probe.frameCount} replies came for ${SEQUENCE_LENGTH} messages`,
         hint: context.hints.extraReplies,
       };
     }
@@ -157,21 +158,22 @@ const sequence: TcpCheck = {
   },
 };
 
-/** Compares replies with the ones the same messages got when sent plainly. */
+/** Compares a probe's replies with the ones the same messages got when sent plainly. */
 function compareWith(
   context: TcpCheckContext,
-  got: readonly Uint8Array[],
+  probe: ProbeSocket,
   reference: readonly Uint8Array[],
   how: string,
   hint: string,
 ): Finding {
+  const { frames: got, frameCount } = probe;
   const expected = showWire(joinBytes(reference.map((r) => context.framing.encode(r))));
   const differs = got.findIndex((frame, i) => !reference[i] || !equalBytes(frame, reference[i]));
-  if (got.length === reference.length && differs === -1) {
-    return { passed: true, detail: `the same ${count(got.length, "reply")} as ${how}` };
+  if (frameCount === reference.length && differs === -1) {
+    return { passed: true, detail: `the same ${count(frameCount, "reply")} as ${how}` };
   }
-  const detail = got.length !== reference.length
-    ? `${count(got.length, "reply")} came; ${how} got ${reference.length}`
+  const detail = frameCount !== reference.length
+    ? `${count(frameCount, "reply")} came; ${how} got ${reference.length}`
     : `reply ${differs + 1} is not the one ${how} got`;
   return { passed: false, detail, hint, expected };
 }
@@ -196,7 +198,7 @@ const split: TcpCheck = {
     }
     return compareWith(
       context,
-      probe.frames,
+      probe,
       [reply!],
       "the same message written whole (check reply)",
       context.hints.recvAsMessage,
@@ -220,15 +222,15 @@ const pipelined: TcpCheck = {
     } finally {
       await finish(context, probe, evidence);
     }
-    if (end !== "arrived" && probe.frames.length === 0) {
+    if (end !== "arrived" && probe.frameCount === 0) {
       return missingReply(context, probe, end, "no reply", context.hints.recvAsMessage);
     }
     return compareWith(
       context,
-      probe.frames,
+      probe,
       replies,
       "the same messages sent one at a time (check sequence)",
-      probe.frames.length > SEQUENCE_LENGTH
+      probe.frameCount > SEQUENCE_LENGTH
         ? context.hints.extraReplies
         : context.hints.recvAsMessage,
     );
@@ -264,10 +266,10 @@ const large: TcpCheck = {
         context.hints.notWhole,
       );
     }
-    if (probe.frames.length > 1) {
+    if (probe.frameCount > 1) {
       return {
         passed: false,
-        detail: `${probe.frames.length} replies came for 1 message of ${message.length} bytes`,
+        detail: `${probe.frameCount} replies came for 1 message of ${message.length} bytes`,
         hint: context.hints.notWhole,
       };
     }
@@ -298,6 +300,14 @@ const halfClose: TcpCheck = {
       evidence.sent.push("FIN");
       probe.halfClose();
       if (!(await probe.waitForClose(replyWait(context)))) {
+        if (probe.stoppedReading) {
+          return {
+            passed: false,
+            detail:
+              `the server kept sending after the client's FIN (${probe.receivedBytes} bytes in all) and did not close`,
+            hint: context.hints.ignoresFin,
+          };
+        }
         return {
           passed: false,
           detail: `the server did not close within ${

@@ -99,7 +99,7 @@ export async function finish(
   label = "",
 ): Promise<void> {
   await probe.finish(context.budget.waitMs(Math.min(context.timeoutMs, CLOSE_GRACE_MS)));
-  evidence?.noteReceived(probe.received(), label);
+  evidence?.noteReceived(probe.received(), label, probe.receivedBytes);
 }
 
 /** Frames `message`, notes it as sent, and writes it. */
@@ -135,8 +135,16 @@ export function missingReply(
       hint: hints.unreadable,
     };
   }
+  if (probe.stoppedReading && end === "closed") {
+    return {
+      passed: false,
+      detail:
+        `${what}: the server sent ${probe.receivedBytes} bytes without a whole reply, and the check stopped reading`,
+      hint: hints.noNewline,
+    };
+  }
   if (end === "timeout") {
-    const partial = probe.receivedBytes > 0 && probe.frames.length === 0;
+    const partial = probe.receivedBytes > 0 && probe.frameCount === 0;
     return {
       passed: false,
       detail: `${what} within ${seconds(context.timeoutMs)}${

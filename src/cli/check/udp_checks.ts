@@ -1,4 +1,5 @@
 import type { SocketAddress } from "../../net/types.ts";
+import { countOf } from "../count_of.ts";
 import type { Budget, Check, Evidence, Finding } from "./battery.ts";
 import { Unreachable } from "./battery.ts";
 import type { Expectation } from "./expectation.ts";
@@ -39,7 +40,10 @@ function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
-/** Sends `message` from `probe` and waits for one datagram; returns the finding when none came. */
+/**
+ * Sends `message` from `probe` and waits for one datagram; returns the
+ * finding when none came, or when the server flooded this client.
+ */
 async function exchange(
   context: UdpCheckContext,
   probe: UdpProbe,
@@ -48,9 +52,21 @@ async function exchange(
   label = "",
 ): Promise<Finding | undefined> {
   const before = probe.datagrams.length;
-  evidence.noteSent(message, label);
-  probe.send(message, context.address);
-  if (await probe.waitFor(before + 1, wait(context))) return undefined;
+  if (!probe.flooded) {
+    evidence.noteSent(message, label);
+    probe.send(message, context.address);
+  }
+  const arrived = await probe.waitFor(before + 1, wait(context));
+  if (probe.flooded) {
+    return {
+      passed: false,
+      detail: `${probe.received} datagrams came back for ${
+        countOf(probe.sent, "datagram", "datagrams")
+      } sent, and the client stopped reading`,
+      hint: UDP_HINTS.extraReplies,
+    };
+  }
+  if (arrived) return undefined;
   if (probe.error) throw new Unreachable(probe.error, UDP_HINTS.portUnreachable);
   return {
     passed: false,
@@ -151,9 +167,10 @@ const large: UdpCheck = {
     const missing = await exchange(context, probe, message, evidence);
     const answer = probe.datagrams[before]?.message.bytes;
     if (answer) evidence.noteReceived(answer);
-    if (missing) {
+    if (missing && !probe.flooded) {
       return { ...missing, hint: `${UDP_HINTS.truncated} (or it cannot send a reply this large)` };
     }
+    if (missing) return missing;
     if (context.expectation.expected(message) === undefined) {
       return {
         passed: true,

@@ -22,28 +22,33 @@ export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 // Printable UTF-8 with only the line-ending controls reads fine as text; anything else gets hex too.
-function isPlainText(bytes: Uint8Array): boolean {
+// A head cut from a longer stream may end inside a character, which is no fault of the text.
+function isPlainText(bytes: Uint8Array, cut: boolean): boolean {
   try {
+    const text = cut
+      ? new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true })
+      : strict.decode(bytes);
     // deno-lint-ignore no-control-regex
-    return !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(strict.decode(bytes));
+    return !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text);
   } catch {
     return false;
   }
 }
 
-function hexOf(bytes: Uint8Array, max: number): string {
+function hexOf(bytes: Uint8Array, max: number, cut: boolean): string {
   const shown = [...bytes.subarray(0, max)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
-  return bytes.length > max ? `${shown} ...` : shown;
+  return bytes.length > max || cut ? `${shown} ...` : shown;
 }
 
 /**
  * Shows bytes from the wire in a report: quoted, with `\n`, `\r`, `\t`
  * spelled out and other control characters escaped, long ones cut with their
  * size, and the first bytes in hex when they are not plain text (a length
- * prefix, say).
+ * prefix, say). `totalBytes`, when more than `bytes` holds, is the size of
+ * the stream `bytes` is the head of: the size shown.
  */
-export function showWire(bytes: Uint8Array, maxChars = 64): string {
-  if (bytes.length === 0) return "nothing";
+export function showWire(bytes: Uint8Array, maxChars = 64, totalBytes = bytes.length): string {
+  if (totalBytes === 0) return "nothing";
   const text = lenient.decode(
     bytes.length > maxChars * 4 ? bytes.subarray(0, maxChars * 4) : bytes,
   );
@@ -51,8 +56,11 @@ export function showWire(bytes: Uint8Array, maxChars = 64): string {
     text.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
       .replace(/\t/g, "\\t"),
   );
-  const cut = escaped.length > maxChars ? `${escaped.slice(0, maxChars)}..."` : `${escaped}"`;
-  const size = bytes.length > 1 ? ` (${bytes.length} bytes)` : " (1 byte)";
-  const hex = isPlainText(bytes) ? "" : `, hex ${hexOf(bytes, 16)}`;
+  const partial = totalBytes > bytes.length;
+  const cut = escaped.length > maxChars || partial
+    ? `${escaped.slice(0, maxChars)}..."`
+    : `${escaped}"`;
+  const size = totalBytes > 1 ? ` (${totalBytes} bytes)` : " (1 byte)";
+  const hex = isPlainText(bytes, partial) ? "" : `, hex ${hexOf(bytes, 16, partial)}`;
   return `"${cut}${size}${hex}`;
 }
