@@ -12,6 +12,7 @@ import { printError, printLine, printStatus } from "../output.ts";
 import { EXIT } from "../run_main.ts";
 import { type ClientTlsChoice, clientTlsOptions, describeTlsSession } from "../tls/mod.ts";
 import { EchoStream } from "./bench_echo.ts";
+import { endGraceMs } from "./bench_grace.ts";
 import {
   type BenchDirection,
   type BenchInterval,
@@ -33,7 +34,10 @@ export interface TcpBenchOptions {
   port: number;
   framing: FramingName;
   maxFrameBytes: number;
-  /** For connecting, and for the server's last echoes or FIN after ours. */
+  /**
+   * For connecting; after the run, when longer than `BENCH_END_GRACE_MS`, how
+   * long the server has to take the rest and send its FIN or last echoes.
+   */
   timeoutMs: number;
   seconds: number;
   /** up: to a discard server; down: from chargen or any source; both: through an echo server. */
@@ -103,13 +107,13 @@ async function open(
     });
     closers.push(() => connection.close());
     showTls(connection.tls);
-    return new EchoStream(id, connection, options.size, options.timeoutMs);
+    return new EchoStream(id, connection, options.size, endGraceMs(options.timeoutMs));
   }
   const connection = await openTcp(address);
   closers.push(() => connection.close());
   showTls(await tlsSession(connection));
   return options.direction === "up"
-    ? new UploadStream(id, connection, options.size, options.timeoutMs)
+    ? new UploadStream(id, connection, options.size, endGraceMs(options.timeoutMs))
     : new DownloadStream(id, connection);
 }
 

@@ -1,9 +1,9 @@
-import { settlesWithin } from "../../async/deadline.ts";
 import { FramingError } from "../../framing/mod.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import type { Connection } from "../../tcp_client.ts";
 import { EchoPattern, type IntervalClock, yieldToEventLoop } from "../bench/mod.ts";
 import { describeError } from "../describe_error.ts";
+import { EndDeadline, stoppedReading } from "./bench_grace.ts";
 import type { BenchStream, SideTotals } from "./bench_streams.ts";
 
 // Unsent bytes allowed to pile up before the sender waits: enough to keep the
@@ -24,9 +24,11 @@ export class EchoStream implements BenchStream {
   readonly #connection: Connection;
   readonly #pattern: EchoPattern;
   readonly #overhead: number;
-  readonly #drainTimeoutMs: number;
+  readonly #graceMs: number;
   /** Wire bytes handed to `send`, framing included. */
   #queuedBytes = 0;
+  /** What the system had taken when this side gave up, before closing cleared the queue. */
+  #sentWhenGivenUp: number | undefined;
   sentMessages = 0;
   receivedBytes = 0;
   receivedMessages = 0;
@@ -36,12 +38,13 @@ export class EchoStream implements BenchStream {
   /** Every message sent, and when the last went to the operating system. */
   sentTotals: SideTotals | undefined;
 
-  constructor(id: number, connection: Connection, size: number, drainTimeoutMs: number) {
+  /** @param graceMs How long after the run the server has to take the rest and echo it. */
+  constructor(id: number, connection: Connection, size: number, graceMs: number) {
     this.id = id;
     this.#connection = connection;
     this.#pattern = new EchoPattern(size);
     this.#overhead = connection.framing.name === "line" ? 1 : 4;
-    this.#drainTimeoutMs = drainTimeoutMs;
+    this.#graceMs = graceMs;
   }
 
   get localAddress(): SocketAddress {
@@ -53,7 +56,7 @@ export class EchoStream implements BenchStream {
   }
 
   get sentBytes(): number {
-    return this.#queuedBytes - this.#connection.bufferedBytes;
+    return this.#sentWhenGivenUp ?? this.#queuedBytes - this.#connection.bufferedBytes;
   }
 
   async run(clock: IntervalClock): Promise<string | undefined> {
@@ -78,17 +81,33 @@ export class EchoStream implements BenchStream {
       sinceYield += size;
       if (connection.bufferedBytes > HIGH_WATER_BYTES) {
         sinceYield = 0;
-        await connection.flushed();
+        // A server that stopped reading never lets the queue drain: the run ends on time anyway.
+        await Promise.race([connection.flushed(), clock.finished]);
       } else if (sinceYield >= YIELD_EVERY_BYTES) {
         sinceYield = 0;
         await yieldToEventLoop();
       }
     }
-    await connection.flushed();
-    this.sentTotals = { bytes: this.#queuedBytes, seconds: clock.elapsed() };
-    if (!closed) await connection.end();
-    const waited = await this.#waitForEchoes(receiving);
-    failure ??= waited;
+    const runEnded = { bytes: this.sentBytes, seconds: clock.elapsed() };
+    const deadline = new EndDeadline(this.#graceMs);
+    if (!(await deadline.within(connection.flushed())) && !closed) {
+      // Messages all have one size, so what the system took is a count of whole messages.
+      this.#sentWhenGivenUp = this.sentBytes;
+      this.sentMessages = Math.floor(this.#sentWhenGivenUp / size);
+      // The last byte left within the run unless the grace let more go.
+      this.sentTotals = this.#sentWhenGivenUp === runEnded.bytes
+        ? runEnded
+        : { bytes: this.#sentWhenGivenUp, seconds: clock.elapsed() };
+      failure ??= `${
+        stoppedReading(this.id, connection.bufferedBytes, this.#sentWhenGivenUp, deadline)
+      }; ${this.receivedMessages} of ${this.sentMessages} messages came back`;
+      connection.close("the server stopped reading");
+    } else {
+      this.sentTotals = { bytes: this.#queuedBytes, seconds: clock.elapsed() };
+      if (!closed) await deadline.within(connection.end());
+      const waited = await this.#waitForEchoes(receiving, deadline);
+      failure ??= waited;
+    }
     if (this.receivedMessages === 0 && !failure) {
       failure = `stream ${this.id}: no echoes (is it an echo server, server.ts --mode echo, `
         + `with the same --framing?)`;
@@ -122,20 +141,20 @@ export class EchoStream implements BenchStream {
     }
   }
 
-  // After the half-close: every echo back, the server closed, or the wait ran out.
-  async #waitForEchoes(receiving: Promise<string | undefined>): Promise<string | undefined> {
+  // After the half-close: every echo back, the server closed, or the grace ran out.
+  async #waitForEchoes(
+    receiving: Promise<string | undefined>,
+    deadline: EndDeadline,
+  ): Promise<string | undefined> {
     let outcome: string | undefined;
-    const finished = await settlesWithin(
-      receiving.then((value) => (outcome = value)),
-      this.#drainTimeoutMs,
-    );
+    const finished = await deadline.within(receiving.then((value) => (outcome = value)));
     if (finished) return outcome ?? this.#missing("the server closed");
-    return this.#missing(`gave up after ${this.#drainTimeoutMs / 1000} s`);
+    return this.#missing(`gave up ${deadline.words} after the run`);
   }
 
   #missing(why: string): string | undefined {
     const owed = this.sentMessages - this.receivedMessages;
     if (owed <= 0) return undefined;
-    return `${owed} of ${this.sentMessages} messages were not echoed (${why})`;
+    return `stream ${this.id}: ${owed} of ${this.sentMessages} messages were not echoed (${why})`;
   }
 }

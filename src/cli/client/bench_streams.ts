@@ -2,6 +2,7 @@ import { settlesWithin } from "../../async/deadline.ts";
 import type { SocketAddress, TcpConnection } from "../../net/types.ts";
 import type { IntervalClock } from "../bench/mod.ts";
 import { describeError } from "../describe_error.ts";
+import { EndDeadline, stoppedReading } from "./bench_grace.ts";
 
 // Unsent bytes allowed to wait in the process before the writer waits for
 // them to go: two blocks, so the socket always has the next one ready.
@@ -95,18 +96,21 @@ abstract class RawStream implements BenchStream {
  * Upload: writes one block again and again while the socket takes it. At the
  * end it half-closes and waits for the server's FIN, which a discard server
  * sends only after reading everything: so the receiver's figure counts bytes
- * the server read, not bytes parked in socket buffers.
+ * the server read, not bytes parked in socket buffers. A server that stopped
+ * reading leaves the last blocks unsent: the wait for them, like the wait for
+ * the FIN, ends with the grace.
  */
 export class UploadStream extends RawStream {
   readonly #block: Uint8Array;
-  readonly #finWaitMs: number;
+  readonly #graceMs: number;
 
-  constructor(id: number, connection: TcpConnection, blockBytes: number, finWaitMs: number) {
+  /** @param graceMs How long after the run the server has to take the rest and send its FIN. */
+  constructor(id: number, connection: TcpConnection, blockBytes: number, graceMs: number) {
     super(id, connection);
     // Printable filler, so a capture or an nc on the far end shows something readable.
     this.#block = new Uint8Array(blockBytes);
     for (let i = 0; i < blockBytes; i++) this.#block[i] = 0x21 + (i % 94);
-    this.#finWaitMs = finWaitMs;
+    this.#graceMs = graceMs;
   }
 
   async run(clock: IntervalClock): Promise<string | undefined> {
@@ -115,16 +119,26 @@ export class UploadStream extends RawStream {
     const highWater = block.length * QUEUE_BLOCKS;
     while (!clock.isFinished && !this.closed && !this.ended) {
       while (connection.bufferedBytes < highWater && !this.closed) connection.write(block);
-      await connection.flushed();
+      // A server that stopped reading never lets the queue drain: the run ends on time anyway.
+      await Promise.race([connection.flushed(), clock.finished]);
     }
     if (this.closed) return this.failure("the server closed the connection during the upload");
-    await connection.closeWrite();
-    const finished = await settlesWithin(this.peerEnded, this.#finWaitMs);
+    const deadline = new EndDeadline(this.#graceMs);
+    if (!(await deadline.within(connection.flushed())) && !this.closed) {
+      const stuck = stoppedReading(
+        this.id,
+        connection.bufferedBytes,
+        connection.writtenBytes,
+        deadline,
+      );
+      connection.close();
+      return stuck;
+    }
+    const finished = await deadline.within(connection.closeWrite().then(() => this.peerEnded));
     if (this.closeError) return this.failure("");
     if (!finished) {
-      return `stream ${this.id}: no FIN from the server within ${
-        this.#finWaitMs / 1000
-      } s of ours, so what it read is unknown (is it a discard server, server.ts --mode discard?)`;
+      return `stream ${this.id}: no FIN from the server within ${deadline.words} of the run's end, so `
+        + `what it read is unknown (is it a discard server, server.ts --mode discard?)`;
     }
     this.confirmed = { bytes: connection.writtenBytes, seconds: clock.elapsed() };
     connection.close();
@@ -148,8 +162,8 @@ export class DownloadStream extends RawStream {
         + `server.ts --mode chargen?)`;
     }
     if (!this.closed) {
-      await connection.closeWrite();
-      await settlesWithin(this.peerEnded, DOWNLOAD_DRAIN_MS);
+      // A FIN that cannot go (a source that stopped reading too) must not hold the run either.
+      await settlesWithin(connection.closeWrite().then(() => this.peerEnded), DOWNLOAD_DRAIN_MS);
       connection.close();
     }
     return failure;

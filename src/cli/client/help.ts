@@ -95,7 +95,10 @@ ping, nc and iperf3.
 Bench figures count TCP payload bytes (framing included), transfers in binary
 units (MBytes) and bitrates in decimal ones (Mbits/sec) as iperf3 prints them;
 while stdout is a terminal a live progress line updates in place. --verbose
-and --hex do not combine with --bench.
+and --hex do not combine with --bench. After the run a bench waits at most
+5 s (or a longer --timeout) for the server's FIN or last echoes: a server
+that stopped reading, or sent no FIN, is named on stderr after the summary
+of what was measured, and the bench exits 1.
 
 Replies go to stdout, with control characters shown as \\xNN; status and
 errors go to stderr. With MESSAGE... each message must get one reply: more
