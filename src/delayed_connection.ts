@@ -119,8 +119,8 @@ export class DelayedConnection implements TcpConnection {
     this.#inner.close();
   }
 
-  setNoDelay(noDelay: boolean): boolean {
-    return this.#inner.setNoDelay(noDelay);
+  setNoDelay(noDelay: boolean): void {
+    this.#inner.setNoDelay(noDelay);
   }
 
   #drop(): void {

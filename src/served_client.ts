@@ -10,7 +10,7 @@ import { Message, type Payload } from "./message.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
 import { noticeBytes } from "./notice_text.ts";
 import type { ReaderCongestion, Recipient } from "./reader_congestion.ts";
-import { connectedEvent, type TraceEndpoints, type TraceEvent, type TraceSink } from "./trace.ts";
+import type { TraceEndpoints, TraceEvent, TraceSink } from "./trace.ts";
 
 // Past this much waiting to be sent (replies, and messages from others) a
 // client's input is not handled further until it drains, checked after every
@@ -111,7 +111,8 @@ export class ServedClient implements Client, Recipient {
 
   start(): void {
     const nagle = this.#host.nagle;
-    this.#trace(connectedEvent(nagle, this.#connection.setNoDelay(!nagle)));
+    this.#connection.setNoDelay(!nagle);
+    this.#trace({ type: "connected", nagle });
     this.#connection.start({
       data: (chunk) => this.#onData(chunk),
       end: () => void this.#onPeerEnd(),

@@ -11,7 +11,7 @@ import { startsWithTlsRecord } from "./net/tls_record.ts";
 import { type TlsTrust, verifyServerCertificate } from "./net/tls_verify.ts";
 import type { SocketAddress, TcpConnection, TlsConnection } from "./net/types.ts";
 import { type PieceOptions, PieceSender } from "./piece_sender.ts";
-import { connectedEvent, type TraceEvent, type TraceSink } from "./trace.ts";
+import type { TraceEvent, TraceSink } from "./trace.ts";
 
 // Past this many unread messages the connection stops reading, so a fast
 // server cannot grow a slow reader's memory.
@@ -121,7 +121,8 @@ export class Connection {
     this.#decoder = framing.createDecoder();
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
     const nagle = sending.nagle ?? false;
-    this.#trace(connectedEvent(nagle, connection.setNoDelay(!nagle)));
+    connection.setNoDelay(!nagle);
+    this.#trace({ type: "connected", nagle });
     if (sending.pieces) {
       this.#pieces = new PieceSender(connection, sending.pieces, (piece, last) => {
         if (this.#traceSink) this.#trace({ type: "wrote", data: piece, messages: last ? 1 : 0 });

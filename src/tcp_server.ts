@@ -29,6 +29,11 @@ const READER_STALL_MS = 5000;
 /** Default bound on what may wait for one client that is not reading: 1 MiB. */
 export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
 
+type ConnectionEnds = {
+  readonly localAddress: SocketAddress;
+  readonly remoteAddress: SocketAddress;
+};
+
 interface Refusal {
   readonly code: RefusalCode;
   readonly reason: string;
@@ -172,6 +177,9 @@ class TcpServer implements Server, ClientHost {
       hostname,
       port: this.options.port ?? 0,
       tls: this.options.tls,
+      // A client still shaking hands holds a descriptor as surely as one connected.
+      handshakeTimeoutMs: this.options.idleTimeoutMs,
+      admitHandshake: (ends, handshaking) => this.#admitHandshake(ends, handshaking),
       onConnection: (connection) => this.#accept(connection),
       onAcceptError: (error) => this.reportError(error),
     });
@@ -200,6 +208,16 @@ class TcpServer implements Server, ClientHost {
     }
   }
 
+  // Before a TLS handshake there is no way to tell a full server's client
+  // why in words it can read, so it is closed at once, as a denied one is.
+  #admitHandshake(ends: ConnectionEnds, handshaking: number): boolean {
+    if (this.#closing) return false;
+    const refusal = this.#refusal(ends.remoteAddress, handshaking);
+    if (!refusal) return true;
+    this.#logRefusal(ends, refusal);
+    return false;
+  }
+
   encodeShared(payload: Payload): Uint8Array {
     const last = this.#lastSent;
     // Compared by content too: a caller may refill the same array between sends.
@@ -210,15 +228,19 @@ class TcpServer implements Server, ClientHost {
     return frame;
   }
 
-  #refusal(remote: SocketAddress): Refusal | undefined {
+  /** `handshaking`: other clients still in the TLS handshake, who count as connected. */
+  #refusal(remote: SocketAddress, handshaking = 0): Refusal | undefined {
     const { allow = [], deny = [], maxConnections } = this.options;
     if (!isPeerAllowed(remote.hostname, allow, deny)) {
       return { code: "NOT_ALLOWED", reason: "not allowed by the allow and deny lists" };
     }
-    if (maxConnections !== undefined && this.clients.size >= maxConnections) {
+    if (maxConnections !== undefined && this.clients.size + handshaking >= maxConnections) {
+      const clients = `${maxConnections} ${maxConnections === 1 ? "client" : "clients"}`;
       return {
         code: "SERVER_FULL",
-        reason: `server full (${maxConnections} ${maxConnections === 1 ? "client" : "clients"})`,
+        reason: handshaking > 0
+          ? `server full (${clients}, counting ${handshaking} in the TLS handshake)`
+          : `server full (${clients})`,
         notice: `error: server full (${maxConnections} ${
           maxConnections === 1 ? "client" : "clients"
         } connected); try again later`,
@@ -230,13 +252,7 @@ class TcpServer implements Server, ClientHost {
   // Denied peers get nothing; a full server says so first, then waits for the
   // client to close (or a grace period) so the notice is not lost to a reset.
   #refuse(connection: TcpConnection, refusal: Refusal): void {
-    this.stats.refused++;
-    this.options.onRefuse?.(connection.remoteAddress, refusal.reason, refusal.code);
-    this.trace?.({ type: "refused", reason: refusal.reason, code: refusal.code }, {
-      protocol: "tcp",
-      local: connection.localAddress,
-      remote: connection.remoteAddress,
-    });
+    this.#logRefusal(connection, refusal);
     if (!refusal.notice) {
       connection.close();
       return;
@@ -250,6 +266,16 @@ class TcpServer implements Server, ClientHost {
     // Cut to fit: a notice longer than the frame limit must not cost more than this one connection.
     connection.write(this.framing.encode(noticeBytes(refusal.notice, this.framing.maxFrameBytes)));
     void connection.closeWrite();
+  }
+
+  #logRefusal(ends: ConnectionEnds, refusal: Refusal): void {
+    this.stats.refused++;
+    this.options.onRefuse?.(ends.remoteAddress, refusal.reason, refusal.code);
+    this.trace?.({ type: "refused", reason: refusal.reason, code: refusal.code }, {
+      protocol: "tcp",
+      local: ends.localAddress,
+      remote: ends.remoteAddress,
+    });
   }
 
   touch(client: ServedClient): void {

@@ -11,8 +11,6 @@ export type TraceEvent =
     readonly type: "connected";
     /** TCP: whether Nagle's algorithm is on (false: TCP_NODELAY, each write goes out at once). */
     readonly nagle?: boolean;
-    /** TCP: set when TCP_NODELAY was wanted but the runtime cannot set it on this connection. */
-    readonly noDelayUnavailable?: boolean;
   }
   | { readonly type: "read"; readonly data: Uint8Array; readonly messages: number }
   | { readonly type: "wrote"; readonly data: Uint8Array; readonly messages: number }
@@ -60,12 +58,3 @@ export interface TraceEndpoints {
 
 /** Receives trace events; set one to watch a server, client or UDP socket work. */
 export type TraceSink = (event: TraceEvent, where: TraceEndpoints) => void;
-
-/**
- * A TCP connection's first event: whether Nagle's algorithm is on, as asked
- * (`nagle`) or because the runtime could not turn it off (`noDelaySet` false).
- */
-export function connectedEvent(nagle: boolean, noDelaySet: boolean): TraceEvent {
-  if (nagle || noDelaySet) return { type: "connected", nagle };
-  return { type: "connected", nagle: true, noDelayUnavailable: true };
-}

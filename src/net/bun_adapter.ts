@@ -4,7 +4,7 @@ import { NO_ANSWER_AFTER_MS, toConnectError } from "./connect_error.ts";
 import { DescriptorBudget } from "./descriptor_budget.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import { plainBytes } from "./plain_bytes.ts";
-import { handshakeTimeout, SERVER_HANDSHAKE_TIMEOUT_MS, toTlsError } from "./tls_errors.ts";
+import { handshakeTimeout, serverHandshakeTimeoutMs, toTlsError } from "./tls_errors.ts";
 import type {
   ListenOptions,
   RuntimeAdapter,
@@ -173,9 +173,8 @@ class BunTcpConnection implements TcpConnection {
     this.#socket?.end();
   }
 
-  setNoDelay(noDelay: boolean): boolean {
+  setNoDelay(noDelay: boolean): void {
     if (!this.#closed) this.#socket?.setNoDelay?.(noDelay);
-    return true;
   }
 
   onClose(error: Error | undefined): void {
@@ -230,26 +229,20 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
   const local = { hostname, port };
   const base = handlers(local);
   const budget = new DescriptorBudget();
-  let lastReported = -Infinity;
+  const timeoutMs = serverHandshakeTimeoutMs(options.handshakeTimeoutMs);
   // TLS clients still shaking hands, each with the timer that gives up on it.
   const handshaking = new Map<BunTcpSocket<BunTcpConnection>, ReturnType<typeof setTimeout>>();
+  // Near the descriptor limit a new client is let go at once, so Bun's accept
+  // never fails: out of descriptors it would retry at full CPU for ever and
+  // tell nobody (Bun 1.4).
+  const letGo = (socket: BunTcpSocket<BunTcpConnection>): boolean => {
+    if (!budget.exhausted) return false;
+    socket.data.close();
+    const notice = budget.exhaustedNotice();
+    if (notice) options.onAcceptError?.(notice);
+    return true;
+  };
   const admit = (socket: BunTcpSocket<BunTcpConnection>) => {
-    // Near the descriptor limit a new client is let go at once, so Bun's
-    // accept never fails: out of descriptors it would retry at full CPU
-    // for ever and tell nobody (Bun 1.4).
-    if (budget.exhausted) {
-      socket.data.close();
-      if (Date.now() - lastReported >= 1000) {
-        lastReported = Date.now();
-        options.onAcceptError?.(
-          new NetError(
-            "TOO_MANY_OPEN_FILES",
-            `out of file descriptors (the limit is ${budget.limit}); new clients are closed at once`,
-          ),
-        );
-      }
-      return;
-    }
     // The owner's hook may throw: that costs this connection, never the listener.
     try {
       options.onConnection(socket.data);
@@ -270,16 +263,21 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         open: (socket) => {
           base.open!(socket);
           budget.opened();
+          if (letGo(socket)) return;
           if (!tls) return admit(socket);
+          const { data } = socket;
+          if (options.admitHandshake && !options.admitHandshake(data, handshaking.size)) {
+            return data.close();
+          }
           // A client that connects and says nothing would hold its descriptor for ever.
-          const context = { operation: "handshake", address: socket.data.remoteAddress } as const;
+          const context = { operation: "handshake", address: data.remoteAddress } as const;
           handshaking.set(
             socket,
             setTimeout(() => {
               handshaking.delete(socket);
-              options.onAcceptError?.(handshakeTimeout(SERVER_HANDSHAKE_TIMEOUT_MS, context));
-              socket.data.close();
-            }, SERVER_HANDSHAKE_TIMEOUT_MS),
+              options.onAcceptError?.(handshakeTimeout(timeoutMs, context));
+              data.close();
+            }, timeoutMs),
           );
         },
         // The server's authorizationError is about client certificates, which socklab does not ask for.

@@ -1,9 +1,8 @@
-import { deadline } from "../async/deadline.ts";
 import { delay } from "../async/delay.ts";
 import { toConnectError } from "./connect_error.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import { connectNodeTls } from "./node_tls_connection.ts";
-import { handshakeTimeout, SERVER_HANDSHAKE_TIMEOUT_MS, toTlsError } from "./tls_errors.ts";
+import { listenNodeTls } from "./node_tls_server.ts";
 import type {
   BindOptions,
   DatagramEvents,
@@ -40,8 +39,7 @@ function toAddress(addr: Deno.Addr): SocketAddress {
 class DenoTcpConnection implements TcpConnection {
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
-  // A TLS connection only on a --tls server; clients use node:tls (see connectTls).
-  readonly #conn: Deno.TcpConn | Deno.TlsConn;
+  readonly #conn: Deno.TcpConn;
   readonly #queue = new WriteQueue();
   #events: StreamEvents | undefined;
   #writing = false;
@@ -52,7 +50,7 @@ class DenoTcpConnection implements TcpConnection {
   #writeEnded = false;
   #readEnded = false;
 
-  constructor(conn: Deno.TcpConn | Deno.TlsConn) {
+  constructor(conn: Deno.TcpConn) {
     this.#conn = conn;
     this.localAddress = toAddress(conn.localAddr);
     this.remoteAddress = toAddress(conn.remoteAddr);
@@ -219,12 +217,8 @@ class DenoTcpConnection implements TcpConnection {
     this.#shutDown(undefined);
   }
 
-  setNoDelay(noDelay: boolean): boolean {
-    // Deno's TlsConn has no setNoDelay (2.9), and Deno does not set TCP_NODELAY
-    // on the connections its TLS listener accepts (seen with strace).
-    if (!("setNoDelay" in this.#conn)) return false;
+  setNoDelay(noDelay: boolean): void {
     if (!this.#closed) this.#conn.setNoDelay(noDelay);
-    return true;
   }
 
   #fail(error: unknown): void {
@@ -247,29 +241,21 @@ class DenoTcpConnection implements TcpConnection {
 }
 
 function listenTcp(options: ListenOptions): Promise<TcpListener> {
-  const { hostname, port, tls } = options;
-  let listener: Deno.Listener<Deno.TcpConn> | Deno.TlsListener;
+  // Deno's own TLS listener cannot free a stalled handshake's descriptor (see node_tls_server.ts).
+  if (options.tls) return listenNodeTls(options);
+  const { hostname, port } = options;
+  let listener: Deno.Listener<Deno.TcpConn>;
   try {
-    listener = tls
-      ? Deno.listenTls({
-        hostname,
-        port,
-        transport: "tcp",
-        cert: tls.certificate,
-        key: tls.privateKey,
-      })
-      : Deno.listen({ hostname, port, transport: "tcp" });
+    listener = Deno.listen({ hostname, port, transport: "tcp" });
   } catch (error) {
     return Promise.reject(toNetError(error, { operation: "listen", address: { hostname, port } }));
   }
   let closed = false;
-  // Closed with the listener: once it is, nobody would take them over.
-  const handshaking = new Set<Deno.TlsConn>();
   // Deno releases the port only when the pending accept is cancelled, so close() waits for this.
   const accepting = (async () => {
     let backoffMs = 0;
     while (!closed) {
-      let conn: Deno.TcpConn | Deno.TlsConn;
+      let conn: Deno.TcpConn;
       try {
         conn = await listener.accept();
       } catch (error) {
@@ -291,8 +277,7 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         continue;
       }
       backoffMs = 0;
-      if (tls) void handOverAfterHandshake(conn as Deno.TlsConn, options, handshaking);
-      else handOver(conn, options);
+      handOver(conn, options);
     }
   })();
   return Promise.resolve({
@@ -305,51 +290,14 @@ function listenTcp(options: ListenOptions): Promise<TcpListener> {
         } catch {
           // Already closed.
         }
-        for (const conn of handshaking) closeQuietly(conn);
-        handshaking.clear();
       }
       return accepting;
     },
   });
 }
 
-// The handshake runs beside the accept loop, bounded so that a client that
-// connects and says nothing cannot hold its descriptor for ever.
-async function handOverAfterHandshake(
-  conn: Deno.TlsConn,
-  options: ListenOptions,
-  handshaking: Set<Deno.TlsConn>,
-): Promise<void> {
-  const address = toAddress(conn.remoteAddr);
-  const context = { operation: "handshake", address } as const;
-  handshaking.add(conn);
-  try {
-    await deadline(
-      conn.handshake(),
-      SERVER_HANDSHAKE_TIMEOUT_MS,
-      () => handshakeTimeout(SERVER_HANDSHAKE_TIMEOUT_MS, context),
-    );
-  } catch (error) {
-    closeQuietly(conn);
-    // Cut short by the listener closing: nothing went wrong with the client.
-    if (handshaking.delete(conn)) options.onAcceptError?.(toTlsError(error, context));
-    return;
-  } finally {
-    handshaking.delete(conn);
-  }
-  handOver(conn, options);
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // Already closed by the runtime.
-  }
-}
-
 // The owner's hook may throw: that costs this connection, never the accept loop.
-function handOver(conn: Deno.TcpConn | Deno.TlsConn, options: ListenOptions): void {
+function handOver(conn: Deno.TcpConn, options: ListenOptions): void {
   const connection = new DenoTcpConnection(conn);
   try {
     options.onConnection(connection);

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { NetError } from "./net_error.ts";
 
 // Descriptors kept free for what else the process opens (a log file, DNS, a
 // UDP socket, the runtime's own pipes).
@@ -31,6 +32,7 @@ function descriptorsInUse(): number {
 export class DescriptorBudget {
   readonly #limit = descriptorLimit();
   #connections = 0;
+  #lastNotice = -Infinity;
 
   /** One more connection is open. */
   opened(): void {
@@ -51,8 +53,16 @@ export class DescriptorBudget {
     return descriptorsInUse() >= this.#limit - RESERVE;
   }
 
-  /** The limit, for the message that says it was reached. */
-  get limit(): number {
-    return this.#limit;
+  /**
+   * The error that says a new client was let go for want of descriptors, at
+   * most once a second (a flood of them would flood the log); else undefined.
+   */
+  exhaustedNotice(): NetError | undefined {
+    if (Date.now() - this.#lastNotice < 1000) return undefined;
+    this.#lastNotice = Date.now();
+    return new NetError(
+      "TOO_MANY_OPEN_FILES",
+      `out of file descriptors (the limit is ${this.#limit}); new clients are closed at once`,
+    );
   }
 }

@@ -7,7 +7,8 @@ import { plainBytes } from "./plain_bytes.ts";
 import { toTlsError } from "./tls_errors.ts";
 import type { SocketAddress, StreamEvents, TlsClientOptions, TlsConnection } from "./types.ts";
 
-class NodeTlsConnection implements TlsConnection {
+/** A TLS connection over node:tls, a client's or one a server accepted. */
+export class NodeTlsConnection implements TlsConnection {
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
   readonly tlsVersion: string;
@@ -18,10 +19,11 @@ class NodeTlsConnection implements TlsConnection {
   #closed = false;
   #events: StreamEvents | undefined;
 
-  constructor(socket: TLSSocket, to: SocketAddress) {
+  /** `remote`: the peer as dialled or accepted (a TLS socket over another socket may not know it). */
+  constructor(socket: TLSSocket, remote: SocketAddress) {
     this.#socket = socket;
     this.localAddress = { hostname: socket.localAddress ?? "", port: socket.localPort ?? 0 };
-    this.remoteAddress = { hostname: socket.remoteAddress ?? to.hostname, port: to.port };
+    this.remoteAddress = { hostname: socket.remoteAddress ?? remote.hostname, port: remote.port };
     this.tlsVersion = socket.getProtocol() ?? "";
     const raw = socket.getPeerCertificate()?.raw as Uint8Array | undefined;
     this.peerCertificate = raw ? new Uint8Array(raw) : new Uint8Array();
@@ -94,9 +96,8 @@ class NodeTlsConnection implements TlsConnection {
     this.#socket.destroy();
   }
 
-  setNoDelay(noDelay: boolean): boolean {
+  setNoDelay(noDelay: boolean): void {
     if (!this.#closed) this.#socket.setNoDelay(noDelay);
-    return true;
   }
 
   #finish(error: NetError | undefined): void {

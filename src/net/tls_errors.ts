@@ -82,3 +82,8 @@ export function handshakeTimeout(
  * connects and says nothing would otherwise hold a descriptor for ever.
  */
 export const SERVER_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** How long a server gives a handshake: `requested` (an idle timeout, say) where it is shorter than the default. */
+export function serverHandshakeTimeoutMs(requested: number | undefined): number {
+  return Math.min(requested ?? SERVER_HANDSHAKE_TIMEOUT_MS, SERVER_HANDSHAKE_TIMEOUT_MS);
+}

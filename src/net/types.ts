@@ -64,12 +64,8 @@ export interface TcpConnection {
   closeWrite(): Promise<void>;
   /** Closes both directions now; safe to call more than once. */
   close(): void;
-  /**
-   * Turns Nagle's algorithm off (on by default for socklab) or back on.
-   * @returns `false` where the runtime cannot change it on this kind of
-   *   connection, which then keeps the system's default: Nagle's algorithm on.
-   */
-  setNoDelay(noDelay: boolean): boolean;
+  /** Turns Nagle's algorithm off (on by default for socklab) or back on. */
+  setNoDelay(noDelay: boolean): void;
 }
 
 /** A listening TCP socket. */
@@ -118,6 +114,20 @@ export interface ListenOptions extends SocketAddress {
    * handshake is done; a failed or stalled handshake reaches `onAcceptError`.
    */
   tls?: TlsServerOptions;
+  /**
+   * Asked, on a TLS listener, for each new connection before its handshake,
+   * with how many others are still shaking hands: false closes it at once, so
+   * handshakes in progress count toward the owner's limits.
+   */
+  admitHandshake?(
+    ends: { localAddress: SocketAddress; remoteAddress: SocketAddress },
+    handshaking: number,
+  ): boolean;
+  /**
+   * How long a TLS handshake may take before its connection is closed; only
+   * shorter than the default counts. @default {10 s}
+   */
+  handshakeTimeoutMs?: number;
   /** Called for each accepted connection, before any data is read. */
   onConnection(connection: TcpConnection): void;
   /** Called when accepting failed but the listener goes on (out of file descriptors, say). */

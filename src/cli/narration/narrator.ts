@@ -60,10 +60,6 @@ function sentence(event: TraceEvent): string {
 }
 
 function nagleSentence(event: Extract<TraceEvent, { type: "connected" }>): string {
-  if (event.noDelayUnavailable) {
-    return "Nagle's algorithm on: Deno cannot set TCP_NODELAY on a TLS connection it accepted"
-      + " (Bun can), so small writes wait for the ACK of earlier data, then leave joined";
-  }
   return event.nagle
     ? "Nagle's algorithm on: small writes wait for the ACK of earlier data, then leave joined"
     : "TCP_NODELAY: each write goes out at once, however small (--nagle to hold them)";
@@ -108,7 +104,6 @@ function jsonRecord(event: TraceEvent, where: TraceEndpoints, time: Date): Recor
     if (event.delayMs !== undefined) record.delayMs = Math.round(event.delayMs);
   }
   if (event.type === "connected" && event.nagle !== undefined) record.nagle = event.nagle;
-  if (event.type === "connected" && event.noDelayUnavailable) record.noDelayUnavailable = true;
   if (event.type === "refused") record.reason = describeRefusal(event.reason, event.code);
   if (event.type === "closed" && event.early !== undefined) record.reason = event.early;
   if (event.type === "closed" && event.error) {

@@ -24,10 +24,13 @@ Options:
   --max-frame BYTES    largest message accepted; a longer one gets an error
                        line and that connection is closed (default 65536)
   --max-conns N        most clients at once; one more is told the server is
-                       full and closed (default: no limit)
+                       full and closed (default: no limit). With --tls,
+                       clients still in the handshake count too, and one
+                       more is closed before it (no words reach it then)
   --idle-timeout TIME  close a client that completes no message for TIME
                        (120, 2m, 500ms: a bare number is seconds), with a
-                       notice; stops slow-drip clients
+                       notice; stops slow-drip clients. With --tls, also
+                       the longest a handshake may take (at most 10 s)
   --allow CIDR         only peers in this range may connect (repeatable;
                        10.0.0.0/8, 192.168.1.7, fd00::/8)
   --deny CIDR          peers in this range are closed at once (repeatable;
