@@ -59,6 +59,17 @@ export class IntervalClock {
     this.#finish();
   }
 
+  /**
+   * Ends the run now because its work is done (a count reached): the last
+   * interval is reported however short, since it holds part of the count.
+   */
+  complete(): void {
+    if (this.#finished) return;
+    const now = Math.min(this.elapsed(), this.#durationSeconds);
+    if (now > this.#lastBoundary) this.#callbacks.interval(this.#lastBoundary, now);
+    this.#finish();
+  }
+
   #schedule(): void {
     const next = Math.min(Math.floor(this.#lastBoundary) + 1, this.#durationSeconds);
     const delayMs = next * 1000 - (performance.now() - this.#startedAt);

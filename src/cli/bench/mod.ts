@@ -19,13 +19,17 @@ export { ProgressLine } from "./progress.ts";
 export { parseRate } from "./rate.ts";
 export { countUdpDrops, type UdpDropCounts } from "./udp_buffer_drops.ts";
 export { BenchDatagrams, readBenchHeader, UDP_BENCH_HEADER_BYTES } from "./udp_header.ts";
-export { type ReceiverCounts, ReceiverTally } from "./udp_receiver_tally.ts";
+export { type ReceiverCounts, ReceiverTally, type SeenBudget } from "./udp_receiver_tally.ts";
 export {
   type BenchReport,
+  buildMissingReport,
   buildReport,
   buildReportRequest,
+  type MissingReason,
   readReport,
+  readReportAnswer,
   readReportRequest,
+  type ReportAnswer,
 } from "./udp_report.ts";
 export { lossPercent, lostBetween, UdpTally, type UdpTallySnapshot } from "./udp_tally.ts";
 export { bitsPerSecond, formatBytes, formatMbits, formatSpan, reportJson } from "./units.ts";

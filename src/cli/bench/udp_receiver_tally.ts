@@ -16,6 +16,20 @@ export interface ReceiverCounts {
 // over three minutes at 1 Gbit/s): a forged sequence number must not make the
 // server allocate gigabytes.
 const TRACKED_SEQ = 1 << 24;
+const FIRST_SEEN_BYTES = 1024;
+// An honest sender's numbers run about as far as its datagrams that arrived,
+// unless over 7 in 8 were lost: the bitmap grows past this many bytes only
+// one byte per datagram counted, so one forged number far ahead buys nothing.
+const GROWTH_SLACK_BYTES = 8192;
+
+/**
+ * Bytes the duplicate bitmaps of many tallies may grow by between them (a
+ * server's runs share one); a number beyond what a tally may track is counted
+ * as a distinct datagram, as past the 16 Mi tracked.
+ */
+export interface SeenBudget {
+  bytesLeft: number;
+}
 
 /**
  * Counts one run's bench datagrams where they arrive: the receiver's side of
@@ -33,18 +47,20 @@ export class ReceiverTally {
   #lastTransitMs: number | undefined;
   #firstAtMs: number | undefined;
   #lastAtMs = 0;
-  #seen = new Uint8Array(1024);
+  #seen = new Uint8Array(FIRST_SEEN_BYTES);
+  readonly #budget: SeenBudget;
+  #charged = 0;
+
+  /** @param budget Shared room for the bitmap to grow; unbounded when not given. */
+  constructor(budget: SeenBudget = { bytesLeft: Infinity }) {
+    this.#budget = budget;
+  }
 
   /** Records datagram `seq` of `bytes`, sent at `sentAtMs` (sender's clock), arriving at `arrivedAtMs`. */
   record(seq: number, sentAtMs: number, arrivedAtMs: number, bytes: number): void {
-    if (seq < TRACKED_SEQ) {
-      const index = seq >> 3;
+    const index = seq >> 3;
+    if (seq < TRACKED_SEQ && (index < this.#seen.length || this.#grow(index))) {
       const bit = 1 << (seq & 7);
-      if (index >= this.#seen.length) {
-        const grown = new Uint8Array(Math.max(index + 1, this.#seen.length * 2));
-        grown.set(this.#seen);
-        this.#seen = grown;
-      }
       if (this.#seen[index]! & bit) {
         this.#duplicates++;
         return;
@@ -63,6 +79,26 @@ export class ReceiverTally {
     this.#lastTransitMs = transit;
     if (seq < this.#highestSeq) this.#outOfOrder++;
     else this.#highestSeq = seq;
+  }
+
+  /** Makes room for byte `index` of the bitmap, if the budget and the datagrams counted allow. */
+  #grow(index: number): boolean {
+    if (index >= GROWTH_SLACK_BYTES + this.#packets) return false;
+    const length = Math.min(Math.max(index + 1, this.#seen.length * 2), TRACKED_SEQ >> 3);
+    const extra = length - this.#seen.length;
+    if (extra > this.#budget.bytesLeft) return false;
+    this.#budget.bytesLeft -= extra;
+    this.#charged += extra;
+    const grown = new Uint8Array(length);
+    grown.set(this.#seen);
+    this.#seen = grown;
+    return true;
+  }
+
+  /** Gives the bitmap's growth back to the budget, as the tally is about to be forgotten. */
+  release(): void {
+    this.#budget.bytesLeft += this.#charged;
+    this.#charged = 0;
   }
 
   /** The counts now. */

@@ -8,9 +8,28 @@ import type { ReceiverCounts } from "./udp_receiver_tally.ts";
 /** What a discard server reports about one run: what its tally counted. */
 export type BenchReport = ReceiverCounts;
 
-// "SLBQ" and "SLBR": report reQuest and Report, beside the bench datagrams' "SLBN".
+/**
+ * Why a discard server holds no count of a run: `unknown`, none of its
+ * datagrams reached a tally (none arrived, or the server started after the
+ * run did); `crowded`, the same, but the server has lately been turning runs
+ * away or forgetting idle ones because it held as many as it keeps.
+ */
+export type MissingReason = "unknown" | "crowded";
+
+/** A discard server's answer to a report request: the run's counts, or why it has none. */
+export type ReportAnswer =
+  | { kind: "report"; counts: BenchReport }
+  | { kind: "missing"; reason: MissingReason };
+
+const MISSING_REASONS: readonly MissingReason[] = ["unknown", "crowded"];
+
+// "SLBQ" and "SLBR": report reQuest and Report, beside the bench datagrams' "SLBN";
+// "SLBM": the run's count is Missing. A discard server older than "SLBM"
+// answers a run it holds no count of with a report of zeros.
 const REQUEST_MAGIC = 0x534c4251;
 const REPORT_MAGIC = 0x534c4252;
+const MISSING_MAGIC = 0x534c424d;
+const MISSING_BYTES = 12;
 const REQUEST_BYTES = 8;
 const REPORT_FIELDS = [
   "packets",
@@ -60,4 +79,25 @@ export function readReport(bytes: Uint8Array, runId: number): BenchReport | unde
   const counts = {} as BenchReport;
   REPORT_FIELDS.forEach((field, i) => (counts[field] = data.getFloat64(8 + i * 8)));
   return counts;
+}
+
+/** The answer for run `runId` when the server holds no count of it: magic, run id, reason. */
+export function buildMissingReport(runId: number, reason: MissingReason): Uint8Array {
+  const bytes = new Uint8Array(MISSING_BYTES);
+  const data = view(bytes);
+  data.setUint32(0, MISSING_MAGIC);
+  data.setUint32(4, runId);
+  data.setUint32(8, MISSING_REASONS.indexOf(reason));
+  return bytes;
+}
+
+/** A report or a missing-count answer for run `runId`; `undefined` when `bytes` is neither. */
+export function readReportAnswer(bytes: Uint8Array, runId: number): ReportAnswer | undefined {
+  const counts = readReport(bytes, runId);
+  if (counts) return { kind: "report", counts };
+  if (bytes.length !== MISSING_BYTES) return undefined;
+  const data = view(bytes);
+  if (data.getUint32(0) !== MISSING_MAGIC || data.getUint32(4) !== runId) return undefined;
+  // A reason this side does not know is still no count.
+  return { kind: "missing", reason: MISSING_REASONS[data.getUint32(8)] ?? "unknown" };
 }

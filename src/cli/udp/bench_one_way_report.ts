@@ -1,3 +1,4 @@
+import type { UdpBenchCount } from "./bench_bound.ts";
 // What `udp.ts bench --direction up|down` prints: iperf3's UDP layout, or one
 // JSON object whose fields follow iperf3's UDP -J where they mean the same
 // (end.sum with jitter_ms, lost_packets, packets, lost_percent; sum_sent and
@@ -10,6 +11,7 @@ import {
   iperfLine,
   iperfStart,
   lossPercent,
+  type MissingReason,
   type ReceiverCounts,
   reportJson,
   streamLabel,
@@ -23,6 +25,11 @@ export const REPORT_REQUESTS = 3;
 
 /** Bytes socklab's UDP chargen puts in each answer (RFC 864's largest): what down's --rate counts. */
 export const CHARGEN_ANSWER_BYTES = 512;
+
+/** Why an up run shows no receiver's side although an answer came. */
+export type ReportProblem =
+  | { kind: "missing"; reason: MissingReason }
+  | { kind: "not credible"; doubt: string };
 
 /** One second of a one-way run, as this side counted it. */
 export interface OneWayInterval {
@@ -44,8 +51,10 @@ export interface OneWayRun extends SendSide {
   /** up: each data datagram; down: each request. */
   datagramBytes: number;
   targetBitsPerSecond: number;
-  /** Seconds asked for with --time. */
+  /** Seconds asked for with --time; 0 when a count bounds the run. */
   duration: number;
+  /** --bytes or --blockcount, as iperf3's -n and -k. */
+  count?: UdpBenchCount;
   /** Seconds actually spent sending. */
   seconds: number;
   /** `performance.now()` when sending started. */
@@ -55,8 +64,10 @@ export interface OneWayRun extends SendSide {
   sent: { packets: number; bytes: number };
   /** What arrived here: down's answers, the last at `lastAtMs` (`performance.now()`). */
   here: { packets: number; bytes: number; lastAtMs: number };
-  /** up: what the discard server says arrived; undefined when no report came. */
+  /** up: what the discard server says arrived; undefined when no credible report came. */
   report: ReceiverCounts | undefined;
+  /** up: the server answered, but with no count of the run, or with one that cannot be true. */
+  reportProblem?: ReportProblem;
   /** Datagrams dropped by full receive buffers on this PC during the run, where known. */
   bufferDrops: number | undefined;
   faults?: FaultStats;
@@ -178,7 +189,8 @@ export function explainOneWay(run: OneWayRun): string[] {
   const held = heldBackLine(run);
   if (held) lines.push(held);
   const receiver = receiverSide(run);
-  if (run.direction === "up" && !receiver) {
+  // An answer that gave no report is said in the bench's error line instead.
+  if (run.direction === "up" && !receiver && !run.reportProblem) {
     lines.push(
       `no report from udp://${where}: only socklab's discard server (${
         commandFor("udp.ts")
@@ -229,6 +241,13 @@ export function explainOneWay(run: OneWayRun): string[] {
     );
   }
   return lines;
+}
+
+function problemJson(problem: ReportProblem | undefined) {
+  if (!problem) return null;
+  return problem.kind === "missing"
+    ? { kind: "missing", reason: problem.reason }
+    : { kind: "not_credible", doubt: problem.doubt };
 }
 
 function summary(counts: Omit<ReceiverSide, "outOfOrder">, sender: boolean) {
@@ -291,8 +310,8 @@ export function formatOneWayJson(run: OneWayRun): string {
         blksize: up ? run.datagramBytes : CHARGEN_ANSWER_BYTES,
         omit: 0,
         duration: run.duration,
-        bytes: 0,
-        blocks: 0,
+        bytes: run.count && "bytes" in run.count ? run.count.bytes : 0,
+        blocks: run.count && "datagrams" in run.count ? run.count.datagrams : 0,
         reverse: up ? 0 : 1,
         bidir: 0,
         target_bitrate: run.targetBitsPerSecond,
@@ -319,6 +338,8 @@ export function formatOneWayJson(run: OneWayRun): string {
       socklab: {
         direction: run.direction,
         receiver_report: up ? run.report !== undefined : null,
+        /** up: why an answer gave no receiver's side: no count of the run, or an impossible one. */
+        receiver_report_problem: up ? problemJson(run.reportProblem) : null,
         duplicates: up ? run.report?.duplicates ?? null : null,
         /** Datagrams dropped by full receive buffers on this PC; null where unknown. */
         buffer_drops: run.bufferDrops ?? null,
