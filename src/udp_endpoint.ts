@@ -1,4 +1,5 @@
 import { isIpv6, resolveHost } from "./address.ts";
+import { AmplificationLimit } from "./amplification_limit.ts";
 import { asError } from "./as_error.ts";
 import { Waiters } from "./async/waiters.ts";
 import { type CidrRange, isPeerAllowed } from "./cidr.ts";
@@ -51,6 +52,11 @@ export interface UdpStats {
   refused: number;
   /** Datagrams a server did not answer because they were over `maxDatagramBytes`. */
   oversized: number;
+  /**
+   * Replies a server did not send because they would have sent their address
+   * more than three times the bytes it sent (RFC 9000 section 8).
+   */
+  amplifying: number;
 }
 
 /**
@@ -111,6 +117,20 @@ export interface ServeUdpOptions extends Omit<UdpOptions, "onDatagram" | "onErro
   /** A datagram of `bytes` bytes, over the `limit` of `maxDatagramBytes`, was not answered. */
   onOversized?(remote: SocketAddress, bytes: number, limit: number): void;
   /**
+   * A reply of `bytes` bytes to `remote` was not sent: it would have sent that
+   * address more than three times the payload bytes it has sent (RFC 9000
+   * section 8), a forged source address's victim included; `credit` is what
+   * it had left.
+   */
+  onAmplifying?(remote: SocketAddress, bytes: number, credit: number): void;
+  /**
+   * Sends no address more than three times the payload bytes it sent (RFC
+   * 9000 section 8), error datagrams cut to fit: what a server reachable by
+   * forged source addresses needs (`udp.ts server` turns it on).
+   * @default {false}
+   */
+  limitAmplification?: boolean;
+  /**
    * Something went wrong and the server goes on: a handler that threw (its
    * peer is answered with an `error:` datagram), a reply too large to send, or
    * an error the socket survived (an ICMP port unreachable, with no `peer`).
@@ -135,6 +155,7 @@ export class UdpEndpoint {
     errors: 0,
     refused: 0,
     oversized: 0,
+    amplifying: 0,
   };
   /**
    * Largest datagram `send` accepts, before the cap for the destination's IP
@@ -150,6 +171,8 @@ export class UdpEndpoint {
   readonly #deny: readonly CidrRange[];
   readonly #trace: TraceSink | undefined;
   readonly #faults: DatagramFaults | undefined;
+  // A server's replies only: a client's requests amplify nothing.
+  readonly #amplification: AmplificationLimit | undefined;
   readonly #inbox: Datagram[] = [];
   readonly #arrivals = new Waiters();
   #closed = false;
@@ -168,6 +191,9 @@ export class UdpEndpoint {
     this.maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
     this.localAddress = socket.localAddress;
     this.#faults = options.faults;
+    this.#amplification = handler && options.limitAmplification
+      ? new AmplificationLimit()
+      : undefined;
     this.#faults?.start(this.localAddress, (data, to) => this.#transmit(data, to));
     socket.start({
       message: (data, from) => this.#deliver(data, from),
@@ -209,6 +235,7 @@ export class UdpEndpoint {
       this.#refuse(from);
       return;
     }
+    this.#amplification?.received(from.hostname, data.length);
     if (data.length > this.maxDatagramBytes) {
       this.stats.oversized++;
       this.#options.onOversized?.(from, data.length, this.maxDatagramBytes);
@@ -262,7 +289,12 @@ export class UdpEndpoint {
     this.#survived(failure, peer);
     if (this.#closed) return;
     const to = peer.remoteAddress;
-    this.send(noticeBytes(`error: ${this.#describe(failure)}`, this.limitFor(to)), to);
+    // Cut to what the peer's own bytes allow, so a bad request cannot amplify either.
+    const room = Math.min(
+      this.limitFor(to),
+      this.#amplification?.creditOf(to.hostname) ?? Infinity,
+    );
+    this.send(noticeBytes(`error: ${this.#describe(failure)}`, room), to);
   }
 
   #describe(error: Error): string {
@@ -314,6 +346,12 @@ export class UdpEndpoint {
   // What leaves for the wire, faults or not: counted and traced only here, so
   // a datagram a fault dropped is never shown going out.
   #transmit(bytes: Uint8Array, to: SocketAddress): void {
+    // Checked here, after the faults, so a duplicate or an error counts too.
+    if (this.#amplification && !this.#amplification.spend(to.hostname, bytes.length)) {
+      this.stats.amplifying++;
+      this.#options.onAmplifying?.(to, bytes.length, this.#amplification.creditOf(to.hostname));
+      return;
+    }
     this.stats.datagramsOut++;
     this.stats.bytesOut += bytes.length;
     this.#socket.send(bytes, to);

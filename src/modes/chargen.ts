@@ -1,3 +1,4 @@
+import { AMPLIFICATION_FACTOR, UDP_IPV4_OVERHEAD } from "../amplification_limit.ts";
 import type { DatagramMode, ServerMode } from "./types.ts";
 
 // RFC 864: lines of 72 characters taken from the 95 printable ASCII
@@ -46,20 +47,36 @@ export function chargenMode(): ServerMode {
 // RFC 864's largest UDP answer: small enough for any path without fragmenting.
 const DATAGRAM_CHARS = 512;
 
+// Sized for IPv4, whose headers are the smaller: over IPv6 the same answer is within the limit too.
+const answerChars = (requestBytes: number) =>
+  Math.min(
+    DATAGRAM_CHARS,
+    AMPLIFICATION_FACTOR * (requestBytes + UDP_IPV4_OVERHEAD) - UDP_IPV4_OVERHEAD,
+  );
+
+/** The smallest request chargen answers with its full 512 characters: three times it, on the wire, covers them. */
+export const CHARGEN_FULL_REQUEST_BYTES =
+  Math.ceil((DATAGRAM_CHARS + UDP_IPV4_OVERHEAD) / AMPLIFICATION_FACTOR) - UDP_IPV4_OVERHEAD;
+
 /**
  * The character generator over UDP (RFC 864): each datagram received, whatever
- * it holds, is answered with one datagram of 512 pattern characters, each
- * answer starting one line further on. The answers are views of one buffer
- * built at start, never copied.
+ * it holds, is answered with one datagram of pattern characters, each answer
+ * starting one line further on: 512 of them (RFC 864's most) for a request of
+ * {@linkcode CHARGEN_FULL_REQUEST_BYTES} bytes or more, and fewer for a smaller
+ * one, so that a forged source address cannot make this server send anyone
+ * more than three times the bytes the forger sent, headers included (RFC 9000
+ * section 8; CVE-1999-0103 is chargen used that way): an empty request gets
+ * 56. The answers are views of one buffer built at start, never copied.
  */
 export function chargenDatagramMode(): DatagramMode {
   const cycle = CHARGEN_CYCLE_LINES * LINE_BYTES;
   const lines = chargenLines(CHARGEN_CYCLE_LINES + Math.ceil(DATAGRAM_CHARS / LINE_BYTES));
   let answered = 0;
   return {
-    handler: () => {
+    handler: (message) => {
       const start = (answered++ * LINE_BYTES) % cycle;
-      return lines.subarray(start, start + DATAGRAM_CHARS);
+      const chars = answerChars(message.size);
+      return lines.subarray(start, start + chars);
     },
   };
 }

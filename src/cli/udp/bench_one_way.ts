@@ -1,6 +1,7 @@
 import { formatAddress } from "../../address.ts";
 import { settlesWithin } from "../../async/deadline.ts";
 import { Waiters } from "../../async/waiters.ts";
+import { CHARGEN_FULL_REQUEST_BYTES } from "../../modes/chargen.ts";
 import {
   BenchDatagrams,
   buildReportRequest,
@@ -9,7 +10,8 @@ import {
   IntervalClock,
   ProgressLine,
   readBenchHeader,
-  readReport,
+  readReportAnswer,
+  type ReportAnswer,
   UDP_BENCH_HEADER_BYTES,
 } from "../bench/mod.ts";
 import { printError, printLine, printStatus } from "../output.ts";
@@ -17,6 +19,7 @@ import { asTypedHere } from "../program_name.ts";
 import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
 import { UsageError } from "../usage_error.ts";
+import { boundWords, clockSeconds, datagramsFor } from "./bench_bound.ts";
 import {
   CHARGEN_ANSWER_BYTES,
   explainOneWay,
@@ -28,6 +31,7 @@ import {
   REPORT_REQUESTS,
 } from "./bench_one_way_report.ts";
 import { paceSends, sentQueued } from "./bench_pace.ts";
+import { reportDoubt } from "./bench_report_check.ts";
 import { silenceExplanation } from "./explain.ts";
 import { startFaults } from "./faults.ts";
 import type { UdpBenchOptions } from "./options.ts";
@@ -43,7 +47,8 @@ const FINAL_WAIT_MS = 1000;
  * server answers with what arrived) or `--direction down` (small requests to
  * a chargen server, each answered with one datagram, which are counted).
  * @returns 0 when data arrived, or was sent to a sink that does not report;
- * 1 when the receiver reported nothing, or no answer came back.
+ * 1 when the receiver reported nothing, holds no count of the run or sent an
+ * impossible report, or no answer came back.
  * @throws {UsageError} when `--size` is over the UDP limit for the server's IP version.
  */
 export async function runOneWayBench(options: UdpBenchOptions): Promise<number> {
@@ -51,7 +56,10 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
   const runId = crypto.getRandomValues(new Uint32Array(1))[0]!;
   const sent = { packets: 0, bytes: 0 };
   const here = { packets: 0, bytes: 0, lastAtMs: 0 };
-  let report: OneWayRun["report"];
+  let answer: ReportAnswer | undefined;
+  let answerAtMs = 0;
+  // Only an answer to a request is one: whatever came before was not asked for.
+  let asked = false;
   let echoed = false;
   const arrived = new Waiters();
   const faults = startFaults(options.faults, { verbose: false, json: false });
@@ -60,8 +68,12 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
     options.port,
     false,
     ({ message }) => {
-      if (up) report ??= readReport(message.bytes, runId);
-      else {
+      if (up) {
+        if (asked && !answer) {
+          answer = readReportAnswer(message.bytes, runId);
+          answerAtMs = performance.now();
+        }
+      } else {
         // An echo server sends the request itself back: worth saying, it is the wrong server.
         if (readBenchHeader(message.bytes)?.runId === runId) echoed = true;
         here.packets++;
@@ -75,7 +87,8 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
   );
   const where = formatAddress(address);
   try {
-    const size = up ? options.size : UDP_BENCH_HEADER_BYTES;
+    // A smaller request would be answered with less: chargen sends at most three times what it got.
+    const size = up ? options.size : Math.max(UDP_BENCH_HEADER_BYTES, CHARGEN_FULL_REQUEST_BYTES);
     const limit = endpoint.limitFor(address);
     if (size > limit) {
       throw new UsageError(
@@ -86,9 +99,13 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
       up
         ? `bench up: ${size}-byte datagrams to udp://${where} at ${
           formatMbits(options.bitsPerSecond)
-        } for ${options.seconds} s, then a report request (answered by udp.ts server --mode discard)`
+        } ${
+          boundWords(options.count, options.seconds, size)
+        }, then a report request (answered by udp.ts server --mode discard)`
         : `bench down: ${size}-byte requests to udp://${where}, one per ${CHARGEN_ANSWER_BYTES} bytes `
-          + `asked for, at ${formatMbits(options.bitsPerSecond)} for ${options.seconds} s `
+          + `asked for, at ${formatMbits(options.bitsPerSecond)} ${
+            boundWords(options.count, options.seconds, CHARGEN_ANSWER_BYTES)
+          } `
           + `(a chargen server answers each with one datagram)`,
     );
     const startedAt = new Date();
@@ -100,7 +117,8 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
       startedAt,
       datagramBytes: size,
       targetBitsPerSecond: options.bitsPerSecond,
-      duration: options.seconds,
+      duration: options.count ? 0 : options.seconds,
+      count: options.count,
       seconds: 0,
       startedAtMs: performance.now(),
       intervals: [],
@@ -118,7 +136,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
     const progress = new ProgressLine(ProgressLine.wanted(options.json));
     let mark = { sent: { ...sent }, here: { ...here } };
     if (!options.json) printLine(formatOneWayHeader(run));
-    const clock = new IntervalClock(options.seconds, {
+    const clock = new IntervalClock(clockSeconds(options.count, options.seconds), {
       interval(start, end) {
         const interval = {
           start,
@@ -152,6 +170,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
         endpoint.send(datagrams.build({ runId, seq, sentAtMs: performance.now() }), address);
       },
       () => endpoint.queuedDatagrams,
+      options.count ? datagramsFor(options.count, up ? size : CHARGEN_ANSWER_BYTES) : Infinity,
     );
     run.heldBackMs = pacing.heldBackMs;
     run.sentShare = pacing.sentShare;
@@ -162,14 +181,15 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
     await sentQueued(endpoint);
     if (up) {
       // A lost report request is sent again; a sink that never answers costs the whole wait.
-      for (let i = 0; i < REPORT_REQUESTS && !report; i++) {
+      asked = true;
+      for (let i = 0; i < REPORT_REQUESTS && !answer; i++) {
         endpoint.send(buildReportRequest(runId), address);
         const deadline = Date.now() + REPORT_WAIT_MS;
-        while (!report && Date.now() < deadline) {
+        while (!answer && Date.now() < deadline) {
           await settlesWithin(arrived.wait(), deadline - Date.now());
         }
       }
-      run.report = report;
+      takeAnswer(run, answer, answerAtMs);
     } else {
       const deadline = Date.now() + FINAL_WAIT_MS;
       while (here.packets < sent.packets && Date.now() < deadline) {
@@ -201,7 +221,36 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
   }
 }
 
+/** Puts the receiver's answer into `run`: its report if credible, else why there is none. */
+function takeAnswer(run: OneWayRun, answer: ReportAnswer | undefined, atMs: number): void {
+  if (answer?.kind === "missing") run.reportProblem = answer;
+  if (answer?.kind !== "report") return;
+  const doubt = reportDoubt(answer.counts, run.sent, atMs - run.startedAtMs);
+  if (doubt === undefined) run.report = answer.counts;
+  else run.reportProblem = { kind: "not credible", doubt };
+}
+
 function verdict(run: OneWayRun, where: string): number {
+  const problem = run.reportProblem;
+  if (problem?.kind === "not credible") {
+    printError(
+      `udp.ts: the receiver's report from ${where} is not credible (${problem.doubt}); `
+        + `only this side's figures are shown`,
+    );
+    return EXIT.failure;
+  }
+  if (problem?.kind === "missing") {
+    printError(
+      `udp.ts: the server at ${where} has no count of this run, so its loss is unknown: ${
+        problem.reason === "crowded"
+          ? "it holds as many bench runs as it keeps and turned this one away (too many at once, "
+            + "or a peer flooding it); run the bench again"
+          : `none of the ${run.sent.packets} datagrams reached it (a firewall, a wrong address, or `
+            + `datagrams over its --max-datagram), or it was restarted during the run`
+      }`,
+    );
+    return EXIT.failure;
+  }
   if (run.direction === "up") {
     if (!run.report || run.report.packets > 0 || run.sent.packets === 0) return EXIT.ok;
     printError(

@@ -11,8 +11,8 @@ Usage:
   udp.ts server [--host 127.0.0.1] [--port 9000] [--mode echo|upper|discard|chargen] [--max-datagram BYTES]
   udp.ts client [--host 127.0.0.1] [--port 9000] [--timeout TIME] [--retries N] [MESSAGE...]
   udp.ts ping   [--host 127.0.0.1] [--port 9000] [--count N] [--interval TIME] [--timeout TIME]
-  udp.ts bench  [--host 127.0.0.1] [--port 9000] [--time TIME] [--rate RATE] [--size BYTES]
-                [--direction up|down|both] [--json]
+  udp.ts bench  [--host 127.0.0.1] [--port 9000] [--time TIME | --bytes N | --blockcount N]
+                [--rate RATE] [--size BYTES] [--direction up|down|both] [--json]
   udp.ts check  [--host 127.0.0.1] [--port 9000] [--timeout TIME] [--expect echo|upper|any] [--json]
   server, client, ping and bench also take faults on purpose (see below):
          [--drop PCT] [--delay TIME[±JITTER]] [--dup PCT] [--reorder PCT] [--seed N]
@@ -45,8 +45,13 @@ server: answers every datagram to its sender, so many clients work at once.
                       discard: drop every datagram unanswered (RFC 863), the
                       peer table counting what arrived (it answers only bench
                       --direction up's report request, -v logs each report);
-                      chargen: answer each datagram with 512 characters of
-                      the RFC 864 pattern
+                      chargen: answer each datagram with RFC 864 pattern
+                      characters, up to 512: pad a request to 152 bytes
+                      or more for all 512 (an empty one gets 56). No mode
+                      sends an address more than 3x the bytes it sent,
+                      IP and UDP headers included (RFC 9000 section 8), so
+                      a forged source cannot aim replies at a victim;
+                      replies over that are counted, not sent
   --allow CIDR        answer only peers in this range (repeatable; 10.0.0.0/8,
                       192.168.1.7, fd00::/8); others are counted, not answered
   --deny CIDR         never answer peers in this range (repeatable; wins over
@@ -80,7 +85,13 @@ bench: the throughput lab, like iperf -u: sends numbered, timestamped datagrams
   against send spacing). It waits 1 s for the last echoes. Loss counts both
   directions, since only echoes come back. A live progress line updates in
   place while stdout is a terminal. Ctrl-C stops early, still summarising.
-  -t, --time TIME     how long to send (default 10s)
+  -t, --time TIME     how long to send (default 10s). A timed run sends what
+                      this PC manages in the time: a loaded PC sends fewer.
+  -n, --bytes N       send N bytes instead (like iperf3 -n; K, M, G are 1024s),
+                      rounded up to whole datagrams (down: N bytes asked for)
+  -k, --blockcount N  send N datagrams instead (like iperf3 -k; down: N
+                      requests). A counted run sends the same datagrams on
+                      every PC: with --seed the whole class gets the same run.
   -b, --rate RATE     target rate of datagram payload in bit/s, decimal units
                       like iperf -b: 500k, 10M, 1.5G; a bare number is Mbit/s
                       (default 10M)
@@ -154,7 +165,8 @@ faults on purpose (server, client, ping, bench): the loss, delay, duplication
                       bench, client at the end of input) (default 0)
   --seed N            where the random decisions start: the same seed and
                       flags make the same decisions, so a class gets the same
-                      run (default: random; the seed used is printed)
+                      run; for bench, bound it with --blockcount or --bytes,
+                      not --time (default: random; the seed used is printed)
   Each datagram is dropped, delayed, held back, then duplicated, in that order.
   At most 10,000 datagrams (16 MiB) wait delayed or held back; more are
   dropped and counted. What still waits when the program stops is not sent.

@@ -26,6 +26,7 @@ interface Oddities {
   unreachable: number;
   otherErrors: number;
   denied: number;
+  amplifying: number;
 }
 
 const ODDITY_WORDS: Record<keyof Oddities, string> = {
@@ -35,6 +36,7 @@ const ODDITY_WORDS: Record<keyof Oddities, string> = {
   unreachable: "ICMP port unreachable (a client left before its reply)",
   otherErrors: "other errors (a reply too large, for example)",
   denied: "from peers refused by --allow/--deny (not answered)",
+  amplifying: "replies not sent as they were over 3x what their address sent (RFC 9000 section 8)",
 };
 
 /**
@@ -53,6 +55,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
     unreachable: 0,
     otherErrors: 0,
     denied: 0,
+    amplifying: 0,
   };
   // Each kind is shown once without -v, so a flood cannot flood the terminal too; the
   // counts are in the report at exit, so the filter need not report them.
@@ -88,6 +91,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
       deny: options.deny,
       trace: udpNarrator(options),
       faults,
+      limitAmplification: true,
       // Refused peers get no answer: UDP has no connection to close.
       onRefuse: (from, reason, code) => {
         note("denied", `refused ${formatAddress(from)}: ${describeRefusal(reason, code)}`);
@@ -96,6 +100,14 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
         record(from, size);
         note("oversized", `${formatAddress(from)}: ${describeOversizedDatagram(size, limit)}`);
       },
+      onAmplifying: (to, size, credit) => {
+        note(
+          "amplifying",
+          `${formatAddress(to)}: a ${countOf(size, "byte")} reply not sent: only ${
+            countOf(credit, "byte")
+          } left of 3x what that address sent (pad the request to get more back)`,
+        );
+      },
       onError: (error, peer) => noteError(note, error, peer),
       // The error datagrams peers are sent name the flag that would help, as the log does.
       describeError,
@@ -103,12 +115,20 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
     (message, peer) => {
       record(peer.remoteAddress, message.size);
       const report = bench?.take(message.bytes, peer.remoteAddress);
-      if (report && options.verbose) {
+      if (report?.report && options.verbose) {
         const { packets, bytes, jitterMs } = report.report;
         printStatus(
           `${formatAddress(peer.remoteAddress)}: bench report sent: ${
             countOf(packets, "datagram")
           }, ${countOf(bytes, "byte")} received, jitter ${jitterMs.toFixed(3)} ms`,
+        );
+      } else if (report && options.verbose) {
+        printStatus(
+          `${formatAddress(peer.remoteAddress)}: bench report asked for a run with no count here (${
+            report.missing === "crowded"
+              ? "crowded out: too many runs at once"
+              : "none of it arrived"
+          })`,
         );
       }
       return report ? report.answer : mode.handler(message, peer);
