@@ -13,9 +13,17 @@ const RUN_TIMEOUT_MS = 15_000;
 let dir = "";
 let socklab = "";
 
+/**
+ * Starts `socklab ARGS` found on PATH, so it names itself `socklab` (run by
+ * its path it names itself by that path: tests/lab_run2_test.ts).
+ */
+function start(args: string[]): RunningScript {
+  return new RunningScript("env", [`PATH=${dir}:/usr/bin:/bin`, "socklab", ...args]);
+}
+
 /** Runs the executable to completion, killed after {@linkcode RUN_TIMEOUT_MS}. */
 async function run(args: string[]): Promise<ScriptResult> {
-  const running = new RunningScript(socklab, args);
+  const running = start(args);
   const timer = setTimeout(() => running.child.kill("SIGKILL"), RUN_TIMEOUT_MS);
   running.endInput();
   try {
@@ -27,7 +35,7 @@ async function run(args: string[]): Promise<ScriptResult> {
 
 /** Starts `socklab ARGS...` as a server on a free loopback port and returns it with the port. */
 async function serving(args: string[]): Promise<{ server: RunningScript; port: number }> {
-  const started = new RunningScript(socklab, [...args, "--port", "0"]);
+  const started = start([...args, "--port", "0"]);
   started.endInput();
   return await listeningOn(started);
 }
@@ -90,7 +98,7 @@ describe("the compiled socklab executable", () => {
       await server.waitFor(/to watch the packets/, { stream: "stderr" });
       assert.doesNotMatch(server.stderr, /client\.ts/);
       // A machine with no LAN address lists none; any command it lists is socklab's.
-      const listed = server.stderr.match(/^ {2}(\S+ \S+) --host/m);
+      const listed = server.stderr.match(/^ {4}(\S+ \S+) --host/m);
       if (listed) assert.equal(listed[1], "socklab client", server.stderr);
       assert.ok(port > 0);
     } finally {

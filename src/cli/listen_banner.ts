@@ -51,12 +51,18 @@ function printAddressList(address: SocketAddress, clientCommand: string): void {
   const ipv6Too = address.hostname !== "0.0.0.0";
   const external = localAddresses().filter((a) => !isLoopback(a));
   const reachable = external.filter((a) => (a.family === "IPv4" || ipv6Too) && !isLinkLocalV6(a));
+  const linkLocal = external.filter(isLinkLocalV6);
   if (reachable.length > 0) {
     printStatus("other PCs can connect with:");
     printByInterface(reachable.map((a) => ({ ...a, host: a.address })), command);
+    // A typical lab has IPv4 from DHCP and no IPv6 router: fe80:: is then its only IPv6.
+    const globalV6 = reachable.some((a) => a.family === "IPv6");
+    if (ipv6Too && !globalV6 && linkLocal.length > 0) {
+      printStatus(`or over IPv6, on the same link only (fe80::; ${ZONE_ADVICE}):`);
+      printLinkLocal(linkLocal, command);
+    }
     return;
   }
-  const linkLocal = external.filter(isLinkLocalV6);
   if (linkLocal.length === 0) {
     printStatus("no network address found on this machine; only this PC can connect");
   } else if (!ipv6Too) {
@@ -65,17 +71,23 @@ function printAddressList(address: SocketAddress, clientCommand: string): void {
         + "listen on them with --host :: to let other PCs on the same link connect",
     );
   } else {
-    // A link-local address names no network, so the client must say which link: %zone.
     printStatus(
       "this machine has only link-local addresses (fe80::); other PCs on the same link can "
-        + "connect with (after % goes the connecting PC's own interface on that link, shown "
-        + "here with this PC's name: change it where the names differ, a number on Windows):",
+        + `connect with (${ZONE_ADVICE}):`,
     );
-    printByInterface(
-      linkLocal.map((a) => ({ ...a, host: `${a.address}%${a.interfaceName}` })),
-      command,
-    );
+    printLinkLocal(linkLocal, command);
   }
+}
+
+// A link-local address names no network, so the client must say which link: %zone.
+const ZONE_ADVICE = "after % goes the connecting PC's own interface on that link, shown "
+  + "here with this PC's name: change it where the names differ, a number on Windows";
+
+function printLinkLocal(linkLocal: InterfaceAddress[], command: (host: string) => string): void {
+  printByInterface(
+    linkLocal.map((a) => ({ ...a, host: `${a.address}%${a.interfaceName}` })),
+    command,
+  );
 }
 
 // The interface goes on a line of its own so that each command pastes into any shell,

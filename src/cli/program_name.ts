@@ -9,20 +9,37 @@ export type ScriptName = "server.ts" | "client.ts" | "udp.ts";
 
 const SCRIPTS: readonly ScriptName[] = ["server.ts", "client.ts", "udp.ts"];
 
-let compiled = false;
+// The executable as it was typed, or false for the scripts.
+let compiled: string | false = false;
 
 /**
  * Makes this process name itself as the compiled executable does
- * (`socklab server`); called once by its entry before a command runs.
- * @param on `false` restores the scripts' names (for tests).
+ * (`./socklab server`); called once by its entry before a command runs.
+ * @param typed The executable as typed ({@linkcode typedName}), or `false`
+ *   to restore the scripts' names (for tests).
  */
-export function useCompiledNames(on = true): void {
-  compiled = on;
+export function useCompiledNames(typed: string | false = "socklab"): void {
+  compiled = typed;
 }
 
-/** `socklab server` for `server.ts`: the compiled executable's command. */
+// What a POSIX shell takes as one word unquoted.
+const PLAIN_WORD = /^[\w@%+=:,./-]+$/;
+
+/**
+ * How to type the executable again in the same place, from its argv[0]: a
+ * path as given (`./socklab`, `/opt/lab/socklab`), since a bare `socklab` is
+ * "command not found" unless its folder is on PATH; a bare name as given (the
+ * shell found it on PATH). Windows' cmd runs `socklab` from the current folder.
+ */
+export function typedName(argv0: string, platform: string): string {
+  if (platform === "win32" || argv0 === "") return "socklab";
+  if (PLAIN_WORD.test(argv0)) return argv0;
+  return `'${argv0.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `./socklab server` for `server.ts`: the compiled executable's command as typed. */
 function compiledCommand(script: ScriptName): string {
-  return `socklab ${script.slice(0, -".ts".length)}`;
+  return `${compiled} ${script.slice(0, -".ts".length)}`;
 }
 
 /** The name `script` calls itself in messages: `server.ts`, or `socklab server`. */

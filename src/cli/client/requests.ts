@@ -6,6 +6,7 @@ import { displayBytes } from "../../terminal_text.ts";
 import { countOf } from "../count_of.ts";
 import { printError, printLine } from "../output.ts";
 import { programName } from "../program_name.ts";
+import { lengthPrefixedPayload } from "./length_prefixed_reply.ts";
 import { receiveReply } from "./receive_reply.ts";
 
 const ERROR_PREFIX = new TextEncoder().encode("error: ");
@@ -51,6 +52,17 @@ export async function sendRequests(
         index,
         count: messages.length,
       });
+      const framed = connection.framing.name === "line"
+        ? lengthPrefixedPayload(reply.bytes)
+        : undefined;
+      if (framed) {
+        // Not a reply to print: the whole exchange is misread, so stop at the first one.
+        await connection.finish({ maxMs: FIN_GRACE_MS }).catch(() => {});
+        printError(
+          `${programName("client.ts")}: ${lengthFramingMismatch(connection, reply, framed)}`,
+        );
+        return 1;
+      }
       if (!startsWith(reply.bytes, ERROR_PREFIX)) {
         show(reply);
         continue;
@@ -98,6 +110,20 @@ async function nextWithin(connection: Connection, ms: number): Promise<Message |
     if (error instanceof NetError && error.code === "CONNECTION_RESET") return null;
     throw error;
   }
+}
+
+function lengthFramingMismatch(
+  connection: Connection,
+  reply: Message,
+  payload: Uint8Array,
+): string {
+  const prefix = [...reply.bytes.subarray(0, 4)]
+    .map((byte) => byte.toString(16).padStart(2, "0"))
+    .join(" ");
+  // The advice first: the server's own words may end in advice of their own.
+  return `${formatAddress(connection.remoteAddress)} seems to use length framing: add `
+    + `--framing length (its reply starts with a 4-byte length prefix, ${prefix}, that counts `
+    + `the bytes after it: ${displayBytes(payload)})`;
 }
 
 function extraReplies(connection: Connection, received: number, sent: number): string {
