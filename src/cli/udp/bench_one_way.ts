@@ -234,13 +234,15 @@ function verdict(run: OneWayRun, where: string): number {
   const problem = run.reportProblem;
   if (problem?.kind === "not credible") {
     printError(
-      `udp.ts: the receiver's report from ${where} is not credible (${problem.doubt}); `
-        + `only this side's figures are shown`,
+      asTypedHere(
+        `udp.ts: the receiver's report from ${where} is not credible (${problem.doubt}); `
+          + `only this side's figures are shown`,
+      ),
     );
     return EXIT.failure;
   }
   if (problem?.kind === "missing") {
-    printError(
+    printError(asTypedHere(
       `udp.ts: the server at ${where} has no count of this run, so its loss is unknown: ${
         problem.reason === "crowded"
           ? "it holds as many bench runs as it keeps and turned this one away (too many at once, "
@@ -248,14 +250,16 @@ function verdict(run: OneWayRun, where: string): number {
           : `none of the ${run.sent.packets} datagrams reached it (a firewall, a wrong address, or `
             + `datagrams over its --max-datagram), or it was restarted during the run`
       }`,
-    );
+    ));
     return EXIT.failure;
   }
   if (run.direction === "up") {
     if (!run.report || run.report.packets > 0 || run.sent.packets === 0) return EXIT.ok;
     printError(
-      `udp.ts: the server at ${where} reports that none of the ${run.sent.packets} datagrams arrived; `
-        + `a firewall or a wrong address between here and there may drop them`,
+      asTypedHere(
+        `udp.ts: the server at ${where} reports that none of the ${run.sent.packets} datagrams arrived; `
+          + `a firewall or a wrong address between here and there may drop them`,
+      ),
     );
     return EXIT.failure;
   }
