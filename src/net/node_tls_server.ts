@@ -54,12 +54,13 @@ function readState(): ReadState | undefined {
  * changes; tests/tls_check_bench_test.ts asserts the RST is narrated.
  */
 function surfaceReadErrors(socket: TLSSocket): void {
-  const native = (socket as unknown as { _handle?: { _nativeTcpHandle?: { onread?: ReadCallback } } })
-    ._handle?._nativeTcpHandle;
+  const native =
+    (socket as unknown as { _handle?: { _nativeTcpHandle?: { onread?: ReadCallback } } })
+      ._handle?._nativeTcpHandle;
   const onread = native?.onread;
   const state = onread && readState();
   if (!native || !onread || !state) return;
-  native.onread = function (this: unknown, ...args: unknown[]) {
+  native.onread = function(this: unknown, ...args: unknown[]) {
     const status = state.streamBaseState[state.kReadBytesOrError]!;
     if (status < 0 && status !== UV_EOF) {
       socket.destroy(
