@@ -201,8 +201,8 @@ describe("client.ts --count over a connection the server closes", () => {
     try {
       const result = await client(port, ["--count", "4", "--interval", "0"]);
       const lines = result.stdout.trimEnd().split("\n");
-      assert.match(lines[0]!, /^6 bytes from 127\.0\.0\.1:\d+: seq=1 time=/);
-      assert.match(lines[1]!, /^6 bytes from 127\.0\.0\.1:\d+: seq=2 time=/);
+      assert.match(lines[0]!, /^7 bytes from 127\.0\.0\.1:\d+: seq=1 time=/);
+      assert.match(lines[1]!, /^7 bytes from 127\.0\.0\.1:\d+: seq=2 time=/);
       assert.equal(lines[2], `--- 127.0.0.1:${port} tcp ping statistics ---`);
       assert.equal(
         lines[3],

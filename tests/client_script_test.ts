@@ -88,7 +88,7 @@ describe("client.ts against library servers", () => {
     for (const [i, line] of lines.slice(0, 3).entries()) {
       assert.match(
         line,
-        new RegExp(`^6 bytes from 127\\.0\\.0\\.1:${port}: seq=${i + 1} time=\\d+\\.\\d{3} ms$`),
+        new RegExp(`^7 bytes from 127\\.0\\.0\\.1:${port}: seq=${i + 1} time=\\d+\\.\\d{3} ms$`),
       );
     }
     assert.equal(lines[3], `--- 127.0.0.1:${port} tcp ping statistics ---`);

@@ -9,6 +9,7 @@ import {
 } from "../../tcp_client.ts";
 import { formatTransfer, IntervalClock, ProgressLine } from "../bench/mod.ts";
 import { printError, printLine, printStatus } from "../output.ts";
+import { asTypedHere } from "../program_name.ts";
 import { EXIT } from "../run_main.ts";
 import { type ClientTlsChoice, clientTlsOptions, describeTlsSession } from "../tls/mod.ts";
 import { EchoStream } from "./bench_echo.ts";
@@ -193,7 +194,8 @@ async function measure(
   if (options.json) printLine(formatJson(run));
   else for (const line of formatSummary(run)) printLine(line);
   if (run.failure) {
-    printError(`client.ts: ${run.failure}`);
+    // Its hints name server.ts too: both as typed here.
+    printError(asTypedHere(`client.ts: ${run.failure}`));
     return EXIT.failure;
   }
   return EXIT.ok;

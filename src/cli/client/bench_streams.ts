@@ -113,6 +113,16 @@ export class UploadStream extends RawStream {
     this.#graceMs = graceMs;
   }
 
+  /**
+   * Bytes handed to the connection: taken by the system, or queued here to
+   * follow. Writing stops at the deadline, so the blocks still queued then
+   * belong to the run; counted only once taken, they went uncounted by the
+   * sender line yet reached the server, and the receiver line came out larger.
+   */
+  override get sentBytes(): number {
+    return this.connection.writtenBytes + this.connection.bufferedBytes;
+  }
+
   async run(clock: IntervalClock): Promise<string | undefined> {
     const connection = this.connection;
     const block = this.#block;

@@ -102,8 +102,9 @@ of what was measured, and the bench exits 1.
 
 Replies go to stdout, with control characters shown as \\xNN; status and
 errors go to stderr. With MESSAGE... each message must get one reply: more
-lines than messages, a missing reply, or an "error: " line followed by the
-server closing (said on stderr, not stdout) exit 1. After the last reply the
+lines than messages, a missing reply, an "error: " line followed by the
+server closing (said on stderr, not stdout), or a reply that starts with a
+4-byte length prefix (the server uses --framing length) exit 1. After the last reply the
 client half-closes and reads until the server closes too (it waits through
 up to 1 s of silence), so it does not reset the server with unread bytes. A
 ping that the server cuts short says so and exits 1. Exit status: 0 ok,

@@ -38,7 +38,9 @@ export async function ping(connection: Connection, options: PingOptions): Promis
   const target = formatAddress(connection.remoteAddress);
   const stop = options.stopped.then(() => STOPPED);
   printStatus(
-    `PING ${target} over tcp (${connection.framing.name} framing): ${options.count} probes, ${options.intervalMs} ms apart`,
+    `PING ${target} over tcp (${connection.framing.name} framing): ${
+      countOf(options.count, "probe")
+    }, ${options.intervalMs} ms apart`,
   );
   const rtts: number[] = [];
   let sent = 0;
@@ -117,6 +119,8 @@ async function awaitReply(
     if (message === null) return { kind: "closed" };
     const probe = PROBE.exec(new TextDecoder().decode(message.bytes));
     if (probe && Number(probe[1]) !== seq) continue;
-    return { kind: "reply", bytes: message.size };
+    // Counted as on the wire (newline or length prefix included), as a capture's Len= and udp.ts
+    // ping count it; a CR before the newline, dropped by the decoder, is not counted.
+    return { kind: "reply", bytes: connection.framing.reframe(message.bytes).length };
   }
 }

@@ -22,6 +22,7 @@ import { asTypedHere } from "../program_name.ts";
 import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
 import { UsageError } from "../usage_error.ts";
+import { boundWords, clockSeconds, datagramsFor } from "./bench_bound.ts";
 import { runOneWayBench } from "./bench_one_way.ts";
 import { paceSends, type Pacing, sentQueued } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
@@ -89,7 +90,7 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
     printStatus(
       `bench: ${options.size}-byte datagrams to udp://${where} at ${
         formatMbits(options.bitsPerSecond)
-      } for ${options.seconds} s`,
+      } ${boundWords(options.count, options.seconds, options.size)}`,
     );
     const dropsSince = countUdpDrops();
     const errorsBefore = endpoint.stats.errors;
@@ -156,7 +157,7 @@ async function measure(
   const progress = new ProgressLine(ProgressLine.wanted(options.json));
   const intervals: UdpInterval[] = [];
   let mark = tally.snapshot();
-  const clock = new IntervalClock(options.seconds, {
+  const clock = new IntervalClock(clockSeconds(options.count, options.seconds), {
     interval(start, end) {
       const now = tally.snapshot();
       const interval = intervalBetween(start, end, mark, now);
@@ -173,10 +174,17 @@ async function measure(
     },
   });
   onStopSignal(() => clock.stop());
-  const pacing = await paceSends(options.bitsPerSecond, options.size, clock, () => {
-    const seq = tally.recordSent(options.size);
-    send(datagrams.build({ runId, seq, sentAtMs: performance.now() }));
-  }, queued);
+  const pacing = await paceSends(
+    options.bitsPerSecond,
+    options.size,
+    clock,
+    () => {
+      const seq = tally.recordSent(options.size);
+      send(datagrams.build({ runId, seq, sentAtMs: performance.now() }));
+    },
+    queued,
+    options.count ? datagramsFor(options.count, options.size) : Infinity,
+  );
   progress.clear();
   return { intervals, ...pacing };
 }
@@ -243,7 +251,9 @@ function report(
       server: where,
       datagramBytes: options.size,
       targetBitsPerSecond: options.bitsPerSecond,
-      seconds: options.seconds,
+      // A counted run lasts what the count took; its bound is given as iperf3's -n or -k.
+      seconds: options.count ? seconds : options.seconds,
+      ...(options.count && { count: options.count }),
       intervals,
       summary,
       ...(faults && { faults }),

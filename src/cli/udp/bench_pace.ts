@@ -31,7 +31,8 @@ export interface Pacing {
  * `clock` finishes: a token bucket refilled every tick, so the rate holds on
  * average whatever the timer's granularity. While `queued()` datagrams wait
  * for the system, more than a short while's worth, sending pauses: the rate
- * falls to what the link takes.
+ * falls to what the link takes. After `maxSends` calls the run is complete:
+ * the clock ends there.
  */
 export async function paceSends(
   bitsPerSecond: number,
@@ -39,6 +40,7 @@ export async function paceSends(
   clock: IntervalClock,
   sendOne: () => void,
   queued: () => number,
+  maxSends = Infinity,
 ): Promise<Pacing> {
   const bytesPerMs = bitsPerSecond / 8 / 1000;
   const burst = Math.max(unitBytes, bytesPerMs * MAX_BURST_MS);
@@ -50,6 +52,7 @@ export async function paceSends(
   const pacing: Pacing = { heldBackMs: 0, sentShare: 1 };
   let tokens = unitBytes;
   let sentBytes = 0;
+  let sends = 0;
   const started = performance.now();
   let last = started;
   let held = false;
@@ -67,6 +70,7 @@ export async function paceSends(
       tokens -= unitBytes;
       sentBytes += unitBytes;
       sendOne();
+      if (++sends >= maxSends) clock.complete();
     }
     await Promise.race([delay(TICK_MS), clock.finished]);
   }

@@ -37,6 +37,8 @@ export async function runUdpClient(options: UdpClientOptions): Promise<number> {
     (datagram) => exchange?.reply(datagram),
     udpNarrator(options),
     faults,
+    // Messages end the run on a port unreachable, and say it then; stdin lines go on regardless.
+    { refusalIsFinal: options.messages.length > 0 },
   );
   try {
     exchange = options.messages.length > 0
@@ -58,10 +60,15 @@ class MessageExchange {
   readonly #options: UdpClientOptions;
   readonly #replies: Datagram[] = [];
   readonly #arrived = new Waiters();
+  #refusal: NetError | undefined;
 
   constructor(target: UdpTarget, options: UdpClientOptions) {
     this.#target = target;
     this.#options = options;
+    void target.refused.then((refusal) => {
+      this.#refusal = refusal;
+      this.#arrived.release();
+    });
   }
 
   reply(datagram: Datagram): void {
@@ -90,7 +97,7 @@ class MessageExchange {
         printStatus(`dropped ${countOf(stale, "late reply", "late replies")}`);
       }
       let reply: Datagram | undefined;
-      for (let attempt = 1; attempt <= tries && !reply; attempt++) {
+      for (let attempt = 1; attempt <= tries && !reply && !this.#refusal; attempt++) {
         if (attempt > 1) {
           printStatus(
             `no reply within ${timeoutMs} ms, sending again (try ${attempt} of ${tries})`,
@@ -101,6 +108,15 @@ class MessageExchange {
           printStatus(`sent ${countOf(bytes.length, "byte")} to ${formatAddress(address)}`);
         }
         reply = await this.#nextReply(Date.now() + timeoutMs);
+      }
+      if (!reply && this.#refusal) {
+        // Unlike silence, an ICMP answer tells: sending again would only be refused again.
+        printError(
+          `${script()}: no reply from ${formatAddress(address)}: ${
+            refusalWords(address.port)
+          } (is the server running? is the port right? a firewall that rejects looks the same)`,
+        );
+        return EXIT.failure;
       }
       if (!reply) {
         const tried = `after ${countOf(tries, "try", "tries")} of ${timeoutMs} ms`;
@@ -123,7 +139,7 @@ class MessageExchange {
   async #nextReply(deadline: number): Promise<Datagram | undefined> {
     for (;;) {
       const reply = this.#replies.shift();
-      if (reply || Date.now() >= deadline) return reply;
+      if (reply || this.#refusal || Date.now() >= deadline) return reply;
       await settlesWithin(this.#arrived.wait(), deadline - Date.now());
     }
   }
@@ -142,11 +158,13 @@ class StdinExchange {
   #sent = 0;
   #answered = 0;
   #refused = 0;
+  #portUnreachable = false;
 
   constructor(target: UdpTarget, options: UdpClientOptions, faults: UdpFaults | undefined) {
     this.#target = target;
     this.#options = options;
     this.#faults = faults;
+    void target.refused.then(() => (this.#portUnreachable = true));
   }
 
   reply(datagram: Datagram): void {
@@ -187,9 +205,11 @@ class StdinExchange {
     const where = formatAddress(this.#target.address);
     if (missing > 0 && this.#answered === 0) {
       printError(
-        `${script()}: no reply from ${where} to ${
-          countOf(this.#sent, "datagram")
-        }; ${silenceExplanation()}`,
+        `${script()}: no reply from ${where} to ${countOf(this.#sent, "datagram")}; ${
+          this.#portUnreachable
+            ? "nothing listens on that UDP port there (the port unreachable above)"
+            : silenceExplanation()
+        }`,
       );
     } else if (missing > 0) {
       printError(
@@ -200,4 +220,8 @@ class StdinExchange {
     }
     return missing > 0 || this.#refused > 0 ? EXIT.failure : EXIT.ok;
   }
+}
+
+function refusalWords(port: number): string {
+  return `the host answered port unreachable (ICMP), so nothing listens on UDP port ${port} there`;
 }

@@ -18,6 +18,7 @@ import {
 import { createNarrator } from "../narration/narrator.ts";
 import { programName } from "../program_name.ts";
 import { UsageError } from "../usage_error.ts";
+import { countFlag, type UdpBenchCount } from "./bench_bound.ts";
 import { FAULT_FLAG_SPECS, faultFlags, type FaultSettings } from "./fault_flags.ts";
 
 /** What the UDP server does with each datagram: the modes that make sense for datagrams. */
@@ -77,6 +78,8 @@ export interface UdpBenchOptions {
   size: number;
   /** up: to a discard server; down: from a chargen server; both: off an echo server. */
   direction: UdpBenchDirection;
+  /** --bytes or --blockcount: the run ends after this many sends instead of at `seconds`. */
+  count: UdpBenchCount | undefined;
   /** Faults injected on purpose; none when undefined. */
   faults: FaultSettings | undefined;
 }
@@ -158,6 +161,8 @@ const SPECS = {
     rate: { type: "string", short: "b", default: "10M" },
     size: { type: "string", short: "l", default: String(DEFAULT_BENCH_DATAGRAM_BYTES) },
     direction: { type: "string", short: "d", default: "both" },
+    bytes: { type: "string", short: "n" },
+    blockcount: { type: "string", short: "k" },
     ...FAULT_FLAG_SPECS,
   },
 } as const satisfies Record<string, FlagSpec>;
@@ -230,6 +235,7 @@ export function parseUdpArgs(args: string[]): UdpCommand {
         json: values.json,
         direction,
         seconds: durationFlag("time", values.time, 100, MAX_BENCH_MS) / 1000,
+        count: benchCount(values.bytes, values.blockcount, given.has("time")),
         bitsPerSecond: parseRate("rate", values.rate),
         // The exact limit depends on the server's IP version, checked once it is resolved.
         size: integerFlag("size", values.size, UDP_BENCH_HEADER_BYTES, MAX_UDP_PAYLOAD_IPV6),
@@ -291,4 +297,28 @@ function common(
  */
 export function udpNarrator(options: CommonOptions): TraceSink | undefined {
   return createNarrator({ verbose: false, json: options.json, hex: options.hex });
+}
+
+// One bound per run, as iperf3 takes -t, -n or -k: two would leave which one ended it to chance.
+function benchCount(
+  bytes: string | undefined,
+  blockcount: string | undefined,
+  timeGiven: boolean,
+): UdpBenchCount | undefined {
+  const given = [
+    timeGiven && "--time",
+    bytes !== undefined && "--bytes",
+    blockcount !== undefined && "--blockcount",
+  ]
+    .filter((flag) => flag !== false);
+  if (given.length > 1) {
+    throw new UsageError(
+      `${
+        given.join(" and ")
+      } each end the run: give one (--time for a duration, --bytes or --blockcount for a count)`,
+    );
+  }
+  if (bytes !== undefined) return { bytes: countFlag("bytes", bytes) };
+  if (blockcount !== undefined) return { datagrams: countFlag("blockcount", blockcount) };
+  return undefined;
 }

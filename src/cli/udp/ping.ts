@@ -3,6 +3,7 @@ import { settlesWithin } from "../../async/deadline.ts";
 import { Waiters } from "../../async/waiters.ts";
 import { displayBytes } from "../../terminal_text.ts";
 import type { Datagram } from "../../udp_endpoint.ts";
+import { countOf } from "../count_of.ts";
 import { printError, printLine, printStatus } from "../output.ts";
 import { programName } from "../program_name.ts";
 import { formatLossLine, formatRttSummary } from "../rtt_stats.ts";
@@ -50,7 +51,9 @@ export async function runUdpPing(options: UdpPingOptions): Promise<number> {
     printLine(`no reply to seq=${seq} within ${options.timeoutMs} ms`);
   };
   try {
-    printStatus(`UDP PING ${where}: ${options.count} probes, one every ${options.intervalMs} ms`);
+    printStatus(
+      `UDP PING ${where}: ${countOf(options.count, "probe")}, one every ${options.intervalMs} ms`,
+    );
     const start = performance.now();
     for (let seq = 1; seq <= options.count && !stopped; seq++) {
       const epochMs = Date.now();

@@ -16,6 +16,17 @@ export interface UdpTarget {
   /** The server, its host resolved once to an IP literal. */
   readonly address: SocketAddress;
   readonly endpoint: UdpEndpoint;
+  /**
+   * Resolves when the host answered port unreachable (ICMP): nothing listens
+   * there. Only Bun hears of it; on Deno it never resolves.
+   */
+  readonly refused: Promise<NetError>;
+}
+
+/** How {@linkcode openUdpTarget} reports what it hears. */
+export interface UdpTargetReporting {
+  /** The caller says a port unreachable itself, as its last word, instead of a line here. */
+  refusalIsFinal?: boolean;
 }
 
 /**
@@ -30,9 +41,12 @@ export async function openUdpTarget(
   onReply: (datagram: Datagram) => void,
   trace?: TraceSink,
   faults?: DatagramFaults,
+  reporting: UdpTargetReporting = {},
 ): Promise<UdpTarget> {
   const address = { hostname: await resolveHost(host), port };
   const told = new Set<NetErrorCode>();
+  let markRefused!: (error: NetError) => void;
+  const refused = new Promise<NetError>((resolve) => (markRefused = resolve));
   const endpoint = await bindUdp({
     host: isIpv6(address.hostname) ? "::" : "0.0.0.0",
     port: 0,
@@ -53,14 +67,18 @@ export async function openUdpTarget(
       if (known && !told.has(error.code)) {
         told.add(error.code);
         const said = UDP_WORDS[error.code] ?? error.message;
-        printStatus(describeError(new NetError(error.code, said, { operation: "send", address })));
+        const fact = new NetError(error.code, said, { operation: "send", address });
+        if (error.code === "CONNECTION_REFUSED") markRefused(fact);
+        if (!(error.code === "CONNECTION_REFUSED" && reporting.refusalIsFinal)) {
+          printStatus(describeError(fact));
+        }
       } else if (verbose) printStatus(`network error (ignored): ${error.message}`);
     },
   });
   if (verbose) {
     printStatus(`sending from udp://${formatAddress(endpoint.localAddress)}`);
   }
-  return { address, endpoint };
+  return { address, endpoint, refused };
 }
 
 // What the ICMP errors Bun reports mean for a datagram; the kernel cannot
