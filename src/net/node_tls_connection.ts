@@ -3,6 +3,7 @@
 import { isIP, type Socket } from "node:net";
 import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { NetError, toNetError } from "./net_error.ts";
+import { readSwitchOf } from "./node_tls_native.ts";
 import { plainBytes } from "./plain_bytes.ts";
 import { toTlsError } from "./tls_errors.ts";
 import type { SocketAddress, StreamEvents, TlsClientOptions, TlsConnection } from "./types.ts";
@@ -45,11 +46,17 @@ export class NodeTlsConnection implements TlsConnection {
   start(events: StreamEvents): void {
     this.#events = events;
     const socket = this.#socket;
+    const reads = readSwitchOf(socket);
     socket.on("data", (chunk: Uint8Array) => {
       const pause = events.data(plainBytes(chunk));
       if (!pause) return;
       socket.pause();
-      void pause.then(() => socket.resume(), () => socket.resume());
+      reads?.stop();
+      const resume = () => {
+        reads?.start();
+        socket.resume();
+      };
+      void pause.then(resume, resume);
     });
     socket.on("end", () => {
       if (!this.#closed) events.end();

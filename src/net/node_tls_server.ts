@@ -5,11 +5,11 @@
 // server for good. Here the TCP socket underneath is ours to destroy, and it
 // can have TCP_NODELAY, which Deno's TlsConn cannot.
 import { createServer, type Server, type Socket } from "node:net";
-import process from "node:process";
 import { createSecureContext, TLSSocket } from "node:tls";
 import { DescriptorBudget } from "./descriptor_budget.ts";
-import { NetError, toNetError } from "./net_error.ts";
+import { toNetError } from "./net_error.ts";
 import { NodeTlsConnection } from "./node_tls_connection.ts";
+import { surfaceReadErrors } from "./node_tls_native.ts";
 import { handshakeTimeout, serverHandshakeTimeoutMs, toTlsError } from "./tls_errors.ts";
 import type { ListenOptions, SocketAddress, TcpListener } from "./types.ts";
 
@@ -18,58 +18,6 @@ function endsOf(raw: Socket): { localAddress: SocketAddress; remoteAddress: Sock
   return {
     localAddress: { hostname: raw.localAddress ?? "", port: raw.localPort ?? 0 },
     remoteAddress: { hostname: raw.remoteAddress ?? "", port: raw.remotePort ?? 0 },
-  };
-}
-
-// libuv's read status for a clean end of stream, and for a reset.
-const UV_EOF = -4095;
-const UV_ECONNRESET = -104;
-
-interface ReadState {
-  streamBaseState: Int32Array;
-  kReadBytesOrError: number;
-}
-
-type ReadCallback = (this: unknown, ...args: unknown[]) => unknown;
-
-function readState(): ReadState | undefined {
-  try {
-    const binding = (process as unknown as { binding(name: string): Partial<ReadState> })
-      .binding("stream_wrap");
-    const { streamBaseState, kReadBytesOrError } = binding;
-    return streamBaseState && kReadBytesOrError !== undefined
-      ? { streamBaseState, kReadBytesOrError }
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Deno 2.9's node:tls turns every failed read under a TLS socket into an end
- * of stream, so a peer's reset would be narrated as its FIN: a false lesson
- * on the wire. The read status it acted on is public (process.binding), so
- * a failed read is caught there and the socket destroyed with it. Where the
- * TLS socket has no such handle (another runtime, a later Deno), nothing
- * changes; tests/tls_check_bench_test.ts asserts the RST is narrated.
- */
-function surfaceReadErrors(socket: TLSSocket): void {
-  const native =
-    (socket as unknown as { _handle?: { _nativeTcpHandle?: { onread?: ReadCallback } } })
-      ._handle?._nativeTcpHandle;
-  const onread = native?.onread;
-  const state = onread && readState();
-  if (!native || !onread || !state) return;
-  native.onread = function(this: unknown, ...args: unknown[]) {
-    const status = state.streamBaseState[state.kReadBytesOrError]!;
-    if (status < 0 && status !== UV_EOF) {
-      socket.destroy(
-        status === UV_ECONNRESET
-          ? new NetError("CONNECTION_RESET", "connection reset by peer")
-          : new Error(`read failed (system error ${-status})`),
-      );
-    }
-    return onread.apply(this, args);
   };
 }
 
