@@ -71,6 +71,8 @@ async function rawClient(port: number, keepAtMost = Infinity) {
     },
   };
 }
+// An RFC 864 line: 72 characters, CR and LF.
+const LINE_BYTES = 74;
 
 /** The RFC 864 line numbered `line` (from 0), CR LF included. */
 function expectedLine(line: number): string {
@@ -252,16 +254,25 @@ describe("server.ts --mode chargen", () => {
 });
 
 describe("udp.ts server --mode discard and chargen", () => {
-  test("udp chargen answers each datagram with 512 characters of the RFC 864 pattern", async () => {
+  test("udp chargen answers a 152-byte datagram with 512 characters of the RFC 864 pattern, a shorter one with 3x its bytes on the wire", async () => {
     const { server, port } = await startUdpServer(["--mode", "chargen"]);
     try {
-      const result = await runScript("udp.ts", ["client", "--port", String(port), "anything"]);
+      const result = await runScript("udp.ts", [
+        "client",
+        "--port",
+        String(port),
+        "x".repeat(152),
+        "anything",
+      ]);
       assert.equal(result.code, 0, result.stderr);
       // The client shows CR and LF as \x0d\x0a.
       const shown = (text: string) => text.replaceAll("\r\n", "\\x0d\\x0a");
       let expected = "";
-      for (let line = 0; expected.length < 512; line++) expected += expectedLine(line);
-      assert.equal(result.stdout.trimEnd(), shown(expected.slice(0, 512)));
+      for (let line = 0; expected.length < 512 + LINE_BYTES; line++) expected += expectedLine(line);
+      // Each answer starts one line further on; 8 bytes plus 28 of headers earn 3 x 36 - 28 = 80.
+      const [full, short] = result.stdout.trimEnd().split("\n");
+      assert.equal(full, shown(expected.slice(0, 512)));
+      assert.equal(short, shown(expected.slice(LINE_BYTES, LINE_BYTES + 80)));
     } finally {
       await server.kill();
     }
