@@ -30,7 +30,8 @@ const DEFAULT_MAX_ADDRESSES = 4096;
  * carries, and what lets a one-byte request still get a one-line error.
  */
 export class AmplificationLimit {
-  readonly #credit = new Map<string, number>();
+  // Mutable entries, so the per-datagram path looks each address up once and never re-inserts.
+  readonly #credit = new Map<string, { bytes: number; readonly overhead: number }>();
   readonly #maxAddresses: number;
 
   /** @param maxAddresses Most addresses remembered at once. @default {4096} */
@@ -40,25 +41,29 @@ export class AmplificationLimit {
 
   /** A datagram with `bytes` of payload arrived from `host`. */
   received(host: string, bytes: number): void {
-    const credit = this.#credit.get(host);
-    if (credit === undefined && this.#credit.size >= this.#maxAddresses) {
-      this.#credit.delete(this.#credit.keys().next().value!);
+    let entry = this.#credit.get(host);
+    if (entry === undefined) {
+      if (this.#credit.size >= this.#maxAddresses) {
+        this.#credit.delete(this.#credit.keys().next().value!);
+      }
+      entry = { bytes: 0, overhead: overheadFor(host) };
+      this.#credit.set(host, entry);
     }
     // Not capped: replies an address earned may be owed for seconds (--delay).
-    this.#credit.set(host, (credit ?? 0) + AMPLIFICATION_FACTOR * (bytes + overheadFor(host)));
+    entry.bytes += AMPLIFICATION_FACTOR * (bytes + entry.overhead);
   }
 
   /** The most payload one datagram to `host` may carry now. */
   creditOf(host: string): number {
-    return Math.max(0, (this.#credit.get(host) ?? 0) - overheadFor(host));
+    const entry = this.#credit.get(host);
+    return entry ? Math.max(0, entry.bytes - entry.overhead) : 0;
   }
 
   /** Spends a datagram with `bytes` of payload from `host`'s credit; false, spending nothing, when it has less. */
   spend(host: string, bytes: number): boolean {
-    const credit = this.#credit.get(host) ?? 0;
-    const cost = bytes + overheadFor(host);
-    if (credit < cost) return false;
-    this.#credit.set(host, credit - cost);
+    const entry = this.#credit.get(host);
+    if (!entry || entry.bytes < bytes + entry.overhead) return false;
+    entry.bytes -= bytes + entry.overhead;
     return true;
   }
 }
