@@ -16,6 +16,7 @@ const TCP_CHECK_NAMES = [
   "pipelined",
   "large",
   "concurrent",
+  "crosstalk",
   "reset",
   "reconnect",
 ];
@@ -167,7 +168,7 @@ describe("client.ts --check exit codes", () => {
     const result = await check(["--port", String(port)]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /cannot check: .*connection refused/);
-    assert.match(result.stdout, /0 passed, 0 failed, 9 not run/);
+    assert.match(result.stdout, /0 passed, 0 failed, 10 not run/);
     const [code, report] = await checkJson(port);
     assert.equal(code, 1);
     assert.match(report.error ?? "", /connection refused/);

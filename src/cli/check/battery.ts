@@ -21,11 +21,13 @@ export interface CheckResult {
   readonly expected?: string;
   /** On failure: the likely bug and its fix, in one sentence. */
   readonly hint?: string;
+  /** On a pass: something worth fixing that the lab does not fail, and how. */
+  readonly note?: string;
 }
 
 /** What a check concluded. */
 export type Finding =
-  | { passed: true; detail: string }
+  | { passed: true; detail: string; note?: string }
   | { passed: false; detail: string; hint: string; expected?: string };
 
 /** What a check sent and received, kept for the report card. */

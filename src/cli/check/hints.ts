@@ -9,6 +9,8 @@ export interface Hints {
   noNewline: string;
   closedWithoutReply: string;
   extraReplies: string;
+  /** Line framing: every reply followed by an empty one, the request's newline kept. */
+  keptNewline: string;
   unreadable: string;
   wrongContent: string;
   exitsAfterOneClient: string;
@@ -19,6 +21,7 @@ export interface Hints {
   ignoresFin: string;
   oneClientAtATime: string;
   diesOnReset: string;
+  crossedReplies: string;
 }
 
 const READ = {
@@ -47,6 +50,8 @@ export function tcpHints(framing: FramingName): Hints {
       `your server sent more than one reply for one message (a greeting, or a reply per recv()?): send exactly one reply ${
         ENDING[framing]
       } per message`,
+    keptNewline:
+      "your server's reply still ends in the request's newline, so an empty line follows it: strip it first (line.rstrip(b\"\\n\")), then add one \\n to the reply",
     unreadable: framing === "line"
       ? "your server's reply could not be read as a line (too long, or not UTF-8 lines at all): is it speaking --framing length?"
       : "your server's reply could not be read as a length-prefixed frame: is it speaking lines (drop --framing length)?",
@@ -67,6 +72,8 @@ export function tcpHints(framing: FramingName): Hints {
       "your server serves one client at a time: while it waits on the first, the second is not answered; use a thread per client (threading, socketserver.ThreadingTCPServer) or selectors/asyncio",
     diesOnReset:
       "your server stopped answering after a client reset its connection: catch ConnectionResetError (OSError) around recv() and send() for that client, close it, and keep serving the others",
+    crossedReplies:
+      "your server sent a reply on another client's connection: reply on the socket the message came in on, not a shared variable (a global conn that accept() has since pointed at the newest client, or a list of every client)",
   };
 }
 
@@ -84,4 +91,6 @@ export const UDP_HINTS = {
     "your server reads datagrams with a buffer smaller than the datagram, and the rest is lost: call recvfrom(65535)",
   wrongContent: "your server's reply is not what --expect asks for: compare the two lines above",
   extraReplies: "your server sent more than one datagram for one datagram: send exactly one reply",
+  toEveryPeer:
+    "your server sends every reply to every client it heard from: send each reply only with sendto(reply, addr), to the addr that recvfrom() returned with that very datagram",
 } as const;

@@ -146,6 +146,11 @@ export class ProbeSocket {
     if (!this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.end();
   }
 
+  /** Resolves at the next change: bytes came, or the connection ended. */
+  changed(): Promise<void> {
+    return this.#changed.wait();
+  }
+
   /** Waits until `count` replies arrived, the server closed, or `ms` passed. */
   async waitForFrames(count: number, ms: number): Promise<WaitEnd> {
     const deadline = Date.now() + ms;

@@ -48,6 +48,7 @@ function checkLines(check: CheckResult, width: number): string[] {
   const result = check.status === "not run" ? `not run: ${check.detail}` : check.detail;
   lines.push(`${indent}result:   ${result}`);
   if (check.status === "not run") return lines;
+  if (check.note) lines.push(`${indent}note:     ${check.note}`);
   shown(check.sent).forEach((item) => lines.push(`${indent}sent:     ${item}`));
   shown(check.received).forEach((item) => lines.push(`${indent}received: ${item}`));
   if (check.status === "failed") {
@@ -107,6 +108,7 @@ export function reportJson(about: ReportTarget, result: BatteryResult): string {
       received: check.received,
       ...(check.expected ? { expected: check.expected } : {}),
       ...(check.hint && check.status === "failed" ? { hint: check.hint } : {}),
+      ...(check.note && check.status === "passed" ? { note: check.note } : {}),
     })),
     passed: counts.passed,
     failed: counts.failed,

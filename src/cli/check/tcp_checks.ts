@@ -1,6 +1,8 @@
 import { delay } from "../../async/delay.ts";
 import { countOf } from "../count_of.ts";
 import { type Check, type Evidence, type Finding, shortReason } from "./battery.ts";
+import { crosstalk } from "./crosstalk_check.ts";
+import { NON_ASCII_LETTERS } from "./expectation.ts";
 import type { ProbeSocket } from "./probe_socket.ts";
 import {
   connectProbe,
@@ -14,6 +16,7 @@ import {
   type TcpCheckContext,
   text,
   writeInPieces,
+  wrongContent,
 } from "./tcp_probe.ts";
 import { equalBytes, joinBytes, showWire } from "./wire_text.ts";
 
@@ -37,7 +40,13 @@ const reply: TcpCheck = {
   about: "one message gets one reply",
   needs: [],
   async run(context, evidence) {
-    const message = text("socklab check reply");
+    // With --expect upper, letters beyond A-Z tell a server that upper-cases
+    // text from one that upper-cases bytes.
+    const message = text(
+      context.expectation.name === "upper"
+        ? `socklab check reply, ${NON_ASCII_LETTERS}`
+        : "socklab check reply",
+    );
     const probe = await openFirst(context, true);
     let missing: Finding | undefined;
     try {
@@ -51,10 +60,13 @@ const reply: TcpCheck = {
     if (missing) return missing;
     const [answer] = probe.frames as [Uint8Array];
     if (probe.frameCount > 1) {
+      const keptNewline = probe.frameCount === 2 && probe.frames[1]!.length === 0;
       return {
         passed: false,
-        detail: `${count(probe.frameCount, "reply")} came for 1 message`,
-        hint: context.hints.extraReplies,
+        detail: `${count(probe.frameCount, "reply")} came for 1 message${
+          keptNewline ? ", the second one empty" : ""
+        }`,
+        hint: keptNewline ? context.hints.keptNewline : context.hints.extraReplies,
       };
     }
     const wrong = context.expectation.mismatch(message, answer);
@@ -62,19 +74,10 @@ const reply: TcpCheck = {
     context.expectation.learn(message, answer);
     context.reference.message = message;
     context.reference.reply = answer;
-    return { passed: true, detail: `1 reply: ${showWire(answer)}` };
+    const note = context.expectation.asciiOnlyNote(message, answer);
+    return { passed: true, detail: `1 reply: ${showWire(answer)}`, ...(note ? { note } : {}) };
   },
 };
-
-function wrongContent(context: TcpCheckContext, message: Uint8Array, why: string): Finding {
-  const expected = context.expectation.expected(message);
-  return {
-    passed: false,
-    detail: why,
-    hint: context.hints.wrongContent,
-    ...(expected ? { expected: showWire(context.framing.encode(expected)) } : {}),
-  };
-}
 
 const reconnect: TcpCheck = {
   name: "reconnect",
@@ -385,7 +388,11 @@ async function newClientAnswered(
   }
   if (end === "arrived") return undefined;
   const finding = missingReply(context, client, end, about.noReply, about.hint);
-  return { ...finding, detail: `${finding.detail}${about.noReplyNote ?? ""}` };
+  // The card shows what came during the close; a reply there came too late, and says so.
+  const late = about.leaveFirst && end === "timeout" && client.frameCount > 0
+    ? "; it came only after client 1 closed"
+    : "";
+  return { ...finding, detail: `${finding.detail}${about.noReplyNote ?? ""}${late}` };
 }
 
 const reset: TcpCheck = {
@@ -425,5 +432,6 @@ export const TCP_CHECKS: readonly TcpCheck[] = [
   large,
   halfClose,
   concurrent,
+  crosstalk,
   reset,
 ];

@@ -7,6 +7,7 @@ import { type Budget, type Evidence, type Finding, ServerGone, Unreachable } fro
 import type { Expectation } from "./expectation.ts";
 import type { Hints } from "./hints.ts";
 import { ProbeSocket, type WaitEnd } from "./probe_socket.ts";
+import { showWire } from "./wire_text.ts";
 
 // How long a closing probe waits for the server's FIN after its own, at most:
 // long enough for a server to finish answering, short enough for a hung one.
@@ -176,4 +177,15 @@ export async function writeInPieces(
     evidence.noteSent(piece, `piece ${index}: `);
     await probe.write(piece);
   }
+}
+
+/** The finding for a reply whose content is not what --expect asks for. */
+export function wrongContent(context: TcpCheckContext, message: Uint8Array, why: string): Finding {
+  const expected = context.expectation.expected(message);
+  return {
+    passed: false,
+    detail: why,
+    hint: context.hints.wrongContent,
+    ...(expected ? { expected: showWire(context.framing.encode(expected)) } : {}),
+  };
 }

@@ -1,8 +1,9 @@
+import { delay } from "../../async/delay.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import { countOf } from "../count_of.ts";
 import type { Budget, Check, Evidence, Finding } from "./battery.ts";
 import { Unreachable } from "./battery.ts";
-import type { Expectation } from "./expectation.ts";
+import { type Expectation, NON_ASCII_LETTERS } from "./expectation.ts";
 import { UDP_HINTS } from "./hints.ts";
 import { UdpProbe } from "./udp_probe.ts";
 import { showWire } from "./wire_text.ts";
@@ -10,6 +11,8 @@ import { showWire } from "./wire_text.ts";
 // Fits one Ethernet frame with IP and UDP headers, and is well past the
 // 1024-byte buffer a student's recvfrom() often has.
 const LARGE_BYTES = 1400;
+// Far past a round trip on a LAN: a reply sent to another client as well has arrived by then.
+const STRAY_WAIT_MS = 200;
 
 /** What every UDP check works with. */
 export interface UdpCheckContext {
@@ -98,7 +101,13 @@ const reply: UdpCheck = {
   needs: [],
   async run(context, evidence) {
     const probe = await openProbe(context);
-    const message = utf8.encode("socklab check reply");
+    // With --expect upper, letters beyond A-Z tell a server that upper-cases
+    // text from one that upper-cases bytes.
+    const message = utf8.encode(
+      context.expectation.name === "upper"
+        ? `socklab check reply, ${NON_ASCII_LETTERS}`
+        : "socklab check reply",
+    );
     const missing = await exchange(context, probe, message, evidence);
     const [answer] = probe.datagrams;
     if (answer) evidence.noteReceived(answer.message.bytes);
@@ -111,8 +120,10 @@ const reply: UdpCheck = {
       };
     }
     const finding = judge(context, message, answer!.message.bytes, "1 reply");
-    if (finding.passed) context.expectation.learn(message, answer!.message.bytes);
-    return finding;
+    if (!finding.passed) return finding;
+    context.expectation.learn(message, answer!.message.bytes);
+    const note = context.expectation.asciiOnlyNote(message, answer!.message.bytes);
+    return note ? { ...finding, note } : finding;
   },
 };
 
@@ -130,6 +141,8 @@ const twoClients: UdpCheck = {
     const label2 = `client 2 (port ${second.port}): `;
     const missing1 = await exchange(context, first, one, evidence, label1);
     const missing2 = await exchange(context, second, two, evidence, label2);
+    // A copy of client 2's reply sent to client 1 as well comes about when client 2's own does.
+    if (!missing2) await delay(STRAY_WAIT_MS);
     for (const datagram of first.datagrams.slice(firstBefore)) {
       evidence.noteReceived(datagram.message.bytes, label1);
     }
@@ -144,6 +157,15 @@ const twoClients: UdpCheck = {
       };
     }
     if (missing1) return { ...missing1, detail: `client 1: ${missing1.detail}` };
+    if (!missing2 && first.datagrams.length - firstBefore > 1) {
+      return {
+        passed: false,
+        detail: `client 1 also got the reply to client 2 (${
+          first.datagrams.length - firstBefore
+        } datagrams for its 1)`,
+        hint: UDP_HINTS.toEveryPeer,
+      };
+    }
     if (missing2) {
       return { ...missing2, detail: `client 2: ${missing2.detail}`, hint: UDP_HINTS.firstPeerOnly };
     }
