@@ -3,7 +3,9 @@
 // short run). For each runtime it prints the fault cases tried and survived,
 // the soak's messages sent and lost (must be 0) and the servers' peak memory;
 // then, for issue 12's attacks, each on a fresh server, that server's peak
-// memory, descriptors before and after, and what the attack measured.
+// memory, descriptors before and after, and what the attack measured; then
+// issue 21's attacks (TLS, UDP bench, fault flags, amplification, checker,
+// TCP bench), each with the figures it measured. `--only-round3` runs only those.
 // The clients run on whichever runtime runs this script; the servers are
 // started with `deno run -qP` and `bun` from node_modules/.bin.
 import process from "node:process";
@@ -24,10 +26,27 @@ import {
   type Target,
 } from "../tests/helpers/fault_peers.ts";
 import { addFigures, chatSoak, echoSoak, type SoakFigures } from "../tests/helpers/fault_soak.ts";
+import type { Round3Attack, Round3Figures } from "../tests/helpers/round3_attack.ts";
+import { checkerAgainstFlood } from "../tests/helpers/round3_checker.ts";
+import { benchAgainstStalledSink } from "../tests/helpers/round3_tcp_bench.ts";
+import { silentTlsAttack } from "../tests/helpers/round3_tls.ts";
+import { forgedReport, forgedRunIds } from "../tests/helpers/round3_udp_bench.ts";
+import { chargenAmplification, faultFlood } from "../tests/helpers/round3_udp_limits.ts";
 import { RunningScript } from "../tests/helpers/scripts.ts";
 import { scriptCommandOn } from "../tools/script_command.ts";
 
 const quick = process.argv.includes("--quick");
+const onlyRound3 = process.argv.includes("--only-round3");
+// In the issue's order; each starts and stops what it attacks.
+const ROUND3_ATTACKS: readonly Round3Attack[] = [
+  silentTlsAttack,
+  forgedRunIds,
+  faultFlood,
+  checkerAgainstFlood,
+  benchAgainstStalledSink,
+  chargenAmplification,
+  forgedReport,
+];
 const CLIENTS = 100;
 const MESSAGES = quick ? 100 : 1000;
 const MAX_SIZE = 2048;
@@ -330,7 +349,30 @@ async function soak(runtime: Runtime, figures: RuntimeFigures): Promise<void> {
   }
 }
 
+async function round3(): Promise<number> {
+  let failed = 0;
+  out("");
+  out("issue 21 attacks, each on a fresh server or client of its own");
+  for (const runtime of ["deno", "bun"] as const) {
+    for (const attack of ROUND3_ATTACKS) {
+      err(`${runtime}: ${attack.name}...`);
+      let result: Round3Figures;
+      try {
+        result = await attack(runtime);
+      } catch (error) {
+        failed++;
+        out(`${runtime.padEnd(8)} ${attack.name}: FAILED: ${(error as Error).message}`);
+        continue;
+      }
+      out(`${runtime.padEnd(8)} item ${result.item}: ${result.name}`);
+      for (const [label, value] of result.figures) out(`${"".padEnd(10)}${label}: ${value}`);
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
+  if (onlyRound3) return await round3();
   const results: [Runtime, RuntimeFigures][] = [];
   for (const runtime of ["deno", "bun"] as const) {
     err(`${runtime}: fault cases...`);
@@ -374,7 +416,8 @@ async function main(): Promise<number> {
   const clean = results.every(([, f]) =>
     f.survived === f.tried && f.soak.lost === 0 && f.soak.wrong === 0
   );
-  return clean ? 0 : 1;
+  const round3Clean = (await round3()) === 0;
+  return clean && round3Clean ? 0 : 1;
 }
 
 // Zero or undefined: the server had exited before it could be read.
