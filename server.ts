@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { describeError } from "./src/cli/describe_error.ts";
+import { startServerAnnouncement } from "./src/cli/discovery/mod.ts";
 import { printListening } from "./src/cli/listen_banner.ts";
 import { createNarrator } from "./src/cli/narration/mod.ts";
 import { printLine, printStatus, useNonBlockingOutput } from "./src/cli/output.ts";
@@ -87,8 +88,18 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   if (options.replyDelay) printStatus(describeReplyDelay(options.replyDelay, random.seed));
+  const announcement = await startServerAnnouncement({
+    protocol: "tcp",
+    address: server.address,
+    choice: options.announce,
+    mode: options.mode,
+    framing: options.framing,
+    fingerprint: certificate ? certificate.fingerprint : undefined,
+  });
   if (mode.operatorLine) void relayOperatorLines(mode);
   await stop;
+  // The goodbye goes first, so browsers drop the server before it stops answering.
+  await announcement?.close();
   await server.close();
   logRepeatedErrors();
   printStatus(formatServerSummary(server.stats));

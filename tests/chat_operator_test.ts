@@ -56,6 +56,7 @@ describe("server.ts chat operator", () => {
       const { server, port } = await startServer("server.ts", [
         "--host",
         "::",
+        "--no-announce",
         "--port",
         "0",
         "--mode",

@@ -23,6 +23,7 @@ describe("server.ts IPv4-mapped --allow/--deny", () => {
       const { server, port } = await startServer("server.ts", [
         "--host",
         "::",
+        "--no-announce",
         "--port",
         "0",
         "--deny",
@@ -59,6 +60,7 @@ describe("server.ts IPv4-mapped --allow/--deny", () => {
       const { server, port } = await startServer("server.ts", [
         "--host",
         "::",
+        "--no-announce",
         "--port",
         "0",
         "--allow",
@@ -85,6 +87,7 @@ describe("udp.ts server IPv4-mapped --deny", () => {
         "server",
         "--host",
         "::",
+        "--no-announce",
         "--port",
         "0",
         "--deny",

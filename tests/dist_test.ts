@@ -93,7 +93,7 @@ describe("the compiled socklab executable", () => {
   });
 
   test("socklab server on 0.0.0.0 suggests socklab client to the other PCs", async () => {
-    const { server, port } = await serving(["server", "--host", "0.0.0.0"]);
+    const { server, port } = await serving(["server", "--host", "0.0.0.0", "--no-announce"]);
     try {
       await server.waitFor(/to watch the packets/, { stream: "stderr" });
       assert.doesNotMatch(server.stderr, /client\.ts/);

@@ -78,7 +78,7 @@ describe("the executable names itself as it was typed (item 1)", () => {
     },
     async () => {
       const { server, port } = await listeningOn(
-        start("./socklab", ["server", "--host", "0.0.0.0", "--port", "0"]),
+        start("./socklab", ["server", "--host", "0.0.0.0", "--port", "0", "--no-announce"]),
       );
       try {
         await server.waitFor(BANNER_END, { stream: "stderr" });

@@ -152,6 +152,7 @@ describe("server.ts limit flags", () => {
         "0",
         "--host",
         "::",
+        "--no-announce",
         "--allow",
         "::1/128",
       ]);
@@ -211,6 +212,7 @@ describe("udp.ts server --allow and --deny", () => {
       "0",
       "--host",
       "::",
+      "--no-announce",
       "--allow",
       "::1/128",
     ]);

@@ -334,7 +334,13 @@ describe("narration through udp.ts", () => {
 
 describe("the listen banner", () => {
   test("server.ts on 0.0.0.0 lists this machine's addresses and a capture filter", async () => {
-    const { server, port } = await startServer("server.ts", ["--host", "0.0.0.0", "--port", "0"]);
+    const { server, port } = await startServer("server.ts", [
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "0",
+      "--no-announce",
+    ]);
     try {
       await server.waitFor(/to watch the packets.*\n/, { stream: "stderr" });
       assert.equal(server.stdout.split("\n")[0], `listening on tcp://0.0.0.0:${port}`);

@@ -33,7 +33,9 @@ function hint(error: NetError): string {
       return `this machine's addresses are ${mine.join(", ")}; use one of them, or 0.0.0.0 for all`;
     }
     case "HOST_NOT_FOUND":
-      return "check the spelling, or use an IP address";
+      return /\.local\.?$/i.test(error.address?.hostname ?? "")
+        ? "is the server running with its announcement on (not --no-announce, not on 127.0.0.1)? is this PC on the same LAN?"
+        : "check the spelling, or use an IP address";
     case "TIMED_OUT":
       return error.operation === "receive"
         ? "does the server answer this message? does --framing match the server's?"

@@ -3,7 +3,9 @@
 // the address list in a banner) is looked up with querySync, which never asks.
 import { detectRuntime, type RuntimeName } from "./runtime.ts";
 
-type Query = { name: "env"; variable: string } | { name: "sys"; kind: "networkInterfaces" };
+type Query =
+  | { name: "env"; variable: string }
+  | { name: "sys"; kind: "networkInterfaces" | "hostname" };
 
 const GRANTED: Record<RuntimeName, (query: Query) => boolean> = {
   deno: (query) => Deno.permissions.querySync(query).state === "granted",
@@ -24,4 +26,9 @@ export function mayReadEnv(name: string): boolean {
 /** Whether this program may list the network interfaces without the runtime asking first. */
 export function mayListInterfaces(): boolean {
   return granted({ name: "sys", kind: "networkInterfaces" });
+}
+
+/** Whether this program may read the host name (for `HOST.local`) without the runtime asking first. */
+export function mayReadHostname(): boolean {
+  return granted({ name: "sys", kind: "hostname" });
 }

@@ -47,6 +47,15 @@ Options:
                        client that sends without reading is paused
   --seed N             with --delay ±JIT: start the jitter here, so a class
                        gets the same run (default: random, printed at start)
+  --name TEXT          the name other PCs find this server by (default: this
+                       PC's host name and the mode, e.g. "lab-pc-07 echo").
+                       On 0.0.0.0, :: or a LAN address the server announces
+                       itself by DNS-SD over multicast DNS (udp port 5353) as
+                       _socklab._tcp, and answers for HOSTNAME.local, so
+                       client.ts --find lists it and --host HOSTNAME.local
+                       reaches it; goodbye packets withdraw it at Ctrl-C.
+                       Nothing is announced on 127.0.0.1
+  --no-announce        do not announce this server on the LAN
   --nagle              turn Nagle's algorithm on for replies: a small write
                        waits while earlier data is unacknowledged (default:
                        TCP_NODELAY, each write goes out at once)
@@ -75,6 +84,7 @@ Examples:
                                                add --tls --fingerprint HEX
   bun server.ts --delay 200ms -v                 replies 200 ms late, as over
                                                a long link
+  bun server.ts --host 0.0.0.0 --name "Ani"    found by client.ts --find as Ani
   deno run -qP server.ts --host 0.0.0.0 --mode discard -v
                                                the far end of a throughput lab
   nc 127.0.0.1 9000 > /dev/null                 (against --mode chargen) a byte

@@ -1,6 +1,11 @@
 import type { CidrRange } from "../../cidr.ts";
 import { DEFAULT_MAX_FRAME_BYTES, type FramingName } from "../../framing/mod.ts";
 import { MODE_NAMES, type ModeName } from "../../modes/mod.ts";
+import {
+  ANNOUNCE_FLAGS,
+  type AnnounceChoice,
+  announceChoice,
+} from "../discovery/announce_flags.ts";
 import { durationFlag } from "../duration.ts";
 import { endpointFlags } from "../endpoint_flags.ts";
 import {
@@ -44,6 +49,8 @@ export interface ServerOptions {
   replyDelay: JitteredDuration | undefined;
   /** --seed: where the --delay jitter starts, for a run a class can repeat. */
   seed: number | undefined;
+  /** --name, or false with --no-announce: how the server is announced on the LAN. */
+  announce: AnnounceChoice;
 }
 
 // Past this a lab is waiting, not watching latency; a closing connection waits this long more.
@@ -62,6 +69,7 @@ const SERVER_FLAGS = {
   ...NAGLE_FLAG,
   delay: { type: "string" },
   seed: { type: "string" },
+  ...ANNOUNCE_FLAGS,
 } as const;
 
 /**
@@ -96,5 +104,6 @@ export function parseServerOptions(args: string[]): ServerOptions | "help" {
       ? undefined
       : jitteredDurationFlag("delay", values.delay, MAX_REPLY_DELAY_MS),
     seed: values.seed === undefined ? undefined : integerFlag("seed", values.seed, 0, MAX_SEED),
+    announce: announceChoice(values),
   };
 }

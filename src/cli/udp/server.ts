@@ -7,6 +7,7 @@ import type { SocketAddress } from "../../net/types.ts";
 import { serveUdp } from "../../udp_endpoint.ts";
 import { countOf } from "../count_of.ts";
 import { describeError, describeOversizedDatagram, describeRefusal } from "../describe_error.ts";
+import { startServerAnnouncement } from "../discovery/server_announcement.ts";
 import { printListening } from "../listen_banner.ts";
 import { printLine, printStatus, useNonBlockingOutput } from "../output.ts";
 import { commandFor } from "../program_name.ts";
@@ -143,7 +144,16 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
         + "report request, answered with what its run delivered); Ctrl-C to stop"
       : `${options.mode} server: every datagram is answered to its sender; Ctrl-C to stop`,
   );
+  const announcement = await startServerAnnouncement({
+    protocol: "udp",
+    address: endpoint.localAddress,
+    choice: options.announce,
+    mode: options.mode,
+    framing: "datagram",
+  });
   await stop;
+  // The goodbye goes first, so browsers drop the server before it stops answering.
+  await announcement?.close();
   await endpoint.close();
   printReport(peers, oddities);
   if (faults) printStatus(faults.summary());

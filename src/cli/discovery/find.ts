@@ -1,0 +1,87 @@
+import {
+  browse,
+  type FoundServer,
+  interfacesText,
+  queryInterfaces,
+  type ServiceProtocol,
+} from "../../discovery/mod.ts";
+import { printLine, printStatus } from "../output.ts";
+import { commandFor } from "../program_name.ts";
+
+/** One server as `--find --json` prints it. */
+export interface FoundServerJson {
+  name: string;
+  host: string;
+  addresses: string[];
+  port: number;
+  mode: string | null;
+  framing: string | null;
+  /** SHA-256 fingerprint of its certificate when it speaks TLS, else null. */
+  tls: string | null;
+  version: string | null;
+  /** What to type to connect. */
+  command: string;
+}
+
+/**
+ * `client.ts --find` and `udp.ts find`: lists the socklab servers of `protocol`
+ * that answer within `timeoutMs`, one block each (or a JSON array), with the
+ * command to connect. Finding none is not a failure: exit 0, with a hint.
+ */
+export async function runFind(
+  options: { protocol: ServiceProtocol; timeoutMs: number; json: boolean },
+): Promise<number> {
+  const interfaces = queryInterfaces();
+  const found = await browse({ ...options, interfaces });
+  const rows = found.map((server) => toJson(server, options.protocol));
+  if (options.json) {
+    printLine(JSON.stringify(rows));
+  } else {
+    for (const row of rows) {
+      const details = [
+        row.host,
+        ...row.addresses,
+        `port ${row.port}`,
+        row.mode && `mode ${row.mode}`,
+        row.framing && `framing ${row.framing}`,
+        row.tls && `TLS ${row.tls}`,
+      ].filter(Boolean);
+      printLine(`${row.name}: ${details.join(", ")}`);
+      printLine(`  ${row.command}`);
+    }
+  }
+  if (rows.length === 0) {
+    printStatus(
+      `no socklab ${options.protocol.toUpperCase()} server answered on ${
+        interfacesText(interfaces)
+      } within `
+        + `${
+          options.timeoutMs / 1000
+        } s: is the server started with --host 0.0.0.0 (not 127.0.0.1) and `
+        + `without --no-announce? is this PC on the same LAN (guest Wi-Fi and routed VLANs block multicast)?`,
+    );
+  }
+  return 0;
+}
+
+function toJson(server: FoundServer, protocol: ServiceProtocol): FoundServerJson {
+  const { txt } = server;
+  // An IPv4 address works from any PC on the LAN; a link-local IPv6 one would need a %zone.
+  const target = server.addresses.find((a) => !a.includes(":")) ?? server.host;
+  const framing = txt.framing && txt.framing !== "line" ? ` --framing ${txt.framing}` : "";
+  const tls = txt.tls ? ` --tls --fingerprint ${txt.tls}` : "";
+  const command = protocol === "tcp"
+    ? `${commandFor("client.ts")}${framing}${tls} --host ${target} --port ${server.port}`
+    : `${commandFor("udp.ts")} client --host ${target} --port ${server.port}`;
+  return {
+    name: server.name,
+    host: server.host,
+    addresses: server.addresses,
+    port: server.port,
+    mode: txt.mode ?? null,
+    framing: txt.framing ?? null,
+    tls: txt.tls ?? null,
+    version: txt.version ?? null,
+    command,
+  };
+}
