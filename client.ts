@@ -4,7 +4,7 @@
  * @module
  */
 import process from "node:process";
-import { runTcpCheck } from "./src/cli/check/mod.ts";
+import { checkTcpServer, runClassCheck, runTcpCheck } from "./src/cli/check/mod.ts";
 import {
   CLIENT_HELP,
   duplex,
@@ -13,6 +13,7 @@ import {
   runTcpBench,
   sendRequests,
 } from "./src/cli/client/mod.ts";
+import { runFind } from "./src/cli/discovery/mod.ts";
 import { createNarrator } from "./src/cli/narration/mod.ts";
 import { printLine, printStatus } from "./src/cli/output.ts";
 import { asTypedHere } from "./src/cli/program_name.ts";
@@ -33,9 +34,23 @@ export async function main(args: string[]): Promise<number> {
     const stopped = new Promise<void>((resolve) => onStopSignal(resolve));
     return await runTcpBench({ ...options, ...options.task, stopped });
   }
+  if (options.task.kind === "find") {
+    return await runFind({
+      protocol: "tcp",
+      timeoutMs: options.task.timeoutMs,
+      json: options.json,
+    });
+  }
   // A check opens its own connections, several at once, and resets one on purpose.
   if (options.task.kind === "check") {
-    return await runTcpCheck({ ...options, expect: options.task.expect });
+    const { expect, class: ofClass } = options.task;
+    if (ofClass) {
+      return await runClassCheck(
+        { ...ofClass, defaultPort: options.port, json: options.json },
+        (student) => checkTcpServer({ ...options, expect, host: student.host, port: student.port }),
+      );
+    }
+    return await runTcpCheck({ ...options, expect });
   }
   const connection = await connect({
     host: options.host,

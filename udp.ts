@@ -6,7 +6,8 @@
  * @module
  */
 import process from "node:process";
-import { runUdpCheck } from "./src/cli/check/mod.ts";
+import { checkUdpServer, runClassCheck, runUdpCheck } from "./src/cli/check/mod.ts";
+import { runFind } from "./src/cli/discovery/mod.ts";
 import { printLine } from "./src/cli/output.ts";
 import { asTypedHere } from "./src/cli/program_name.ts";
 import { runMain } from "./src/cli/run_main.ts";
@@ -35,7 +36,15 @@ export function main(args: string[]): Promise<number> {
     case "bench":
       return runUdpBench(options);
     case "check":
+      if (options.class) {
+        return runClassCheck(
+          { ...options.class, defaultPort: options.port, json: options.json },
+          (student) => checkUdpServer({ ...options, host: student.host, port: student.port }),
+        );
+      }
       return runUdpCheck(options);
+    case "find":
+      return runFind({ protocol: "udp", timeoutMs: options.timeoutMs, json: options.json });
   }
 }
 

@@ -119,6 +119,13 @@ export interface BatteryResult {
   readonly checks: readonly CheckResult[];
   /** Set when the server could not be reached, so no check could run. */
   readonly error?: string;
+  /** With `error`: the failure's stable code (`CONNECTION_REFUSED`, ...), when it had one. */
+  readonly errorCode?: string;
+}
+
+/** The stable code of a failure, when it is a NetError. */
+export function netErrorCode(cause: unknown): string | undefined {
+  return cause instanceof NetError ? cause.code : undefined;
 }
 
 function timeUp(budget: Budget): string {
@@ -139,6 +146,7 @@ export async function runBattery<C>(
   const statusOf = new Map<string, CheckStatus>();
   let stopped: string | undefined;
   let error: string | undefined;
+  let errorCode: string | undefined;
   for (const check of checks) {
     const evidence = new Evidence();
     const base = { name: check.name, about: check.about, sent: evidence.sent };
@@ -169,6 +177,7 @@ export async function runBattery<C>(
       } catch (caught) {
         if (caught instanceof Unreachable) {
           error = caught.message;
+          errorCode = netErrorCode(caught.cause);
           stopped = caught.notRun;
         } else if (caught instanceof ServerGone) {
           const previous = results.at(-1)?.name;
@@ -192,5 +201,8 @@ export async function runBattery<C>(
     statusOf.set(check.name, result.status);
     results.push(result);
   }
-  return error === undefined ? { checks: results } : { checks: results, error };
+  if (error === undefined) return { checks: results };
+  return errorCode === undefined
+    ? { checks: results, error }
+    : { checks: results, error, errorCode };
 }

@@ -85,9 +85,14 @@ export function reportLines(about: ReportTarget, result: BatteryResult): string[
 
 /** The report as one JSON object, for graders' scripts. */
 export function reportJson(about: ReportTarget, result: BatteryResult): string {
+  return JSON.stringify(reportObject(about, result));
+}
+
+/** The report as the object `--json` prints; a class report holds one per student. */
+export function reportObject(about: ReportTarget, result: BatteryResult) {
   const counts = tally(result);
   const { tls, ...target } = about;
-  return JSON.stringify({
+  return {
     ...target,
     ...(tls
       ? {
@@ -114,5 +119,5 @@ export function reportJson(about: ReportTarget, result: BatteryResult): string {
     failed: counts.failed,
     notRun: counts["not run"],
     ...(result.error ? { error: result.error } : {}),
-  });
+  };
 }

@@ -26,13 +26,23 @@ Deno and Bun. Five ways to use it:
   client.ts --check      judge a server (your own, in any language) by its
                          behaviour: run named checks (reply, reconnect,
                          sequence, split, pipelined, large, half-close,
-                         concurrent, reset) and print a report card: what was
-                         sent, what came back and, for each failure, the
-                         likely bug and its fix. Exit 0 when all passed.
+                         concurrent, crosstalk, reset) and print a report
+                         card: what was sent, what came back and, for each
+                         failure, the likely bug and its fix. Exit 0 when
+                         all passed.
+  client.ts --find       list the socklab servers on the LAN (DNS-SD over
+                         multicast DNS, udp port 5353): name, host, addresses,
+                         port, mode, framing, TLS fingerprint and the command
+                         to connect; waits --timeout (default 2s here); with
+                         --json, one JSON array on stdout. A server found as
+                         "Ani" on host lab-pc-07.local is reached with
+                         --host lab-pc-07.local (or the address it lists)
 
 Options:
   --host HOST          server address or name (default 127.0.0.1); HOST:PORT
-                       or [IPV6]:PORT sets the port too
+                       or [IPV6]:PORT sets the port too. A NAME.local is
+                       asked for on the LAN by multicast DNS (2s) when the
+                       system cannot resolve it
   -p, --port PORT      server port (default 9000)
   -t, --timeout TIME   how long to wait to connect and for each reply
                        (default 5s)
@@ -50,6 +60,17 @@ Options:
   --expect WHAT        check mode: what a reply must be: echo (the message
                        back), upper (in upper case) or any (default: one reply
                        line per message, in the server's own words)
+  --class FILE         check mode: judge a whole class, one student a line
+                       (NAME HOST[:PORT]; # comments), --parallel N at once
+                       (default 8): a table with a row per student, a column
+                       per check; an unreachable server says why. Exit 0 only
+                       when every student passed every check
+  --report FILE        with --class: also write FILE.html (one page, cards a
+                       click away), FILE.csv (for the grade sheet) or FILE.json
+                       (on Deno add --allow-write=. after deno run -qP)
+  --watch TIME         with --class: check again TIME after each round,
+                       redraw the table and the report (the page reloads
+                       itself) until Ctrl-C
   --size BYTES         bench mode: bytes per message, framing not counted
                        (default 1024 with line framing, 65536 with length;
                        at least 16, at most --max-frame); with --direction
@@ -130,6 +151,8 @@ Examples:
                                                Nagle joins back-to-back writes
   bun client.ts --check --port 9000 --expect echo
                                                judge your own echo server
+  deno run -qP --allow-write=. client.ts --check --class class.txt --report class.html --watch 30s
+                                               the whole class, live on the projector
   bun client.ts --tls --fingerprint 6C:23:...:01
                                                chat with a server.ts --tls,
                                                checking the fingerprint it printed

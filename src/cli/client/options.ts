@@ -4,6 +4,7 @@ import type { SendOptions } from "../../tcp_client.ts";
 import { escapeControl } from "../../terminal_text.ts";
 import { MIN_PATTERN_BYTES } from "../bench/mod.ts";
 import { expectFlag, refuseWithCheck } from "../check/check_flags.ts";
+import { type ClassFlags, classFlags } from "../check/class_flags.ts";
 import type { ExpectName } from "../check/mod.ts";
 import { describeError } from "../describe_error.ts";
 import { durationFlag } from "../duration.ts";
@@ -33,7 +34,8 @@ export type ClientTask =
   | { kind: "messages"; messages: string[] }
   | { kind: "ping"; count: number; intervalMs: number }
   | { kind: "duplex" }
-  | { kind: "check"; expect: ExpectName }
+  | { kind: "check"; expect: ExpectName; class?: ClassFlags }
+  | { kind: "find"; timeoutMs: number }
   | {
     kind: "bench";
     seconds: number;
@@ -74,7 +76,11 @@ const CLIENT_FLAGS = {
   direction: { type: "string", short: "d" },
   parallel: { type: "string", short: "P" },
   check: { type: "boolean", default: false },
+  find: { type: "boolean", default: false },
   expect: { type: "string" },
+  class: { type: "string" },
+  report: { type: "string" },
+  watch: { type: "string" },
   ...CLIENT_TLS_FLAGS,
   ...CHUNK_FLAGS,
   ...NAGLE_FLAG,
@@ -92,6 +98,12 @@ export function parseClientOptions(args: string[]): ClientOptions | "help" {
   const timeoutMs = durationFlag("timeout", values.timeout, 1, MAX_TIMEOUT_MS);
   if (values.expect !== undefined && !values.check) {
     throw new UsageError("--expect only applies with --check");
+  }
+  const classFlag = (["class", "report", "watch"] as const).find((name) =>
+    values[name] !== undefined
+  );
+  if (classFlag !== undefined && !values.check) {
+    throw new UsageError(`--${classFlag} only applies with --check`);
   }
   // A bench and a check write on their own connections, in their own way.
   if (
@@ -113,7 +125,9 @@ export function parseClientOptions(args: string[]): ClientOptions | "help" {
     hex: values.hex,
     tls: clientTlsChoice(values),
     sending: { nagle: values.nagle, pieces: pieceFlags(values.chunk, values["chunk-delay"]) },
-    task: values.check
+    task: values.find
+      ? parseFind(values, positionals, given.has("timeout") ? timeoutMs : DEFAULT_FIND_MS)
+      : values.check
       ? parseCheck(values, positionals)
       : values.bench === undefined
       ? parseTask(
@@ -129,20 +143,48 @@ export function parseClientOptions(args: string[]): ClientOptions | "help" {
   };
 }
 
+// Long enough for every responder's randomized 20-120 ms answer and one lost packet.
+const DEFAULT_FIND_MS = 2000;
+
+function parseFind(
+  values: Record<string, unknown>,
+  messages: string[],
+  timeoutMs: number,
+): ClientTask {
+  const others = ["check", "bench", "count", "interval", "size", "direction", "parallel", "tls"];
+  const given = others.find((name) => values[name] !== undefined && values[name] !== false);
+  if (messages.length > 0 || given !== undefined) {
+    throw new UsageError(
+      `--find only lists the servers on the LAN: give it alone (with --timeout, --json), not ${
+        given === undefined ? "MESSAGE" : `--${given}`
+      }`,
+    );
+  }
+  return { kind: "find", timeoutMs };
+}
+
 function parseCheck(
-  values: { expect?: string; verbose: boolean; hex: boolean } & Record<string, unknown>,
+  values:
+    & { expect?: string; verbose: boolean; hex: boolean }
+    & { class?: string; parallel?: string; report?: string; watch?: string }
+    & Record<string, unknown>,
   messages: string[],
 ): ClientTask {
   refuseWithCheck([
     { name: "MESSAGE", present: messages.length > 0 },
-    ...["count", "interval", "bench", "size", "direction", "parallel"].map((name) => ({
+    ...["count", "interval", "bench", "size", "direction"].map((name) => ({
       name: `--${name}`,
       present: values[name] !== undefined,
     })),
     { name: "--verbose", present: values.verbose },
     { name: "--hex", present: values.hex },
   ]);
-  return { kind: "check", expect: expectFlag(values.expect) };
+  const ofClass = classFlags(values);
+  return {
+    kind: "check",
+    expect: expectFlag(values.expect),
+    ...(ofClass ? { class: ofClass } : {}),
+  };
 }
 
 function parseBench(

@@ -14,6 +14,8 @@ Usage:
   udp.ts bench  [--host 127.0.0.1] [--port 9000] [--time TIME | --bytes N | --blockcount N]
                 [--rate RATE] [--size BYTES] [--direction up|down|both] [--json]
   udp.ts check  [--host 127.0.0.1] [--port 9000] [--timeout TIME] [--expect echo|upper|any] [--json]
+                [--class FILE [--parallel N] [--report FILE.html|.csv|.json] [--watch TIME]]
+  udp.ts find   [--timeout TIME] [--json]
   server, client, ping and bench also take faults on purpose (see below):
          [--drop PCT] [--delay TIME[±JITTER]] [--dup PCT] [--reorder PCT] [--seed N]
 
@@ -56,6 +58,12 @@ server: answers every datagram to its sender, so many clients work at once.
                       192.168.1.7, fd00::/8); others are counted, not answered
   --deny CIDR         never answer peers in this range (repeatable; wins over
                       --allow)
+  --name TEXT         the name udp.ts find lists this server by (default: the
+                      host name and the mode). On 0.0.0.0, :: or a LAN address
+                      the server announces itself as _socklab._udp by multicast
+                      DNS (udp port 5353) and answers for HOSTNAME.local;
+                      nothing is announced on 127.0.0.1
+  --no-announce       do not announce this server on the LAN
   --max-datagram N    larger datagrams are counted and not answered; replies are
                       capped too (default ${DEFAULT_MAX_DATAGRAM_BYTES}; UDP itself carries at most
                       ${MAX_UDP_PAYLOAD_IPV4} bytes over IPv4, ${MAX_UDP_PAYLOAD_IPV6} over IPv6)
@@ -141,6 +149,18 @@ check: judges a UDP server (your own, in any language) by its behaviour and
   --expect WHAT       echo (the datagram back), upper (in upper case) or any
                       (default: any one reply, in the server's own words)
   --json              instead of text, one JSON object on stdout, for grading
+  --class FILE        judge a whole class, one student a line (NAME HOST[:PORT];
+                      # comments), -P/--parallel N at once (default 8): a row per
+                      student, a column per check; exit 0 only when all passed
+  --report FILE       with --class: also write .html, .csv or .json (on Deno
+                      add --allow-write=. after deno run -qP)
+  --watch TIME        with --class: check again TIME after each round until Ctrl-C
+
+find: lists the udp.ts servers on the LAN (DNS-SD over multicast DNS): name,
+  host, addresses, port, mode and the command to reach each one. --host
+  NAME.local works in every command: asked on the LAN when the system cannot.
+  -t, --timeout TIME  how long to listen for answers (default 2s)
+  --json              one JSON array on stdout, for scripts
 
 faults on purpose (server, client, ping, bench): the loss, delay, duplication
   and reordering of a bad network, made by this program itself on what it
@@ -169,7 +189,11 @@ faults on purpose (server, client, ping, bench): the loss, delay, duplication
                       not --time (default: random; the seed used is printed)
   Each datagram is dropped, delayed, held back, then duplicated, in that order.
   At most 10,000 datagrams (16 MiB) wait delayed or held back; more are
-  dropped and counted. What still waits when the program stops is not sent.
+  dropped and counted. Under a flood that keeps them waiting, the program
+  settles at most 48 MiB above what it uses without faults (those 16 MiB,
+  and garbage its runtime has not collected yet), with brief peaks up to
+  twice that, however long the flood lasts. What still waits when the
+  program stops is not sent.
 
 TIME is a duration: 500ms, 2s, 1.5 or 1m; a bare number is seconds, as in
 ping, nc and iperf3.
@@ -198,6 +222,7 @@ Examples:
                                                         # from udp.ts server --mode chargen
   nc -u 127.0.0.1 9000                                  # nc or Python clients work too
   bun udp.ts check --port 9000 --expect echo            # judge your own UDP server
+  bun udp.ts check --class class.txt --report class.csv # the whole class, for the grade sheet
   bun udp.ts ping --count 50 --interval 10ms --drop 20 --seed 7
                                                         # 20% loss each way, the same every run
   deno run -qP udp.ts server --delay 100ms±20ms          # replies late, with jitter

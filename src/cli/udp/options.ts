@@ -4,7 +4,13 @@ import type { TraceSink } from "../../trace.ts";
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../../udp_endpoint.ts";
 import { parseRate, UDP_BENCH_HEADER_BYTES } from "../bench/mod.ts";
 import { expectFlag } from "../check/check_flags.ts";
+import { type ClassFlags, classFlags } from "../check/class_flags.ts";
 import type { ExpectName } from "../check/mod.ts";
+import {
+  ANNOUNCE_FLAGS,
+  type AnnounceChoice,
+  announceChoice,
+} from "../discovery/announce_flags.ts";
 import { durationFlag } from "../duration.ts";
 import { endpointFlags } from "../endpoint_flags.ts";
 import {
@@ -45,6 +51,15 @@ export interface UdpServerOptions extends CommonOptions {
   maxDatagramBytes: number;
   allow: CidrRange[];
   deny: CidrRange[];
+  /** --name, or false with --no-announce: how the server is announced on the LAN. */
+  announce: AnnounceChoice;
+}
+
+/** `udp.ts find` options: list the UDP servers on the LAN. */
+export interface UdpFindOptions {
+  command: "find";
+  timeoutMs: number;
+  json: boolean;
 }
 
 /** `udp.ts client` options. */
@@ -98,12 +113,15 @@ export interface UdpCheckOptions {
   expect: ExpectName;
   /** The report as one JSON object on stdout instead of text. */
   json: boolean;
+  /** --class FILE and its flags: judge every student's server; undefined for one server. */
+  class?: ClassFlags;
 }
 
 /** Everything `udp.ts` can be asked to do. */
 export type UdpCommand =
   | UdpCheckOptions
   | { command: "help" }
+  | UdpFindOptions
   | UdpServerOptions
   | UdpClientOptions
   | UdpPingOptions
@@ -132,6 +150,13 @@ const SPECS = {
     "max-datagram": { type: "string", default: String(DEFAULT_MAX_DATAGRAM_BYTES) },
     allow: { type: "string", multiple: true },
     deny: { type: "string", multiple: true },
+    ...ANNOUNCE_FLAGS,
+  },
+  find: {
+    help,
+    json,
+    // Long enough for every responder's randomized 20-120 ms answer and one lost packet.
+    timeout: { type: "string", short: "t", default: "2" },
   },
   client: {
     ...BASE,
@@ -151,6 +176,10 @@ const SPECS = {
     json,
     timeout: { type: "string", short: "t", default: "1" },
     expect: { type: "string" },
+    class: { type: "string" },
+    parallel: { type: "string", short: "P" },
+    report: { type: "string" },
+    watch: { type: "string" },
   },
   bench: {
     host: BASE.host,
@@ -175,7 +204,7 @@ export function parseUdpArgs(args: string[]): UdpCommand {
   const [command, ...rest] = args;
   switch (command) {
     case undefined:
-      throw new UsageError("missing command: server, client, ping, bench or check");
+      throw new UsageError("missing command: server, client, ping, bench, check or find");
     case "-h":
     case "--help":
     case "help":
@@ -195,6 +224,16 @@ export function parseUdpArgs(args: string[]): UdpCommand {
         ),
         allow: cidrFlags("allow", values.allow),
         deny: cidrFlags("deny", values.deny),
+        announce: announceChoice(values),
+      };
+    }
+    case "find": {
+      const { values } = parseFlags(rest, SPECS.find, false);
+      if (values.help) return { command: "help" };
+      return {
+        command,
+        timeoutMs: durationFlag("timeout", values.timeout, 1, MAX_MS),
+        json: values.json,
       };
     }
     case "client": {
@@ -245,17 +284,19 @@ export function parseUdpArgs(args: string[]): UdpCommand {
     case "check": {
       const { values, given } = parseFlags(rest, SPECS.check, false);
       if (values.help) return { command: "help" };
+      const ofClass = classFlags(values);
       return {
         command,
         ...endpointFlags(values.host, values.port, given.has("port"), 1),
         timeoutMs: durationFlag("timeout", values.timeout, 1, MAX_MS),
         expect: expectFlag(values.expect),
         json: values.json,
+        ...(ofClass ? { class: ofClass } : {}),
       };
     }
     default:
       throw new UsageError(
-        `unknown command '${command}': use server, client, ping, bench or check`,
+        `unknown command '${command}': use server, client, ping, bench, check or find`,
       );
   }
 }

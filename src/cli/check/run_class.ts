@@ -1,0 +1,126 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import process from "node:process";
+import { escapeControl } from "../../terminal_text.ts";
+import { ProgressLine } from "../bench/progress.ts";
+import { describeError } from "../describe_error.ts";
+import { printLine, printStatus } from "../output.ts";
+import { EXIT } from "../run_main.ts";
+import { onStopSignal } from "../signals.ts";
+import { UsageError } from "../usage_error.ts";
+import { checkClass, classPassed, type ClassVerdict } from "./class_check.ts";
+import { classCsv, classObject } from "./class_export.ts";
+import { type ClassEntry, parseClassFile } from "./class_file.ts";
+import type { ClassFlags } from "./class_flags.ts";
+import { classHtml } from "./class_html.ts";
+import { classTableLines } from "./class_table.ts";
+import type { Judged } from "./judge.ts";
+
+/** What a class run needs besides how to judge one server. */
+export interface ClassRunFlags extends ClassFlags {
+  /** The port of an entry that gives none. */
+  readonly defaultPort: number;
+  /** Each round as one JSON object on stdout instead of the table. */
+  readonly json: boolean;
+}
+
+async function readClass(flags: ClassRunFlags): Promise<ClassEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(flags.file, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `cannot read the class file '${escapeControl(flags.file)}': ${describeError(error)}`,
+    );
+  }
+  return parseClassFile(text, flags.defaultPort, flags.file);
+}
+
+function reportText(verdict: ClassVerdict, flags: ClassRunFlags): string {
+  switch (flags.report!.format) {
+    case "json":
+      return JSON.stringify(classObject(verdict)) + "\n";
+    case "csv":
+      return classCsv(verdict);
+    case "html":
+      return classHtml(verdict, flags.watchMs === undefined ? undefined : flags.watchMs / 1000);
+  }
+}
+
+// Written beside and renamed, so a browser reloading it never reads half a page.
+async function writeReport(verdict: ClassVerdict, flags: ClassRunFlags): Promise<void> {
+  const { path } = flags.report!;
+  const partial = `${path}.partial`;
+  try {
+    await writeFile(partial, reportText(verdict, flags));
+    await rename(partial, path);
+  } catch (error) {
+    // Deno's permission set lets the scripts read but not write: the teacher grants the folder.
+    const why = (error as Error).name === "NotCapable"
+      ? "Deno was not given write access: add --allow-write=. after deno run -qP"
+      : describeError(error);
+    throw new Error(`cannot write the report '${escapeControl(path)}': ${why}`);
+  }
+}
+
+function show(verdict: ClassVerdict, flags: ClassRunFlags, redraw: boolean): void {
+  if (flags.json) {
+    printLine(JSON.stringify(classObject(verdict)));
+    return;
+  }
+  // On a terminal each round replaces the last one, so the projector shows one table.
+  if (redraw) process.stdout.write("\x1b[H\x1b[2J");
+  printLine(classTableLines(verdict).join("\n"));
+}
+
+function pause(ms: number, stopped: Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  return Promise.race([waited, stopped]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Judges every server of the class file with `judge`, prints the table (or
+ * JSON) and writes the report; with --watch, again and again until Ctrl-C.
+ * @returns 0 when every student passed every check in the last round, 1 otherwise.
+ */
+export async function runClassCheck(
+  flags: ClassRunFlags,
+  judge: (entry: ClassEntry) => Promise<Judged>,
+): Promise<number> {
+  const entries = await readClass(flags);
+  const watching = flags.watchMs !== undefined;
+  let stop = false;
+  const stopped = new Promise<void>((resolve) => {
+    if (watching) {
+      onStopSignal(() => {
+        stop = true;
+        resolve();
+      });
+    }
+  });
+  const progress = new ProgressLine(ProgressLine.wanted(flags.json));
+  const redraw = watching && !flags.json && process.stdout.isTTY === true;
+  let last: ClassVerdict | undefined;
+  for (let round = 1; !stop; round++) {
+    progress.show(`checking ${entries.length} servers, ${flags.parallel} at once...`);
+    const running = checkClass(entries, judge, {
+      parallel: flags.parallel,
+      onJudged: (done, total, verdict) =>
+        progress.show(`checked ${done}/${total}: ${escapeControl(verdict.entry.name)}`),
+    });
+    // Ctrl-C in the middle of a round ends with the last whole table, not half a class.
+    const verdict = await Promise.race([running, stopped.then(() => undefined)]);
+    progress.clear();
+    if (verdict === undefined) break;
+    last = verdict;
+    if (flags.report) await writeReport(verdict, flags);
+    show(verdict, flags, redraw && round > 1);
+    if (!watching) break;
+    await pause(flags.watchMs!, stopped);
+  }
+  if (last === undefined) {
+    printStatus("stopped before the first round ended: no student was judged");
+    return EXIT.failure;
+  }
+  return classPassed(last) ? EXIT.ok : EXIT.failure;
+}
