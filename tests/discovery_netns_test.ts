@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { after, afterEach, before, describe, test } from "node:test";
 import packageJson from "../package.json" with { type: "json" };
+import type { FoundServerJson } from "../src/cli/discovery/find.ts";
 import { detectRuntime, type RuntimeName } from "../src/net/runtime.ts";
 import { PROJECT_ROOT, scriptCommandOn } from "../tools/script_command.ts";
 import { createTwoPcs, type TwoPcs, twoPcsUnavailable } from "./helpers/netns.ts";
@@ -39,18 +40,6 @@ const skip = twoPcsUnavailable() || peerMissing("tshark", "tshark")
   || peerMissing("unshare", "util-linux") || zeroconfMissing();
 const here = detectRuntime();
 const other: RuntimeName = here === "deno" ? "bun" : "deno";
-
-interface FoundJson {
-  name: string;
-  host: string;
-  addresses: string[];
-  port: number;
-  mode: string | null;
-  framing: string | null;
-  tls: string | null;
-  version: string | null;
-  command: string;
-}
 
 interface ZeroconfEvent {
   event: string;
@@ -159,7 +148,7 @@ describe("DNS-SD between two PCs", { skip }, () => {
       );
       for (const [i, find] of finds.entries()) {
         assert.equal(find.code, 0, `${[here, other][i]}: ${find.stderr}`);
-        const found = stdoutJson<FoundJson[]>(find);
+        const found = stdoutJson<FoundServerJson[]>(find);
         const ani = found.filter((server) => server.name === "Ani");
         assert.equal(ani.length, 1, find.stdout);
         assert.deepEqual(
@@ -291,7 +280,7 @@ describe("DNS-SD between two PCs", { skip }, () => {
         runIn(pcs.pc1, script(here, "udp.ts", ["find", "--json"])),
       ]);
       assert.equal(tcpFind.code, 0, tcpFind.stderr);
-      const tcp = stdoutJson<FoundJson[]>(tcpFind);
+      const tcp = stdoutJson<FoundServerJson[]>(tcpFind);
       assert.deepEqual(
         tcp.map(({ name, host, addresses, port, mode }) => ({ name, host, addresses, port, mode })),
         [
@@ -324,7 +313,7 @@ describe("DNS-SD between two PCs", { skip }, () => {
       ]);
       assert.equal(reached.stdout, "hi\n", reached.stderr);
       assert.equal(udpFind.code, 0, udpFind.stderr);
-      const udp = stdoutJson<FoundJson[]>(udpFind);
+      const udp = stdoutJson<FoundServerJson[]>(udpFind);
       assert.deepEqual(
         udp.map(({ name, addresses, port, mode, framing }) => ({
           name,
@@ -416,7 +405,7 @@ describe("DNS-SD between two PCs", { skip }, () => {
       await publisher.waitFor(/Established under name 'Avi'/, { stream: "stderr" });
       const find = await runIn(pcs.pc2, script(here, "client.ts", ["--find", "--json"]));
       assert.equal(find.code, 0, find.stderr);
-      const found = stdoutJson<FoundJson[]>(find).map((
+      const found = stdoutJson<FoundServerJson[]>(find).map((
         { name, addresses, port, mode, framing },
       ) => ({
         name,
