@@ -8,6 +8,7 @@ import process from "node:process";
 import { after, afterEach, before, describe, test } from "node:test";
 import packageJson from "../package.json" with { type: "json" };
 import type { FoundServerJson } from "../src/cli/discovery/find.ts";
+import { MAX_ANSWERS_PER_SECOND } from "../src/discovery/announce.ts";
 import { detectRuntime, type RuntimeName } from "../src/net/runtime.ts";
 import { PROJECT_ROOT, scriptCommandOn } from "../tools/script_command.ts";
 import { createTwoPcs, type TwoPcs, twoPcsUnavailable } from "./helpers/netns.ts";
@@ -423,6 +424,44 @@ describe("DNS-SD between two PCs", { skip }, () => {
       }]);
     },
   );
+
+  test("a flood of unicast queries gets at most MAX_ANSWERS_PER_SECOND answers a second back", {
+    timeout: 60_000,
+  }, async () => {
+    const server = startIn(
+      pcs.pc1,
+      script(here, "server.ts", ["--host", "0.0.0.0", "--port", "0", "--name", "Flooded"]),
+    );
+    await listeningOn(server);
+    await server.waitFor(/announced on the LAN/, { stream: "stderr" });
+    const [binary, argv] = scriptCommandOn(here, "tests/fixtures/mdns_query_flood.ts", [
+      pcs.ip1,
+      "5000",
+    ]);
+    // The fixture is not a socklab script: Deno needs its permissions spelled out.
+    const command = here === "deno"
+      ? [binary, "run", "-A", ...argv.slice(2)]
+      : [binary, ...argv];
+    const flood = await runIn(pcs.pc2, command, 30_000);
+    const figures = JSON.parse(flood.stdout) as {
+      sent: number;
+      answers: number;
+      bytesIn: number;
+      bytesOut: number;
+      seconds: number;
+    };
+    const allowed = MAX_ANSWERS_PER_SECOND * (Math.ceil(figures.seconds) + 2);
+    assert.ok(
+      figures.answers > 0,
+      `the responder answered nothing: ${flood.stdout}${flood.stderr}`,
+    );
+    assert.ok(
+      figures.answers <= allowed,
+      `${figures.answers} answers (${figures.bytesIn} bytes) for ${figures.sent} queries (${figures.bytesOut} bytes) in ${figures.seconds} s; at most ${allowed}`,
+    );
+    process.kill(server.child.pid!, "SIGINT");
+    assert.equal((await server.exited).code, 0);
+  });
 
   test("a server where port 5353 is held without sharing says so in one line and serves as usual", {
     timeout: 60_000,

@@ -41,6 +41,14 @@ export interface AnnounceOptions {
 const LEGACY_UNICAST_TTL = 10;
 // Shared records wait a random 20-120 ms so that many responders do not answer at once (section 6).
 const SHARED_DELAY_MS = [20, 120] as const;
+/**
+ * Most answers a second. Each is several times larger than the query that
+ * asked, and a query's source can be forged: answering a flood would make the
+ * server a reflector aimed at a classmate (and a pile of timers). A class of
+ * 40 running --find at once asks far fewer, and a multicast answer serves
+ * every browser that hears it.
+ */
+export const MAX_ANSWERS_PER_SECOND = 50;
 
 /**
  * Starts announcing `service`.
@@ -61,9 +69,19 @@ export async function announce(options: AnnounceOptions): Promise<Announcement> 
     }, ms);
     timers.add(timer);
   };
+  let windowStartMs = -Infinity;
+  let answersInWindow = 0;
+  const mayAnswer = () => {
+    const now = Date.now();
+    if (now - windowStartMs >= 1000) {
+      windowStartMs = now;
+      answersInWindow = 0;
+    }
+    return answersInWindow++ < MAX_ANSWERS_PER_SECOND;
+  };
   const respond = (query: DnsMessage, from: Sender) => {
     const { answers, additionals } = answerQuery(records, query);
-    if (answers.length === 0) return;
+    if (answers.length === 0 || !mayAnswer()) return;
     if (from.port !== MDNS_PORT) {
       const capped = (list: typeof answers) =>
         list.map((r) => ({ ...r, cacheFlush: false, ttl: Math.min(r.ttl, LEGACY_UNICAST_TTL) }));

@@ -68,10 +68,11 @@ export async function startServerAnnouncement(
     );
     return announcement;
   } catch (error) {
-    if (!(error instanceof MdnsUnavailable)) throw error;
-    printStatus(
-      `not announced on the LAN (${error.message}); serving as usual, clients need the address`,
-    );
+    // Whatever went wrong with multicast DNS, the server itself serves as usual.
+    const why = error instanceof MdnsUnavailable
+      ? error.message
+      : `multicast DNS failed: ${error instanceof Error ? error.message : String(error)}`;
+    printStatus(`not announced on the LAN (${why}); serving as usual, clients need the address`);
     return undefined;
   }
 }
