@@ -24,7 +24,8 @@ const TCP_CHECK_NAMES = [
 const RUN_LIMIT_MS = 45_000;
 
 function check(args: string[]) {
-  return runScript("client.ts", ["--check", ...args], { timeoutMs: RUN_LIMIT_MS });
+  // English whatever the machine's locale: the tests read the card's words.
+  return runScript("client.ts", ["--check", "--lang", "en", ...args], { timeoutMs: RUN_LIMIT_MS });
 }
 
 async function checkJson(port: number, ...args: string[]): Promise<[number | null, CheckReport]> {

@@ -50,8 +50,9 @@ const folder = mkdtempSync(join(tmpdir(), "socklab-class-"));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
 // The scripts as a teacher types them; Deno gets write access to the report's folder.
+// English whatever the machine's locale: the tests read the table's words.
 function startClassRun(script: string, args: string[]): RunningScript {
-  const [command, argv] = scriptCommand(script, args);
+  const [command, argv] = scriptCommand(script, [...args, "--lang", "en"]);
   const run = argv[0] === "run" ? ["run", `--allow-write=${folder}`, ...argv.slice(1)] : argv;
   return new RunningScript(command, run);
 }

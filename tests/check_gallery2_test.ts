@@ -20,11 +20,12 @@ const RUN_LIMIT_MS = 45_000;
 const SPAWNS = { timeout: 90_000 };
 
 function tcpCheck(args: string[]): Promise<ScriptResult> {
-  return runScript("client.ts", ["--check", ...args], { timeoutMs: RUN_LIMIT_MS });
+  // English whatever the machine's locale: the tests read the card's words.
+  return runScript("client.ts", ["--check", "--lang", "en", ...args], { timeoutMs: RUN_LIMIT_MS });
 }
 
 function udpCheck(args: string[]): Promise<ScriptResult> {
-  return runScript("udp.ts", ["check", ...args], { timeoutMs: RUN_LIMIT_MS });
+  return runScript("udp.ts", ["check", "--lang", "en", ...args], { timeoutMs: RUN_LIMIT_MS });
 }
 
 async function json(run: Promise<ScriptResult>): Promise<[number | null, CheckReport]> {

@@ -13,7 +13,8 @@ const noPython = peerMissing("python3", "python3");
 const RUN_LIMIT_MS = 45_000;
 
 function check(args: string[]): Promise<ScriptResult> {
-  return runScript("udp.ts", ["check", ...args], { timeoutMs: RUN_LIMIT_MS });
+  // English whatever the machine's locale: the tests read the card's words.
+  return runScript("udp.ts", ["check", "--lang", "en", ...args], { timeoutMs: RUN_LIMIT_MS });
 }
 
 async function checkJson(port: number, ...args: string[]): Promise<[number | null, CheckReport]> {

@@ -24,7 +24,8 @@ const CHECK_NAMES = [
 const RUN_LIMIT_MS = 40_000;
 
 function check(port: number, ...args: string[]) {
-  return runScript("client.ts", ["--port", String(port), "--check", ...args], {
+  // English whatever the machine's locale: the tests read the card's words.
+  return runScript("client.ts", ["--port", String(port), "--check", "--lang", "en", ...args], {
     timeoutMs: RUN_LIMIT_MS,
   });
 }

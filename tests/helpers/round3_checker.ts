@@ -147,7 +147,8 @@ function startFlooder(kind: FloodKind): Promise<Flooder> {
 
 /** The checker's command line against `port`: the issue's `--timeout 2`, as a user would type it. */
 function checkerArgs(kind: FloodKind, port: number): [string, string[]] {
-  const common = ["--port", String(port), "--timeout", "2", "--expect", "echo"];
+  // English whatever the machine's locale: the figures are read from the card's words.
+  const common = ["--port", String(port), "--timeout", "2", "--expect", "echo", "--lang", "en"];
   return kind === "udp-flood"
     ? ["udp.ts", ["check", ...common, "--json"]]
     : ["client.ts", ["--check", ...common]];

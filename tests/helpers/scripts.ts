@@ -31,8 +31,14 @@ export class RunningScript {
   readonly exited: Promise<ScriptResult>;
   #listeners: (() => void)[] = [];
 
-  constructor(command: string, args: string[], cwd = ROOT) {
-    this.child = spawn(command, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  /**
+   * `env` adds to the test's own environment for this child only: test files
+   * run in parallel, as workers of one process on Deno, so none may change
+   * `process.env` for the others.
+   */
+  constructor(command: string, args: string[], cwd = ROOT, env?: Record<string, string>) {
+    const childEnv = env === undefined ? undefined : { ...process.env, ...env };
+    this.child = spawn(command, args, { cwd, env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdout!.setEncoding("utf8");
     this.child.stderr!.setEncoding("utf8");
     this.child.stdout!.on("data", (text: string) => {
@@ -116,9 +122,13 @@ export class RunningScript {
 }
 
 /** Starts `script` (e.g. "server.ts") with `args`. */
-export function startScript(script: string, args: string[]): RunningScript {
+export function startScript(
+  script: string,
+  args: string[],
+  env?: Record<string, string>,
+): RunningScript {
   const [command, argv] = scriptCommand(script, args);
-  return new RunningScript(command, argv);
+  return new RunningScript(command, argv, ROOT, env);
 }
 
 /**
@@ -128,9 +138,13 @@ export function startScript(script: string, args: string[]): RunningScript {
 export async function runScript(
   script: string,
   args: string[],
-  { input = "", timeoutMs = 15_000 }: { input?: string; timeoutMs?: number } = {},
+  { input = "", timeoutMs = 15_000, env }: {
+    input?: string;
+    timeoutMs?: number;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ScriptResult> {
-  const running = startScript(script, args);
+  const running = startScript(script, args, env);
   const timer = setTimeout(() => running.child.kill("SIGKILL"), timeoutMs);
   running.child.stdin!.end(input);
   try {

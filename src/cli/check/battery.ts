@@ -1,5 +1,6 @@
 import { NetError } from "../../net/net_error.ts";
 import { describeError } from "../describe_error.ts";
+import { type Catalogue, say } from "./lang/mod.ts";
 import { showWire } from "./wire_text.ts";
 
 /** How one check ended. */
@@ -34,10 +35,16 @@ export type Finding =
 export class Evidence {
   readonly sent: string[] = [];
   readonly received: string[] = [];
+  readonly #wire: Catalogue["wire"];
+
+  /** @param words The report's language, for sizes and "nothing". */
+  constructor(words: Catalogue) {
+    this.#wire = words.wire;
+  }
 
   /** Notes bytes sent, with an optional label such as "client 2". */
   noteSent(bytes: Uint8Array, label = ""): void {
-    this.sent.push(`${label}${showWire(bytes)}`);
+    this.sent.push(`${label}${showWire(bytes, this.#wire)}`);
   }
 
   /**
@@ -45,7 +52,7 @@ export class Evidence {
    * is only the first of what came.
    */
   noteReceived(bytes: Uint8Array, label = "", totalBytes = bytes.length): void {
-    this.received.push(`${label}${showWire(bytes, undefined, totalBytes)}`);
+    this.received.push(`${label}${showWire(bytes, this.#wire, undefined, totalBytes)}`);
   }
 }
 
@@ -67,21 +74,25 @@ export function shortReason(error: unknown): string {
 
 /** Thrown by the first check when the server cannot be reached at all. */
 export class Unreachable extends Error {
-  /** Why no check could run, as each one's "not run" line says. */
-  readonly notRun: string;
+  /** Why no check could run, as each one's "not run" line says, in the report's language. */
+  readonly notRun: keyof Catalogue["unreachable"];
 
-  constructor(cause: unknown, message = describeError(cause), notRun = whyUnreachable(cause)) {
+  constructor(
+    cause: unknown,
+    message = describeError(cause),
+    notRun: keyof Catalogue["unreachable"] = whyUnreachable(cause),
+  ) {
     super(message, { cause });
     this.notRun = notRun;
   }
 }
 
 /** Why no check could run, in a few words: a TLS failure is not an absent server. */
-export function whyUnreachable(cause: unknown): string {
+export function whyUnreachable(cause: unknown): keyof Catalogue["unreachable"] {
   const code = cause instanceof NetError ? cause.code : undefined;
-  if (code === "TLS_HANDSHAKE_FAILED") return "the TLS handshake failed";
-  if (code === "CERTIFICATE_UNTRUSTED") return "the server's certificate is not trusted";
-  return "the server cannot be reached";
+  if (code === "TLS_HANDSHAKE_FAILED") return "tlsFailed";
+  if (code === "CERTIFICATE_UNTRUSTED") return "untrusted";
+  return "cannotReach";
 }
 
 /** A time limit for the whole battery, shared by every wait in it. */
@@ -108,7 +119,8 @@ export class Budget {
 /** One named check. */
 export interface Check<C> {
   readonly name: string;
-  readonly about: string;
+  /** What the check asks of a server, in one line of the report's language. */
+  about(words: Catalogue): string;
   /** Checks that must pass first: their replies are what this one builds on or compares with. */
   readonly needs: readonly string[];
   run(context: C, evidence: Evidence): Promise<Finding>;
@@ -128,8 +140,8 @@ export function netErrorCode(cause: unknown): string | undefined {
   return cause instanceof NetError ? cause.code : undefined;
 }
 
-function timeUp(budget: Budget): string {
-  return `the battery's time limit of ${budget.totalMs / 1000} s ran out`;
+function timeUp(budget: Budget, words: Catalogue): string {
+  return say(words.battery.timeUp, { seconds: budget.totalMs / 1000 });
 }
 
 /**
@@ -141,6 +153,7 @@ export async function runBattery<C>(
   checks: readonly Check<C>[],
   context: C,
   budget: Budget,
+  words: Catalogue,
 ): Promise<BatteryResult> {
   const results: CheckResult[] = [];
   const statusOf = new Map<string, CheckStatus>();
@@ -148,8 +161,8 @@ export async function runBattery<C>(
   let error: string | undefined;
   let errorCode: string | undefined;
   for (const check of checks) {
-    const evidence = new Evidence();
-    const base = { name: check.name, about: check.about, sent: evidence.sent };
+    const evidence = new Evidence(words);
+    const base = { name: check.name, about: check.about(words), sent: evidence.sent };
     const notRun = (detail: string): CheckResult => ({
       ...base,
       received: evidence.received,
@@ -160,14 +173,14 @@ export async function runBattery<C>(
     let result: CheckResult;
     if (stopped !== undefined) result = notRun(stopped);
     else if (budget.expired) {
-      stopped = timeUp(budget);
+      stopped = timeUp(budget, words);
       result = notRun(stopped);
-    } else if (unmet !== undefined) result = notRun(`needs ${unmet} to pass first`);
+    } else if (unmet !== undefined) result = notRun(say(words.battery.needs, { check: unmet }));
     else {
       try {
         const { passed, ...finding } = await check.run(context, evidence);
         // A wait cut short by the battery's limit is not the server's whole story.
-        if (!passed && budget.expired) finding.detail += ` (${timeUp(budget)})`;
+        if (!passed && budget.expired) finding.detail += ` (${timeUp(budget, words)})`;
         result = {
           ...base,
           received: evidence.received,
@@ -178,19 +191,20 @@ export async function runBattery<C>(
         if (caught instanceof Unreachable) {
           error = caught.message;
           errorCode = netErrorCode(caught.cause);
-          stopped = caught.notRun;
+          stopped = words.unreachable[caught.notRun];
         } else if (caught instanceof ServerGone) {
           const previous = results.at(-1)?.name;
-          stopped = `the server no longer accepts connections (${caught.message})${
-            previous ? ` since the ${previous} check` : ""
-          }`;
+          stopped = say(previous ? words.battery.serverGoneSince : words.battery.serverGone, {
+            reason: caught.message,
+            check: previous ?? "",
+          });
         } else {
           // Anything else went wrong on this side; the report still comes, with this check failed.
           results.push({
             ...base,
             received: evidence.received,
             status: "failed",
-            detail: `the check itself failed: ${describeError(caught)}`,
+            detail: say(words.battery.checkFailed, { error: describeError(caught) }),
           });
           statusOf.set(check.name, "failed");
           continue;

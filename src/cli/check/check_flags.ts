@@ -1,6 +1,7 @@
 import { choiceFlag } from "../flags.ts";
 import { UsageError } from "../usage_error.ts";
 import { EXPECT_NAMES, type ExpectName } from "./expectation.ts";
+import { type Lang, LANGS, systemLang } from "./lang/mod.ts";
 
 /**
  * Reads `--expect`: what each reply must be (default `any`).
@@ -23,4 +24,12 @@ export function refuseWithCheck(given: { name: string; present: boolean }[]): vo
       `--check sends its own messages and prints a report: give it without ${clash.join(", ")}`,
     );
   }
+}
+
+/**
+ * Reads `--lang`: en or id; without it, the system's locale decides.
+ * @throws {UsageError} for another value.
+ */
+export function langFlag(value: string | undefined): Lang {
+  return value === undefined ? systemLang() : choiceFlag("lang", value, LANGS);
 }

@@ -1,7 +1,18 @@
 import type { CheckResult } from "./battery.ts";
-import type { ClassEntry } from "./class_file.ts";
 import type { Judged } from "./judge.ts";
-import { tally } from "./report.ts";
+import { tally } from "./server_report.ts";
+
+/** One student of a class file: who, and where their server listens. */
+export interface ClassEntry {
+  /** As written, spaces kept: the row's label in the table. */
+  readonly name: string;
+  /** The server's host, a name or an IP literal without brackets. */
+  readonly host: string;
+  /** The server's port. */
+  readonly port: number;
+  /** The line of the class file it came from, for messages. */
+  readonly line: number;
+}
 
 /** Why a server could not be checked at all, in a word a table shows. */
 export type UnreachableReason = "refused" | "no host" | "timeout" | "no route" | "tls" | "error";

@@ -1,6 +1,6 @@
 import type { ClassVerdict, TargetVerdict } from "./class_check.ts";
 import { CELL, checkColumns } from "./class_table.ts";
-import { reportObject } from "./report.ts";
+import { reportObject } from "./server_report.ts";
 
 function targetObject(target: TargetVerdict) {
   const { about, result } = target.judged;
@@ -43,7 +43,12 @@ function csvField(value: string | number | boolean): string {
   return `"${safe.replaceAll("\"", "\"\"")}"`;
 }
 
-/** The class as CSV for a grade sheet: one row per student, a column per check. */
+/**
+ * The class as CSV for a grade sheet: one row per student, a column per check.
+ * Headers and values stay English identifiers whatever `--lang` says, like
+ * `--json`'s: a grade sheet imports by column name and value, and a teacher's
+ * import must not break when a student's machine speaks another language.
+ */
 export function classCsv(verdict: ClassVerdict): string {
   const columns = checkColumns(verdict);
   const head = ["name", "target", "reachable", "reason", "passed", "failed", "not run", ...columns];

@@ -1,18 +1,7 @@
 import { escapeControl } from "../../terminal_text.ts";
 import { endpointFlags } from "../endpoint_flags.ts";
 import { UsageError } from "../usage_error.ts";
-
-/** One student of a class file: who, and where their server listens. */
-export interface ClassEntry {
-  /** As written, spaces kept: the row's label in the table. */
-  readonly name: string;
-  /** The server's host, a name or an IP literal without brackets. */
-  readonly host: string;
-  /** The server's port. */
-  readonly port: number;
-  /** The line of the class file it came from, for messages. */
-  readonly line: number;
-}
+import type { ClassEntry } from "./class_check.ts";
 
 /**
  * Reads a class file: one student per line, a name (spaces allowed) and, as

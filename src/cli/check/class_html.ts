@@ -1,6 +1,8 @@
 import type { CheckResult } from "./battery.ts";
 import type { ClassVerdict, TargetVerdict } from "./class_check.ts";
-import { CELL, checkColumns, classLine, totalText } from "./class_table.ts";
+import { CELL, cellWord, checkColumns, classLine, totalText } from "./class_table.ts";
+import { type Catalogue, EN, say } from "./lang/mod.ts";
+import { resultText } from "./report.ts";
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -31,6 +33,7 @@ dl{display:grid;grid-template-columns:6.5rem 1fr;gap:.1rem .5rem;margin:.3rem 0}
 dt{font-weight:bold}dd{margin:0}
 `;
 
+// Style classes are identifiers: the same whatever language the page is in.
 function cardClass(status: CheckResult["status"]): string {
   return CELL[status].toLowerCase();
 }
@@ -40,51 +43,56 @@ function field(label: string, values: readonly string[] | string | undefined): s
   return list.map((value) => `<dt>${label}</dt><dd><pre>${html(value)}</pre></dd>`).join("");
 }
 
-function card(check: CheckResult): string {
-  const result = check.status === "not run" ? `not run: ${check.detail}` : check.detail;
+function card(check: CheckResult, words: Catalogue): string {
+  const { label } = words;
+  const result = resultText(check, words);
   const evidence = check.status === "not run"
     ? ""
-    : field("sent", check.sent) + field("received", check.received);
-  const head = `<strong>${CELL[check.status]} ${html(check.name)}</strong> ${html(check.about)}`;
+    : field(label.sent, check.sent) + field(label.received, check.received);
+  const head = `<strong>${html(cellWord(check.status, words))} ${html(check.name)}</strong> ${
+    html(check.about)
+  }`;
   if (check.status !== "failed") {
     // A pass keeps its bytes one click away, so the failures stand out on the page.
     const shown = evidence
-      && `<details><summary>sent and received</summary><dl>${evidence}</dl></details>`;
-    return `<div class="card ${cardClass(check.status)}">${head}<dl>${field("result", result)}${
-      field("note", check.note)
+      && `<details><summary>${
+        html(words.html.sentAndReceived)
+      }</summary><dl>${evidence}</dl></details>`;
+    return `<div class="card ${cardClass(check.status)}">${head}<dl>${field(label.result, result)}${
+      field(label.note, check.note)
     }</dl>${shown}</div>`;
   }
-  return `<div class="card fail">${head}<dl>${field("result", result)}${evidence}${
-    field("expected", check.expected)
-  }${field("why", check.hint)}</dl></div>`;
+  return `<div class="card fail">${head}<dl>${field(label.result, result)}${evidence}${
+    field(label.expected, check.expected)
+  }${field(label.why, check.hint)}</dl></div>`;
 }
 
 function anchor(index: number): string {
   return `student-${index + 1}`;
 }
 
-function row(target: TargetVerdict, index: number): string {
+function row(target: TargetVerdict, index: number, words: Catalogue): string {
   const cells = target.judged.result.checks.map((check) =>
     target.reachable
-      ? `<td class="${cardClass(check.status)}">${CELL[check.status]}</td>`
+      ? `<td class="${cardClass(check.status)}">${html(cellWord(check.status, words))}</td>`
       : `<td class="unreachable">-</td>`
   ).join("");
   return `<tr class="${target.reachable ? "reachable" : "unreachable"}"><td><a href="#${
     anchor(index)
   }">${html(target.entry.name)}</a></td><td>${
     html(target.judged.about.target)
-  }</td>${cells}<td class="total">${html(totalText(target))}</td></tr>`;
+  }</td>${cells}<td class="total">${html(totalText(target, words))}</td></tr>`;
 }
 
-function section(target: TargetVerdict, index: number): string {
+function section(target: TargetVerdict, index: number, words: Catalogue): string {
   const error = target.judged.result.error
-    ? `<p><strong>cannot check:</strong> ${html(target.judged.result.error)}</p>`
+    ? `<p><strong>${html(words.html.cannotCheck)}</strong> ${html(target.judged.result.error)}</p>`
     : "";
   return `<section id="${anchor(index)}"><h2>${html(target.entry.name)} <small>${
     html(target.judged.about.target)
-  } &middot; ${html(totalText(target))}</small></h2>${error}${
-    target.judged.result.checks.map(card).join("")
-  }<p><a href="#class">back to the class</a></p></section>`;
+  } &middot; ${html(totalText(target, words))}</small></h2>${error}${
+    target.judged.result.checks.map((check) => card(check, words)).join("")
+  }<p><a href="#class">${html(words.html.backToClass)}</a></p></section>`;
 }
 
 /**
@@ -92,25 +100,37 @@ function section(target: TargetVerdict, index: number): string {
  * cards one link away. Nothing is fetched and no script runs.
  * @param reloadSeconds While watching, the page reloads itself this often.
  */
-export function classHtml(verdict: ClassVerdict, reloadSeconds?: number): string {
+export function classHtml(
+  verdict: ClassVerdict,
+  reloadSeconds?: number,
+  words: Catalogue = EN,
+): string {
   const first = verdict.targets[0]?.judged.about;
-  const title = `socklab check of the class (${first?.protocol ?? "tcp"}, --expect ${
-    first?.expect ?? "any"
-  })`;
+  const title = say(words.html.title, {
+    protocol: first?.protocol ?? "tcp",
+    expect: first?.expect ?? "any",
+  });
+  const { table } = words;
   const reload = reloadSeconds === undefined
     ? ""
     : `<meta http-equiv="refresh" content="${Math.max(1, Math.round(reloadSeconds))}">`;
   const head = checkColumns(verdict).map((name) => `<th>${html(name)}</th>`).join("");
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">${reload}
+<html lang="${html(words.meta.htmlLang)}"><head><meta charset="utf-8">${reload}
 <title>${html(title)}</title><style>${STYLE}</style></head>
 <body><h1 id="class">${html(title)}</h1>
-<p>Checked ${html(new Date(verdict.endedAt).toISOString())}. ${html(classLine(verdict))}</p>
-<table><thead><tr><th>student</th><th>server</th>${head}<th>total</th></tr></thead>
-<tbody>${verdict.targets.map(row).join("\n")}</tbody></table>
-<p>pass / FAIL / skip (not run: an earlier check it needs failed); - the server was not reached.
-Click a name for that student's cards.</p>
-${verdict.targets.map(section).join("\n")}
+<p>${html(say(words.html.checkedAt, { time: new Date(verdict.endedAt).toISOString() }))} ${
+    html(classLine(verdict, words))
+  }</p>
+<table><thead><tr><th>${html(table.student)}</th><th>${html(table.server)}</th>${head}<th>${
+    html(table.total)
+  }</th></tr></thead>
+<tbody>${
+    verdict.targets.map((target, index) => row(target, index, words)).join("\n")
+  }</tbody></table>
+<p>${html(table.legend)}.
+${html(words.html.clickName)}</p>
+${verdict.targets.map((target, index) => section(target, index, words)).join("\n")}
 </body></html>
 `;
 }

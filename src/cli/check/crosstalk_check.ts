@@ -1,13 +1,14 @@
 import { settlesWithin } from "../../async/deadline.ts";
 import { delay } from "../../async/delay.ts";
-import { countOf } from "../count_of.ts";
 import { type Check, type Evidence, type Finding, shortReason } from "./battery.ts";
+import { say } from "./lang/mod.ts";
 import type { ProbeSocket } from "./probe_socket.ts";
 import {
   connectProbe,
   finish,
   missingReply,
   openFirst,
+  replies,
   replyWait,
   send,
   type TcpCheckContext,
@@ -56,9 +57,11 @@ async function judgeCrosstalk(
   newer: ProbeSocket,
   evidence: Evidence,
 ): Promise<Finding> {
+  const { detail } = context.words;
+  const [label1, label2] = [1, 2].map((n) => say(context.words.evidence.client, { n }));
   const one = text("socklab check crosstalk, client 1");
   const two = text("socklab check crosstalk, client 2");
-  await send(context, newer, two, evidence, "client 2: ");
+  await send(context, newer, two, evidence, label2);
   await waitUntil(
     [older, newer],
     () => newer.frameCount > 0 || older.frameCount > 0 || !stillOpen(newer),
@@ -66,20 +69,17 @@ async function judgeCrosstalk(
   );
   await delay(STRAY_WAIT_MS);
   if (newer.frameCount === 0 && older.frameCount > 0) {
-    return crossed(
-      context,
-      "client 2's reply came on client 1's connection, and client 2 got none",
-    );
+    return crossed(context, detail.crossedToOlder);
   }
   if (newer.frameCount === 0) {
     const end = stillOpen(newer) ? "timeout" : "closed";
-    return missingReply(context, newer, end, "client 2 got no reply while client 1 was connected");
+    return missingReply(context, newer, end, detail.newerNoReply);
   }
   if (older.frameCount > 0) {
-    return crossed(context, "client 1 also got the reply to client 2, before it sent anything");
+    return crossed(context, detail.olderGotNewers);
   }
   const newerBefore = newer.frameCount;
-  await send(context, older, one, evidence, "client 1: ");
+  await send(context, older, one, evidence, label1);
   await waitUntil(
     [older, newer],
     () => older.frameCount > 0 || newer.frameCount > newerBefore || !stillOpen(older),
@@ -87,46 +87,46 @@ async function judgeCrosstalk(
   );
   await delay(STRAY_WAIT_MS);
   if (older.frameCount === 0 && newer.frameCount > newerBefore) {
-    return crossed(
-      context,
-      "client 1's reply came on client 2's connection, and client 1 got none",
-    );
+    return crossed(context, detail.crossedToNewer);
   }
   if (older.frameCount === 0) {
     return missingReply(
       context,
       older,
       stillOpen(older) ? "timeout" : "closed",
-      "client 1 got no reply after client 2 connected and was answered",
+      detail.olderNoReply,
       context.hints.crossedReplies,
     );
   }
   if (newer.frameCount > newerBefore) {
-    return crossed(context, "client 2 also got the reply to client 1");
+    return crossed(context, detail.newerGotOlders);
   }
   for (
-    const [label, probe, message] of [["client 1", older, one], ["client 2", newer, two]] as const
+    const [label, probe, message] of [[label1, older, one], [label2, newer, two]] as const
   ) {
     // `reply` passed, so more replies than messages here are most likely another client's.
     if (probe.frameCount > 1) {
       return crossed(
         context,
-        `${label}: ${countOf(probe.frameCount, "reply", "replies")} came for its 1 message`,
+        say(detail.repliesForItsOne, {
+          label: label!,
+          replies: replies(context.words, probe.frameCount),
+        }),
       );
     }
     const wrong = context.expectation.mismatch(message, probe.frames[0]!);
     if (wrong) {
       const finding = wrongContent(context, message, wrong);
-      return { ...finding, detail: `${label}: ${finding.detail}` };
+      return { ...finding, detail: `${label}${finding.detail}` };
     }
   }
-  return { passed: true, detail: "each client got its own reply, and nothing of the other's" };
+  return { passed: true, detail: detail.ownRepliesOnly };
 }
 
 /** Replies on another client's connection: the bug `concurrent` and `reset` cannot see. */
 export const crosstalk: Check<TcpCheckContext> = {
   name: "crosstalk",
-  about: "a client that speaks after a newer one connected gets its own reply, and only its own",
+  about: (words) => words.about.crosstalk,
   needs: ["concurrent"],
   async run(context, evidence) {
     const older = await openFirst(context);
@@ -136,15 +136,16 @@ export const crosstalk: Check<TcpCheckContext> = {
       if (newer instanceof Error) {
         return {
           passed: false,
-          detail: `a second client could not connect: ${shortReason(newer)}`,
+          detail: say(context.words.detail.secondNotConnected, { reason: shortReason(newer) }),
           hint: context.hints.oneClientAtATime,
         };
       }
-      evidence.sent.push("client 1, then client 2: connect");
+      evidence.sent.push(context.words.evidence.bothConnect);
       return await judgeCrosstalk(context, older, newer, evidence);
     } finally {
-      await finish(context, older, evidence, "client 1: ");
-      if (newer && !(newer instanceof Error)) await finish(context, newer, evidence, "client 2: ");
+      const label = (n: number) => say(context.words.evidence.client, { n });
+      await finish(context, older, evidence, label(1));
+      if (newer && !(newer instanceof Error)) await finish(context, newer, evidence, label(2));
     }
   },
 };

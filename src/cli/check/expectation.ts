@@ -1,4 +1,6 @@
-import { equalBytes } from "./wire_text.ts";
+import { equalBytes } from "../../bytes/equal_bytes.ts";
+import { lenientText } from "../../bytes/lenient_text.ts";
+import { type Catalogue, say } from "./lang/mod.ts";
 
 /** What a reply must be, as `--expect` says. */
 export type ExpectName = "echo" | "upper" | "any";
@@ -7,10 +9,9 @@ export type ExpectName = "echo" | "upper" | "any";
 export const EXPECT_NAMES: readonly ExpectName[] = ["echo", "upper", "any"];
 
 const utf8 = new TextEncoder();
-const lenient = new TextDecoder("utf-8", { fatal: false });
 
 function upper(bytes: Uint8Array): Uint8Array {
-  return utf8.encode(lenient.decode(bytes).toUpperCase());
+  return utf8.encode(lenientText(bytes).toUpperCase());
 }
 
 // What upper-casing bytes rather than text gives (Python's bytes.upper(), C's toupper() per byte).
@@ -28,10 +29,13 @@ export const NON_ASCII_LETTERS = "café señor";
  */
 export class Expectation {
   readonly name: ExpectName;
+  readonly #words: Catalogue["expect"];
   #learned: "echo" | "upper" | "own" | undefined;
 
-  constructor(name: ExpectName) {
+  /** @param words The report's language, for what a mismatch or note says. */
+  constructor(name: ExpectName, words: Catalogue) {
     this.name = name;
+    this.#words = words.expect;
   }
 
   /** Notes how the server answered `message`; only `any` uses it. */
@@ -57,14 +61,13 @@ export class Expectation {
    */
   asciiOnlyNote(message: Uint8Array, reply: Uint8Array): string | undefined {
     if (this.name !== "upper" || !this.#asciiOnly(message, reply)) return undefined;
-    const letters = [...new Set(lenient.decode(message))]
+    const letters = [...new Set(lenientText(message))]
       .filter((char) => char > "\x7f" && char.toUpperCase() !== char);
     const quoted = (chars: string[]) => chars.map((char) => `"${char}"`).join(", ");
-    return `only A-Z were upper-cased: ${
-      quoted(letters)
-    } came back unchanged, where upper case gives ${
-      quoted(letters.map((char) => char.toUpperCase()))
-    } (as socklab's --mode upper does); your server upper-cases bytes: decode them, upper-case the text, encode it (line.decode().upper().encode())`;
+    return say(this.#words.asciiOnly, {
+      letters: quoted(letters),
+      upper: quoted(letters.map((char) => char.toUpperCase())),
+    });
   }
 
   #asciiOnly(message: Uint8Array, reply: Uint8Array): boolean {
@@ -77,12 +80,11 @@ export class Expectation {
     if (expected === undefined || equalBytes(reply, expected)) return undefined;
     if (this.name === "upper" && this.#asciiOnly(message, reply)) return undefined;
     const rule = this.name === "any" ? this.#learned : this.name;
-    const what = rule === "echo" ? "the message back unchanged" : "the message in upper case";
-    const why = this.name === "any"
-      ? ", as the server did with the first message"
-      : ` (--expect ${this.name})`;
+    const words = this.#words;
+    const what = rule === "echo" ? words.echo : words.upper;
+    const why = this.name === "any" ? words.likeFirst : say(words.flag, { name: this.name });
     return expected.length !== reply.length
-      ? `expected ${what}${why}: ${expected.length} bytes, got ${reply.length}`
-      : `expected ${what}${why}`;
+      ? say(words.mismatchSized, { what, why, expected: expected.length, got: reply.length })
+      : say(words.mismatch, { what, why });
   }
 }

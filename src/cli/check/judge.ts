@@ -2,11 +2,13 @@ import { formatAddress, resolveHost } from "../../address.ts";
 import { createFraming, type FramingName } from "../../framing/mod.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import { describeError } from "../describe_error.ts";
-import { type ClientTlsChoice, clientTlsOptions } from "../tls/mod.ts";
+import type { ClientTlsChoice } from "../tls/choice.ts";
+import { clientTlsOptions } from "../tls/load.ts";
 import { type BatteryResult, Budget, type Check, netErrorCode, runBattery } from "./battery.ts";
 import { Expectation, type ExpectName } from "./expectation.ts";
 import { tcpHints } from "./hints.ts";
-import type { ReportTarget } from "./report.ts";
+import { type Catalogue, catalogueOf, type Lang } from "./lang/mod.ts";
+import type { ReportTarget } from "./server_report.ts";
 import { TCP_CHECKS } from "./tcp_checks.ts";
 import type { TcpCheckContext } from "./tcp_probe.ts";
 import { UDP_CHECKS, type UdpCheckContext } from "./udp_checks.ts";
@@ -27,6 +29,8 @@ export interface JudgeOptions {
   timeoutMs: number;
   /** What each reply must be. */
   expect: ExpectName;
+  /** The language of every text the checks write (details, hints), not of names and statuses. */
+  lang: Lang;
 }
 
 /** What judging a TCP server needs: the framing spoken, and TLS. */
@@ -47,15 +51,19 @@ export interface Judged {
   readonly result: BatteryResult;
 }
 
-function notReached(checks: readonly Check<unknown>[], error: unknown): BatteryResult {
-  const detail = "the server cannot be reached";
+function notReached(
+  checks: readonly Check<unknown>[],
+  error: unknown,
+  words: Catalogue,
+): BatteryResult {
+  const detail = words.unreachable.cannotReach;
   const errorCode = netErrorCode(error);
   return {
     error: describeError(error),
     ...(errorCode ? { errorCode } : {}),
     checks: checks.map((check) => ({
       name: check.name,
-      about: check.about,
+      about: check.about(words),
       status: "not run",
       detail,
       sent: [],
@@ -83,10 +91,11 @@ function targetText(options: JudgeOptions, address: SocketAddress | Error): stri
  * Runs the TCP battery against one server.
  * @throws {UsageError} when a --ca file cannot be read: that is the user's typing, not the server.
  */
-export async function checkTcpServer(options: TcpJudgeOptions): Promise<Judged> {
+export async function judgeTcpServer(options: TcpJudgeOptions): Promise<Judged> {
   // Read first, so a --ca file that is not there is a usage error, not a failed check.
   const trust = options.tls && { ...clientTlsOptions(options.tls), serverName: options.host };
   const address = await resolved(options.host, options.port);
+  const words = catalogueOf(options.lang);
   const about: ReportTarget = {
     target: targetText(options, address),
     protocol: "tcp",
@@ -95,20 +104,21 @@ export async function checkTcpServer(options: TcpJudgeOptions): Promise<Judged> 
     ...(options.tls ? { tls: { choice: options.tls } } : {}),
   };
   if (address instanceof Error) {
-    return { about, result: notReached(TCP_CHECKS as Check<unknown>[], address) };
+    return { about, result: notReached(TCP_CHECKS as Check<unknown>[], address, words) };
   }
   const budget = new Budget(BATTERY_BUDGET_MS);
   const context: TcpCheckContext = {
     address,
     framing: createFraming(options.framing, options.maxFrameBytes),
-    expectation: new Expectation(options.expect),
+    expectation: new Expectation(options.expect, words),
     timeoutMs: options.timeoutMs,
     budget,
-    hints: tcpHints(options.framing),
+    words,
+    hints: tcpHints(options.framing, words),
     ...(trust ? { tls: { trust } } : {}),
     reference: {},
   };
-  const result = await runBattery(TCP_CHECKS, context, budget);
+  const result = await runBattery(TCP_CHECKS, context, budget, words);
   const session = context.tls?.session;
   return {
     about: session ? { ...about, tls: { choice: options.tls!, session } } : about,
@@ -117,26 +127,28 @@ export async function checkTcpServer(options: TcpJudgeOptions): Promise<Judged> 
 }
 
 /** Runs the UDP battery against one server. */
-export async function checkUdpServer(options: JudgeOptions): Promise<Judged> {
+export async function judgeUdpServer(options: JudgeOptions): Promise<Judged> {
   const address = await resolved(options.host, options.port);
+  const words = catalogueOf(options.lang);
   const about: ReportTarget = {
     target: targetText(options, address),
     protocol: "udp",
     expect: options.expect,
   };
   if (address instanceof Error) {
-    return { about, result: notReached(UDP_CHECKS as Check<unknown>[], address) };
+    return { about, result: notReached(UDP_CHECKS as Check<unknown>[], address, words) };
   }
   const budget = new Budget(BATTERY_BUDGET_MS);
   const context: UdpCheckContext = {
     address,
-    expectation: new Expectation(options.expect),
+    expectation: new Expectation(options.expect, words),
     timeoutMs: options.timeoutMs,
     budget,
+    words,
     probes: [],
   };
   try {
-    return { about, result: await runBattery(UDP_CHECKS, context, budget) };
+    return { about, result: await runBattery(UDP_CHECKS, context, budget, words) };
   } finally {
     await Promise.all(context.probes.map((probe) => probe.close()));
   }

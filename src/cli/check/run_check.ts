@@ -1,13 +1,15 @@
 import { printLine } from "../output.ts";
 import { EXIT } from "../run_main.ts";
 import {
-  checkTcpServer,
-  checkUdpServer,
   type Judged,
   type JudgeOptions,
+  judgeTcpServer,
+  judgeUdpServer,
   type TcpJudgeOptions,
 } from "./judge.ts";
-import { allPassed, reportJson, reportLines } from "./report.ts";
+import { catalogueOf } from "./lang/mod.ts";
+import { reportJson, reportLines } from "./report.ts";
+import { allPassed } from "./server_report.ts";
 
 export { BATTERY_BUDGET_MS } from "./judge.ts";
 
@@ -20,9 +22,9 @@ export interface CheckOptions extends JudgeOptions {
 /** `client.ts --check`'s options: those of every check, the framing, and TLS. */
 export interface TcpCheckOptions extends CheckOptions, TcpJudgeOptions {}
 
-function print({ about, result }: Judged, json: boolean): number {
-  if (json) printLine(reportJson(about, result));
-  else printLine(reportLines(about, result).join("\n"));
+function print({ about, result }: Judged, options: CheckOptions): number {
+  if (options.json) printLine(reportJson(about, result));
+  else printLine(reportLines(about, result, catalogueOf(options.lang)).join("\n"));
   return allPassed(result) ? EXIT.ok : EXIT.failure;
 }
 
@@ -31,7 +33,7 @@ function print({ about, result }: Judged, json: boolean): number {
  * @returns 0 when every check passed, 1 otherwise.
  */
 export async function runTcpCheck(options: TcpCheckOptions): Promise<number> {
-  return print(await checkTcpServer(options), options.json);
+  return print(await judgeTcpServer(options), options);
 }
 
 /**
@@ -39,5 +41,5 @@ export async function runTcpCheck(options: TcpCheckOptions): Promise<number> {
  * @returns 0 when every check passed, 1 otherwise.
  */
 export async function runUdpCheck(options: CheckOptions): Promise<number> {
-  return print(await checkUdpServer(options), options.json);
+  return print(await judgeUdpServer(options), options);
 }

@@ -8,12 +8,14 @@ import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
 import { UsageError } from "../usage_error.ts";
 import { checkClass, classPassed, type ClassVerdict } from "./class_check.ts";
+import type { ClassEntry } from "./class_check.ts";
 import { classCsv, classObject } from "./class_export.ts";
-import { type ClassEntry, parseClassFile } from "./class_file.ts";
+import { parseClassFile } from "./class_file.ts";
 import type { ClassFlags } from "./class_flags.ts";
 import { classHtml } from "./class_html.ts";
 import { classTableLines } from "./class_table.ts";
 import type { Judged } from "./judge.ts";
+import { catalogueOf, type Lang, say } from "./lang/mod.ts";
 
 /** What a class run needs besides how to judge one server. */
 export interface ClassRunFlags extends ClassFlags {
@@ -21,6 +23,8 @@ export interface ClassRunFlags extends ClassFlags {
   readonly defaultPort: number;
   /** Each round as one JSON object on stdout instead of the table. */
   readonly json: boolean;
+  /** The language of the table, the progress line and the HTML report. */
+  readonly lang: Lang;
 }
 
 async function readClass(flags: ClassRunFlags): Promise<ClassEntry[]> {
@@ -42,7 +46,11 @@ function reportText(verdict: ClassVerdict, flags: ClassRunFlags): string {
     case "csv":
       return classCsv(verdict);
     case "html":
-      return classHtml(verdict, flags.watchMs === undefined ? undefined : flags.watchMs / 1000);
+      return classHtml(
+        verdict,
+        flags.watchMs === undefined ? undefined : flags.watchMs / 1000,
+        catalogueOf(flags.lang),
+      );
   }
 }
 
@@ -69,7 +77,7 @@ function show(verdict: ClassVerdict, flags: ClassRunFlags, redraw: boolean): voi
   }
   // On a terminal each round replaces the last one, so the projector shows one table.
   if (redraw) process.stdout.write("\x1b[H\x1b[2J");
-  printLine(classTableLines(verdict).join("\n"));
+  printLine(classTableLines(verdict, catalogueOf(flags.lang)).join("\n"));
 }
 
 function pause(ms: number, stopped: Promise<void>): Promise<void> {
@@ -102,11 +110,12 @@ export async function runClassCheck(
   const redraw = watching && !flags.json && process.stdout.isTTY === true;
   let last: ClassVerdict | undefined;
   for (let round = 1; !stop; round++) {
-    progress.show(`checking ${entries.length} servers, ${flags.parallel} at once...`);
+    const { table } = catalogueOf(flags.lang);
+    progress.show(say(table.checking, { count: entries.length, parallel: flags.parallel }));
     const running = checkClass(entries, judge, {
       parallel: flags.parallel,
       onJudged: (done, total, verdict) =>
-        progress.show(`checked ${done}/${total}: ${escapeControl(verdict.entry.name)}`),
+        progress.show(say(table.checked, { done, total, name: escapeControl(verdict.entry.name) })),
     });
     // Ctrl-C in the middle of a round ends with the last whole table, not half a class.
     const verdict = await Promise.race([running, stopped.then(() => undefined)]);
@@ -119,7 +128,7 @@ export async function runClassCheck(
     await pause(flags.watchMs!, stopped);
   }
   if (last === undefined) {
-    printStatus("stopped before the first round ended: no student was judged");
+    printStatus(catalogueOf(flags.lang).table.stoppedEarly);
     return EXIT.failure;
   }
   return classPassed(last) ? EXIT.ok : EXIT.failure;

@@ -1,8 +1,11 @@
 import { delay } from "../../async/delay.ts";
-import { countOf } from "../count_of.ts";
+import { concatBytes } from "../../bytes/concat.ts";
+import { equalBytes } from "../../bytes/equal_bytes.ts";
+import { secondsText } from "../../seconds_text.ts";
 import { type Check, type Evidence, type Finding, shortReason } from "./battery.ts";
 import { crosstalk } from "./crosstalk_check.ts";
 import { NON_ASCII_LETTERS } from "./expectation.ts";
+import { say } from "./lang/mod.ts";
 import type { ProbeSocket } from "./probe_socket.ts";
 import {
   connectProbe,
@@ -10,19 +13,25 @@ import {
   missingReply,
   openFirst,
   refuseTlsServer,
+  replies,
   replyWait,
-  seconds,
   send,
   type TcpCheckContext,
   text,
   writeInPieces,
   wrongContent,
 } from "./tcp_probe.ts";
-import { equalBytes, joinBytes, showWire } from "./wire_text.ts";
+import { showWire } from "./wire_text.ts";
+
+// What several writes put on the wire, back to back.
+function allOf(parts: readonly Uint8Array[]): Uint8Array {
+  return concatBytes(parts, parts.reduce((sum, part) => sum + part.length, 0));
+}
 
 // Pauses between the pieces of a split message: far longer than a round trip
 // on a LAN, so a server that takes each recv() as a message surely sees pieces.
 const PIECE_PAUSE_MS = 200;
+const SPLIT_PIECES = 3;
 const SEQUENCE_LENGTH = 3;
 const LARGE_BYTES = 16 * 1024;
 const RECONNECT_CLIENTS = 10;
@@ -31,13 +40,13 @@ const SETTLE_MS = 100;
 
 type TcpCheck = Check<TcpCheckContext>;
 
-function count(n: number, what: "reply"): string {
-  return countOf(n, what, "replies");
+function clientLabel(context: TcpCheckContext, n: number): string {
+  return say(context.words.evidence.client, { n });
 }
 
 const reply: TcpCheck = {
   name: "reply",
-  about: "one message gets one reply",
+  about: (words) => words.about.reply,
   needs: [],
   async run(context, evidence) {
     // With --expect upper, letters beyond A-Z tell a server that upper-cases
@@ -52,7 +61,9 @@ const reply: TcpCheck = {
     try {
       await send(context, probe, message, evidence);
       const end = await probe.waitForFrames(1, replyWait(context));
-      if (end !== "arrived") missing = missingReply(context, probe, end, "no reply");
+      if (end !== "arrived") {
+        missing = missingReply(context, probe, end, context.words.detail.noReply);
+      }
     } finally {
       await finish(context, probe, evidence);
     }
@@ -63,9 +74,12 @@ const reply: TcpCheck = {
       const keptNewline = probe.frameCount === 2 && probe.frames[1]!.length === 0;
       return {
         passed: false,
-        detail: `${count(probe.frameCount, "reply")} came for 1 message${
-          keptNewline ? ", the second one empty" : ""
-        }`,
+        detail: say(
+          keptNewline
+            ? context.words.detail.repliesForOneSecondEmpty
+            : context.words.detail.repliesForOne,
+          { replies: replies(context.words, probe.frameCount) },
+        ),
         hint: keptNewline ? context.hints.keptNewline : context.hints.extraReplies,
       };
     }
@@ -75,25 +89,29 @@ const reply: TcpCheck = {
     context.reference.message = message;
     context.reference.reply = answer;
     const note = context.expectation.asciiOnlyNote(message, answer);
-    return { passed: true, detail: `1 reply: ${showWire(answer)}`, ...(note ? { note } : {}) };
+    const detail = say(context.words.detail.oneReply, {
+      reply: showWire(answer, context.words.wire),
+    });
+    return { passed: true, detail, ...(note ? { note } : {}) };
   },
 };
 
 const reconnect: TcpCheck = {
   name: "reconnect",
-  about: `${RECONNECT_CLIENTS} clients one after another are each answered`,
+  about: (words) => say(words.about.reconnect, { clients: RECONNECT_CLIENTS }),
   needs: ["reply"],
   async run(context, evidence) {
     for (let client = 1; client <= RECONNECT_CLIENTS; client++) {
-      const label = `client ${client}: `;
+      const label = clientLabel(context, client);
+      const which = { n: client, total: RECONNECT_CLIENTS };
       const probe = await connectProbe(context);
       if (probe instanceof Error) {
         return {
           passed: false,
-          detail:
-            `client ${client} of ${RECONNECT_CLIENTS} could not connect after the previous client left: ${
-              shortReason(probe)
-            }`,
+          detail: say(context.words.detail.reconnectRefused, {
+            ...which,
+            reason: shortReason(probe),
+          }),
           hint: context.hints.exitsAfterOneClient,
         };
       }
@@ -105,7 +123,7 @@ const reconnect: TcpCheck = {
         await finish(context, probe, evidence, label);
       }
       if (end !== "arrived") {
-        const what = `client ${client} of ${RECONNECT_CLIENTS} got no reply`;
+        const what = say(context.words.detail.reconnectNoReply, which);
         return missingReply(
           context,
           probe,
@@ -115,13 +133,16 @@ const reconnect: TcpCheck = {
         );
       }
     }
-    return { passed: true, detail: `all ${RECONNECT_CLIENTS} clients were answered` };
+    return {
+      passed: true,
+      detail: say(context.words.detail.reconnectPassed, { total: RECONNECT_CLIENTS }),
+    };
   },
 };
 
 const sequence: TcpCheck = {
   name: "sequence",
-  about: `${SEQUENCE_LENGTH} messages on one connection, one at a time, get a reply each, in order`,
+  about: (words) => say(words.about.sequence, { count: SEQUENCE_LENGTH }),
   needs: ["reply"],
   async run(context, evidence) {
     const messages = Array.from(
@@ -134,11 +155,12 @@ const sequence: TcpCheck = {
         await send(context, probe, message, evidence);
         const end = await probe.waitForFrames(index + 1, replyWait(context));
         if (end === "arrived") continue;
-        if (index === 0) return missingReply(context, probe, end, "no reply to message 1");
+        const what = say(context.words.detail.noReplyToMessage, { n: index + 1 });
+        if (index === 0) return missingReply(context, probe, end, what);
         const hint = end === "closed"
           ? context.hints.closesAfterOneMessage
           : context.hints.stopsAnswering;
-        return missingReply(context, probe, end, `no reply to message ${index + 1}`, hint);
+        return missingReply(context, probe, end, what, hint);
       }
     } finally {
       await finish(context, probe, evidence);
@@ -146,18 +168,22 @@ const sequence: TcpCheck = {
     if (probe.frameCount > SEQUENCE_LENGTH) {
       return {
         passed: false,
-        detail: `${probe.frameCount} replies came for ${SEQUENCE_LENGTH} messages`,
+        detail: say(context.words.detail.repliesForMessages, {
+          replies: replies(context.words, probe.frameCount),
+          count: SEQUENCE_LENGTH,
+        }),
         hint: context.hints.extraReplies,
       };
     }
     for (const [index, message] of messages.entries()) {
       const wrong = context.expectation.mismatch(message, probe.frames[index]!);
       if (wrong) {
-        return wrongContent(context, message, `reply ${index + 1}: ${wrong}`);
+        const why = say(context.words.detail.replyNumbered, { n: index + 1, why: wrong });
+        return wrongContent(context, message, why);
       }
     }
     context.reference.sequence = { messages, replies: probe.frames.slice(0, SEQUENCE_LENGTH) };
-    return { passed: true, detail: `${SEQUENCE_LENGTH} replies, in order` };
+    return { passed: true, detail: say(context.words.detail.inOrder, { count: SEQUENCE_LENGTH }) };
   },
 };
 
@@ -170,20 +196,25 @@ function compareWith(
   hint: string,
 ): Finding {
   const { frames: got, frameCount } = probe;
-  const expected = showWire(joinBytes(reference.map((r) => context.framing.encode(r))));
+  const { words } = context;
+  const expected = showWire(
+    allOf(reference.map((r) => context.framing.encode(r))),
+    words.wire,
+  );
   const differs = got.findIndex((frame, i) => !reference[i] || !equalBytes(frame, reference[i]));
+  const came = replies(words, frameCount);
   if (frameCount === reference.length && differs === -1) {
-    return { passed: true, detail: `the same ${count(frameCount, "reply")} as ${how}` };
+    return { passed: true, detail: say(words.detail.sameReplies, { replies: came, how }) };
   }
   const detail = frameCount !== reference.length
-    ? `${count(frameCount, "reply")} came; ${how} got ${reference.length}`
-    : `reply ${differs + 1} is not the one ${how} got`;
+    ? say(words.detail.repliesCameOtherGot, { replies: came, how, count: reference.length })
+    : say(words.detail.replyDiffers, { n: differs + 1, how });
   return { passed: false, detail, hint, expected };
 }
 
 const split: TcpCheck = {
   name: "split",
-  about: "a message written in 3 pieces with pauses gets the same reply as written whole",
+  about: (words) => say(words.about.split, { pieces: SPLIT_PIECES }),
   needs: ["reply"],
   async run(context, evidence) {
     const { message, reply } = context.reference;
@@ -191,19 +222,25 @@ const split: TcpCheck = {
     let end;
     try {
       const wire = context.framing.encode(message!);
-      await writeInPieces(probe, wire, 3, PIECE_PAUSE_MS, evidence);
+      await writeInPieces(context, probe, wire, SPLIT_PIECES, PIECE_PAUSE_MS, evidence);
       end = await probe.waitForFrames(1, replyWait(context));
     } finally {
       await finish(context, probe, evidence);
     }
     if (end !== "arrived") {
-      return missingReply(context, probe, end, "no reply", context.hints.recvAsMessage);
+      return missingReply(
+        context,
+        probe,
+        end,
+        context.words.detail.noReply,
+        context.hints.recvAsMessage,
+      );
     }
     return compareWith(
       context,
       probe,
       [reply!],
-      "the same message written whole (check reply)",
+      context.words.detail.howWhole,
       context.hints.recvAsMessage,
     );
   },
@@ -211,28 +248,34 @@ const split: TcpCheck = {
 
 const pipelined: TcpCheck = {
   name: "pipelined",
-  about: `${SEQUENCE_LENGTH} messages in one write get the same replies as one at a time`,
+  about: (words) => say(words.about.pipelined, { count: SEQUENCE_LENGTH }),
   needs: ["sequence"],
   async run(context, evidence) {
     const { messages, replies } = context.reference.sequence!;
     const probe = await openFirst(context);
     let end;
     try {
-      const wire = joinBytes(messages.map((m) => context.framing.encode(m)));
-      evidence.noteSent(wire, "one write: ");
+      const wire = allOf(messages.map((m) => context.framing.encode(m)));
+      evidence.noteSent(wire, context.words.evidence.oneWrite);
       await probe.write(wire);
       end = await probe.waitForFrames(SEQUENCE_LENGTH, replyWait(context));
     } finally {
       await finish(context, probe, evidence);
     }
     if (end !== "arrived" && probe.frameCount === 0) {
-      return missingReply(context, probe, end, "no reply", context.hints.recvAsMessage);
+      return missingReply(
+        context,
+        probe,
+        end,
+        context.words.detail.noReply,
+        context.hints.recvAsMessage,
+      );
     }
     return compareWith(
       context,
       probe,
       replies,
-      "the same messages sent one at a time (check sequence)",
+      context.words.detail.howOneAtATime,
       probe.frameCount > SEQUENCE_LENGTH
         ? context.hints.extraReplies
         : context.hints.recvAsMessage,
@@ -248,7 +291,7 @@ function largeMessage(bytes: number): Uint8Array {
 
 const large: TcpCheck = {
   name: "large",
-  about: "a 16 KiB message gets its whole reply",
+  about: (words) => words.about.large,
   needs: ["reply"],
   async run(context, evidence) {
     const message = largeMessage(Math.min(LARGE_BYTES, context.framing.maxFrameBytes));
@@ -265,20 +308,28 @@ const large: TcpCheck = {
         context,
         probe,
         end,
-        `no whole reply to ${message.length} bytes`,
+        say(context.words.detail.noWholeReply, { bytes: message.length }),
         context.hints.notWhole,
       );
     }
     if (probe.frameCount > 1) {
       return {
         passed: false,
-        detail: `${probe.frameCount} replies came for 1 message of ${message.length} bytes`,
+        detail: say(context.words.detail.largeReplies, {
+          replies: replies(context.words, probe.frameCount),
+          bytes: message.length,
+        }),
         hint: context.hints.notWhole,
       };
     }
     const answer = probe.frames[0]!;
     const wrong = context.expectation.mismatch(message, answer);
-    if (!wrong) return { passed: true, detail: `1 reply of ${answer.length} bytes` };
+    if (!wrong) {
+      return {
+        passed: true,
+        detail: say(context.words.detail.largePassed, { bytes: answer.length }),
+      };
+    }
     const expected = context.expectation.expected(message)!;
     return {
       ...wrongContent(context, message, wrong),
@@ -291,7 +342,7 @@ const large: TcpCheck = {
 // before relaying what its program still writes, and a check must not fail it.
 const halfClose: TcpCheck = {
   name: "half-close",
-  about: "when the client sends FIN after a reply, the server closes its side",
+  about: (words) => words.about.halfClose,
   needs: ["reply"],
   async run(context, evidence) {
     const message = text("socklab check half-close");
@@ -299,53 +350,51 @@ const halfClose: TcpCheck = {
     try {
       await send(context, probe, message, evidence);
       const end = await probe.waitForFrames(1, replyWait(context));
-      if (end !== "arrived") return missingReply(context, probe, end, "no reply");
-      evidence.sent.push("FIN");
+      if (end !== "arrived") return missingReply(context, probe, end, context.words.detail.noReply);
+      evidence.sent.push(context.words.evidence.fin);
       probe.halfClose();
       if (!(await probe.waitForClose(replyWait(context)))) {
         if (probe.stoppedReading) {
           return {
             passed: false,
-            detail:
-              `the server kept sending after the client's FIN (${probe.receivedBytes} bytes in all) and did not close`,
+            detail: say(context.words.detail.keptSending, { bytes: probe.receivedBytes }),
             hint: context.hints.ignoresFin,
           };
         }
         return {
           passed: false,
-          detail: `the server did not close within ${
-            seconds(context.timeoutMs)
-          } of the client's FIN`,
+          detail: say(context.words.detail.notClosed, { seconds: secondsText(context.timeoutMs) }),
           hint: context.hints.ignoresFin,
         };
       }
     } finally {
       await finish(context, probe, evidence);
     }
-    return { passed: true, detail: "the server closed after the FIN" };
+    return { passed: true, detail: context.words.detail.closedAfterFin };
   },
 };
 
 const concurrent: TcpCheck = {
   name: "concurrent",
-  about: "a second client is answered while the first stays connected and silent",
+  about: (words) => words.about.concurrent,
   needs: ["reply"],
   async run(context, evidence) {
     const first = await openFirst(context);
     try {
-      evidence.sent.push("client 1: connects and sends nothing");
+      const { detail } = context.words;
+      evidence.sent.push(context.words.evidence.silentFirst);
       await delay(SETTLE_MS);
       const finding = await newClientAnswered(context, evidence, "socklab check concurrent", {
-        notConnected: "a second client could not connect",
-        noReply: "the second client got no reply",
-        noReplyNote: " while the first stayed connected",
+        notConnected: detail.secondNotConnected,
+        noReply: detail.secondNoReply,
+        noReplyNote: detail.whileFirstConnected,
         hint: context.hints.oneClientAtATime,
         // The first leaves first, so a server that serves one client at a time
         // gets to answer the second before it closes, and is not reset.
         leaveFirst: () => finish(context, first),
       });
       if (finding) return finding;
-      return { passed: true, detail: "the second client was answered" };
+      return { passed: true, detail: detail.secondAnswered };
     } finally {
       await finish(context, first);
     }
@@ -361,9 +410,10 @@ async function newClientAnswered(
   evidence: Evidence,
   message: string,
   about: {
+    /** With `{reason}` for why the connection failed. */
     notConnected: string;
     noReply: string;
-    /** Added after the whole no-reply detail, timeout included. */
+    /** Wraps the whole no-reply detail, timeout included, as `{detail}`. */
     noReplyNote?: string;
     hint: string;
     /** Closes another client after the message and before this one closes. */
@@ -374,48 +424,50 @@ async function newClientAnswered(
   if (client instanceof Error) {
     return {
       passed: false,
-      detail: `${about.notConnected}: ${shortReason(client)}`,
+      detail: say(about.notConnected, { reason: shortReason(client) }),
       hint: about.hint,
     };
   }
   let end;
   try {
-    await send(context, client, text(message), evidence, "client 2: ");
+    await send(context, client, text(message), evidence, clientLabel(context, 2));
     end = await client.waitForFrames(1, replyWait(context));
   } finally {
     await about.leaveFirst?.();
-    await finish(context, client, evidence, "client 2: ");
+    await finish(context, client, evidence, clientLabel(context, 2));
   }
   if (end === "arrived") return undefined;
   const finding = missingReply(context, client, end, about.noReply, about.hint);
   // The card shows what came during the close; a reply there came too late, and says so.
-  const late = about.leaveFirst && end === "timeout" && client.frameCount > 0
-    ? "; it came only after client 1 closed"
-    : "";
-  return { ...finding, detail: `${finding.detail}${about.noReplyNote ?? ""}${late}` };
+  const late = about.leaveFirst && end === "timeout" && client.frameCount > 0;
+  const noted = about.noReplyNote
+    ? say(about.noReplyNote, { detail: finding.detail })
+    : finding.detail;
+  const detail = late ? say(context.words.detail.cameLate, { detail: noted }) : noted;
+  return { ...finding, detail };
 }
 
 const reset: TcpCheck = {
   name: "reset",
-  about: "after a client resets in the middle of a message, a new client is still answered",
+  about: (words) => words.about.reset,
   needs: ["reply"],
   async run(context, evidence) {
     const doomed = await openFirst(context);
     const wire = context.framing.encode(text("socklab check reset, never finished"));
     const half = wire.subarray(0, Math.floor(wire.length / 2));
-    evidence.noteSent(half, "client 1: ");
+    evidence.noteSent(half, clientLabel(context, 1));
     await doomed.write(half);
     await delay(SETTLE_MS);
-    evidence.sent.push("client 1: RST (reset)");
+    evidence.sent.push(context.words.evidence.reset);
     await doomed.abort();
     await delay(SETTLE_MS);
     const finding = await newClientAnswered(context, evidence, "socklab check reset, new client", {
-      notConnected: "a new client could not connect after the reset",
-      noReply: "a new client got no reply after the reset",
+      notConnected: context.words.detail.newNotConnected,
+      noReply: context.words.detail.newNoReply,
       hint: context.hints.diesOnReset,
     });
     if (finding) return finding;
-    return { passed: true, detail: "a new client was answered after the reset" };
+    return { passed: true, detail: context.words.detail.newAnswered };
   },
 };
 

@@ -2,10 +2,12 @@ import { delay } from "../../async/delay.ts";
 import type { Framing } from "../../framing/mod.ts";
 import { NetError } from "../../net/net_error.ts";
 import type { SocketAddress } from "../../net/types.ts";
+import { secondsText } from "../../seconds_text.ts";
 import type { TlsConnectOptions, TlsSession } from "../../tcp_client.ts";
 import { type Budget, type Evidence, type Finding, ServerGone, Unreachable } from "./battery.ts";
 import type { Expectation } from "./expectation.ts";
 import type { Hints } from "./hints.ts";
+import { type Catalogue, say } from "./lang/mod.ts";
 import { ProbeSocket, type WaitEnd } from "./probe_socket.ts";
 import { showWire } from "./wire_text.ts";
 
@@ -21,6 +23,8 @@ export interface TcpCheckContext {
   /** How long to wait for each reply (`--timeout`). */
   readonly timeoutMs: number;
   readonly budget: Budget;
+  /** The report's language. */
+  readonly words: Catalogue;
   readonly hints: Hints;
   /** With --tls: how every probe trusts the server, and what the first handshake negotiated. */
   readonly tls?: { readonly trust: TlsConnectOptions; session?: TlsSession };
@@ -39,9 +43,9 @@ export function text(message: string): Uint8Array {
   return utf8.encode(message);
 }
 
-/** Milliseconds as the seconds a user gives to --timeout. */
-export function seconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(3))} s`;
+/** `n` replies, with the noun that fits the number in the report's language. */
+export function replies(words: Catalogue, n: number): string {
+  return `${n} ${n === 1 ? words.noun.reply : words.noun.replies}`;
 }
 
 /** How long to wait for a reply now: `--timeout`, or what is left of the battery's time. */
@@ -78,7 +82,7 @@ export function refuseTlsServer(context: TcpCheckContext, probe: ProbeSocket): v
     "the server speaks TLS: it answered with a TLS record",
     { operation: "receive", address: context.address },
   );
-  throw new Unreachable(error, undefined, "the server speaks TLS: check it with --tls");
+  throw new Unreachable(error, undefined, "speaksTls");
 }
 
 /**
@@ -129,6 +133,8 @@ export function missingReply(
   hint?: string,
 ): Finding {
   const { hints } = context;
+  const words = context.words.missing;
+  const bytes = probe.receivedBytes;
   if (probe.framingError) {
     return {
       passed: false,
@@ -139,31 +145,32 @@ export function missingReply(
   if (probe.stoppedReading && end === "closed") {
     return {
       passed: false,
-      detail:
-        `${what}: the server sent ${probe.receivedBytes} bytes without a whole reply, and the check stopped reading`,
+      detail: say(words.stoppedReading, { what, bytes }),
       hint: hints.noNewline,
     };
   }
   if (end === "timeout") {
-    const partial = probe.receivedBytes > 0 && probe.frameCount === 0;
+    const partial = bytes > 0 && probe.frameCount === 0;
     return {
       passed: false,
-      detail: `${what} within ${seconds(context.timeoutMs)}${
-        partial ? ` (${probe.receivedBytes} bytes came, but no whole reply)` : ""
-      }`,
+      detail: say(partial ? words.timeoutPartial : words.timeout, {
+        what,
+        seconds: secondsText(context.timeoutMs),
+        bytes,
+      }),
       hint: partial ? hints.noNewline : hint ?? hints.noReply,
     };
   }
-  const how = probe.reset ? "reset the connection" : "closed the connection";
   return {
     passed: false,
-    detail: `${what}: the server ${how} first`,
+    detail: say(probe.reset ? words.resetFirst : words.closedFirst, { what }),
     hint: hint ?? hints.closedWithoutReply,
   };
 }
 
 /** Writes `wire` in `pieces` parts with `pauseMs` between them, noting each. */
 export async function writeInPieces(
+  context: TcpCheckContext,
   probe: ProbeSocket,
   wire: Uint8Array,
   pieces: number,
@@ -174,7 +181,7 @@ export async function writeInPieces(
   for (let at = 0, index = 1; at < wire.length; at += size, index++) {
     if (at > 0) await delay(pauseMs);
     const piece = wire.subarray(at, at + size);
-    evidence.noteSent(piece, `piece ${index}: `);
+    evidence.noteSent(piece, say(context.words.evidence.piece, { n: index }));
     await probe.write(piece);
   }
 }
@@ -186,6 +193,8 @@ export function wrongContent(context: TcpCheckContext, message: Uint8Array, why:
     passed: false,
     detail: why,
     hint: context.hints.wrongContent,
-    ...(expected ? { expected: showWire(context.framing.encode(expected)) } : {}),
+    ...(expected
+      ? { expected: showWire(context.framing.encode(expected), context.words.wire) }
+      : {}),
   };
 }

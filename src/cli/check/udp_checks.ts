@@ -1,10 +1,10 @@
 import { delay } from "../../async/delay.ts";
 import type { SocketAddress } from "../../net/types.ts";
-import { countOf } from "../count_of.ts";
+import { secondsText } from "../../seconds_text.ts";
 import type { Budget, Check, Evidence, Finding } from "./battery.ts";
 import { Unreachable } from "./battery.ts";
 import { type Expectation, NON_ASCII_LETTERS } from "./expectation.ts";
-import { UDP_HINTS } from "./hints.ts";
+import { type Catalogue, say } from "./lang/mod.ts";
 import { UdpProbe } from "./udp_probe.ts";
 import { showWire } from "./wire_text.ts";
 
@@ -21,6 +21,8 @@ export interface UdpCheckContext {
   /** How long to wait for each reply (`--timeout`). */
   readonly timeoutMs: number;
   readonly budget: Budget;
+  /** The report's language. */
+  readonly words: Catalogue;
   /** Every client socket opened, closed when the battery ends. */
   readonly probes: UdpProbe[];
 }
@@ -39,8 +41,8 @@ function wait(context: UdpCheckContext): number {
   return context.budget.waitMs(context.timeoutMs);
 }
 
-function seconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(3))} s`;
+function datagrams(words: Catalogue, n: number): string {
+  return `${n} ${n === 1 ? words.noun.datagram : words.noun.datagrams}`;
 }
 
 /**
@@ -54,6 +56,7 @@ async function exchange(
   evidence: Evidence,
   label = "",
 ): Promise<Finding | undefined> {
+  const { udp, udpHint } = context.words;
   const before = probe.datagrams.length;
   if (!probe.flooded) {
     evidence.noteSent(message, label);
@@ -63,18 +66,19 @@ async function exchange(
   if (probe.flooded) {
     return {
       passed: false,
-      detail: `${probe.received} datagrams came back for ${
-        countOf(probe.sent, "datagram", "datagrams")
-      } sent, and the client stopped reading`,
-      hint: UDP_HINTS.extraReplies,
+      detail: say(udp.flooded, {
+        received: probe.received,
+        sent: datagrams(context.words, probe.sent),
+      }),
+      hint: udpHint.extraReplies,
     };
   }
   if (arrived) return undefined;
-  if (probe.error) throw new Unreachable(probe.error, UDP_HINTS.portUnreachable);
+  if (probe.error) throw new Unreachable(probe.error, udpHint.portUnreachable);
   return {
     passed: false,
-    detail: `no reply within ${seconds(context.timeoutMs)}`,
-    hint: UDP_HINTS.noReply,
+    detail: say(udp.noReplyWithin, { seconds: secondsText(context.timeoutMs) }),
+    hint: udpHint.noReply,
   };
 }
 
@@ -87,17 +91,18 @@ function judge(
   const wrong = context.expectation.mismatch(message, reply);
   if (!wrong) return { passed: true, detail: passed };
   const expected = context.expectation.expected(message)!;
+  const { udpHint } = context.words;
   return {
     passed: false,
     detail: wrong,
-    hint: reply.length < expected.length ? UDP_HINTS.truncated : UDP_HINTS.wrongContent,
-    expected: showWire(expected),
+    hint: reply.length < expected.length ? udpHint.truncated : udpHint.wrongContent,
+    expected: showWire(expected, context.words.wire),
   };
 }
 
 const reply: UdpCheck = {
   name: "reply",
-  about: "one datagram gets one reply, from the address it was sent to",
+  about: (words) => words.about.udpReply,
   needs: [],
   async run(context, evidence) {
     const probe = await openProbe(context);
@@ -115,11 +120,14 @@ const reply: UdpCheck = {
     if (probe.from(context.address).length === 0) {
       return {
         passed: false,
-        detail: `the reply came from ${answer!.from.hostname} port ${answer!.from.port}`,
-        hint: UDP_HINTS.wrongSender,
+        detail: say(context.words.udp.otherSender, {
+          host: answer!.from.hostname,
+          port: answer!.from.port,
+        }),
+        hint: context.words.udpHint.wrongSender,
       };
     }
-    const finding = judge(context, message, answer!.message.bytes, "1 reply");
+    const finding = judge(context, message, answer!.message.bytes, context.words.udp.oneReply);
     if (!finding.passed) return finding;
     context.expectation.learn(message, answer!.message.bytes);
     const note = context.expectation.asciiOnlyNote(message, answer!.message.bytes);
@@ -129,7 +137,7 @@ const reply: UdpCheck = {
 
 const twoClients: UdpCheck = {
   name: "two-clients",
-  about: "two clients on different ports each get their own reply, at their own address",
+  about: (words) => words.about.udpTwoClients,
   needs: ["reply"],
   async run(context, evidence) {
     const [first] = context.probes as [UdpProbe];
@@ -137,8 +145,10 @@ const twoClients: UdpCheck = {
     const firstBefore = first.datagrams.length;
     const one = utf8.encode("socklab check two-clients, client 1");
     const two = utf8.encode("socklab check two-clients, client 2");
-    const label1 = `client 1 (port ${first.port}): `;
-    const label2 = `client 2 (port ${second.port}): `;
+    const { udp, udpHint, evidence: evidenceWords } = context.words;
+    const label1 = say(evidenceWords.udpClient, { n: 1, port: first.port });
+    const label2 = say(evidenceWords.udpClient, { n: 2, port: second.port });
+    const [client1, client2] = [1, 2].map((n) => say(evidenceWords.client, { n }));
     const missing1 = await exchange(context, first, one, evidence, label1);
     const missing2 = await exchange(context, second, two, evidence, label2);
     // A copy of client 2's reply sent to client 1 as well comes about when client 2's own does.
@@ -147,39 +157,38 @@ const twoClients: UdpCheck = {
       evidence.noteReceived(datagram.message.bytes, label1);
     }
     for (const datagram of second.datagrams) evidence.noteReceived(datagram.message.bytes, label2);
-    if (second.datagrams.length === 0) evidence.received.push(`${label2}nothing`);
+    if (second.datagrams.length === 0) {
+      evidence.received.push(`${label2}${context.words.wire.nothing}`);
+    }
     if (missing2 && first.datagrams.length - firstBefore > 1) {
       return {
         passed: false,
-        detail:
-          `client 2's reply went to client 1's address (port ${first.port}), not to port ${second.port}`,
-        hint: UDP_HINTS.firstPeerOnly,
+        detail: say(udp.wentToFirst, { first: first.port, second: second.port }),
+        hint: udpHint.firstPeerOnly,
       };
     }
-    if (missing1) return { ...missing1, detail: `client 1: ${missing1.detail}` };
+    if (missing1) return { ...missing1, detail: `${client1}${missing1.detail}` };
     if (!missing2 && first.datagrams.length - firstBefore > 1) {
       return {
         passed: false,
-        detail: `client 1 also got the reply to client 2 (${
-          first.datagrams.length - firstBefore
-        } datagrams for its 1)`,
-        hint: UDP_HINTS.toEveryPeer,
+        detail: say(udp.firstGotBoth, { count: first.datagrams.length - firstBefore }),
+        hint: udpHint.toEveryPeer,
       };
     }
     if (missing2) {
-      return { ...missing2, detail: `client 2: ${missing2.detail}`, hint: UDP_HINTS.firstPeerOnly };
+      return { ...missing2, detail: `${client2}${missing2.detail}`, hint: udpHint.firstPeerOnly };
     }
     const reply1 = first.datagrams[firstBefore]!.message.bytes;
     const reply2 = second.datagrams[0]!.message.bytes;
     const wrong = judge(context, one, reply1, "");
-    if (!wrong.passed) return { ...wrong, detail: `client 1: ${wrong.detail}` };
-    return judge(context, two, reply2, "each client got its own reply");
+    if (!wrong.passed) return { ...wrong, detail: `${client1}${wrong.detail}` };
+    return judge(context, two, reply2, udp.ownReplies);
   },
 };
 
 const large: UdpCheck = {
   name: "large",
-  about: `a ${LARGE_BYTES}-byte datagram comes back whole`,
+  about: (words) => say(words.about.udpLarge, { bytes: LARGE_BYTES }),
   needs: ["reply"],
   async run(context, evidence) {
     const [probe] = context.probes as [UdpProbe];
@@ -190,18 +199,21 @@ const large: UdpCheck = {
     const answer = probe.datagrams[before]?.message.bytes;
     if (answer) evidence.noteReceived(answer);
     if (missing && !probe.flooded) {
-      return { ...missing, hint: `${UDP_HINTS.truncated} (or it cannot send a reply this large)` };
+      return { ...missing, hint: context.words.udpHint.truncatedOrTooLarge };
     }
     if (missing) return missing;
     if (context.expectation.expected(message) === undefined) {
       return {
         passed: true,
-        detail: `1 reply of ${
-          answer!.length
-        } bytes (not compared: the server answers in its own words)`,
+        detail: say(context.words.udp.largeNotCompared, { bytes: answer!.length }),
       };
     }
-    return judge(context, message, answer!, `1 reply of ${answer!.length} bytes, whole`);
+    return judge(
+      context,
+      message,
+      answer!,
+      say(context.words.udp.largeWhole, { bytes: answer!.length }),
+    );
   },
 };
 

@@ -1,8 +1,8 @@
 import { settlesWithin } from "../../async/deadline.ts";
 import { Waiters } from "../../async/waiters.ts";
 import type { SocketAddress } from "../../net/types.ts";
+import { sameAddress } from "../../same_address.ts";
 import { bindUdp, type Datagram, type UdpEndpoint } from "../../udp_endpoint.ts";
-import { sameAddress } from "../udp/target.ts";
 
 /**
  * Datagrams one client keeps. The checks send one client at most 3 datagrams;

@@ -1,25 +1,8 @@
+import { lenientText } from "../../bytes/lenient_text.ts";
 import { escapeControl } from "../../terminal_text.ts";
+import { type Catalogue, say } from "./lang/mod.ts";
 
-const lenient = new TextDecoder("utf-8", { fatal: false });
 const strict = new TextDecoder("utf-8", { fatal: true });
-
-/** Tells whether two byte strings are equal. */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Joins byte strings into one. */
-export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 // Printable UTF-8 with only the line-ending controls reads fine as text; anything else gets hex too.
 // A head cut from a longer stream may end inside a character, which is no fault of the text.
@@ -47,9 +30,14 @@ function hexOf(bytes: Uint8Array, max: number, cut: boolean): string {
  * prefix, say). `totalBytes`, when more than `bytes` holds, is the size of
  * the stream `bytes` is the head of: the size shown.
  */
-export function showWire(bytes: Uint8Array, maxChars = 64, totalBytes = bytes.length): string {
-  if (totalBytes === 0) return "nothing";
-  const text = lenient.decode(
+export function showWire(
+  bytes: Uint8Array,
+  words: Catalogue["wire"],
+  maxChars = 64,
+  totalBytes = bytes.length,
+): string {
+  if (totalBytes === 0) return words.nothing;
+  const text = lenientText(
     bytes.length > maxChars * 4 ? bytes.subarray(0, maxChars * 4) : bytes,
   );
   const escaped = escapeControl(
@@ -60,7 +48,7 @@ export function showWire(bytes: Uint8Array, maxChars = 64, totalBytes = bytes.le
   const cut = escaped.length > maxChars || partial
     ? `${escaped.slice(0, maxChars)}..."`
     : `${escaped}"`;
-  const size = totalBytes > 1 ? ` (${totalBytes} bytes)` : " (1 byte)";
-  const hex = isPlainText(bytes, partial) ? "" : `, hex ${hexOf(bytes, 16, partial)}`;
+  const size = ` ${totalBytes > 1 ? say(words.bytes, { count: totalBytes }) : words.oneByte}`;
+  const hex = isPlainText(bytes, partial) ? "" : `, ${words.hex} ${hexOf(bytes, 16, partial)}`;
   return `"${cut}${size}${hex}`;
 }

@@ -1,6 +1,6 @@
 import type { SocketAddress } from "../../net/types.ts";
 import type { TlsSession } from "../../tcp_client.ts";
-import type { ClientTlsChoice } from "./flags.ts";
+import type { ClientTlsChoice } from "./choice.ts";
 import type { ServerCertificate } from "./load.ts";
 
 /**

@@ -1,5 +1,6 @@
 import { parseFingerprint } from "../../net/tls_fingerprint.ts";
 import { UsageError } from "../usage_error.ts";
+import type { ClientTlsChoice, ServerTlsChoice } from "./choice.ts";
 
 /** The TLS flags of `server.ts`, for parseArgs. */
 export const SERVER_TLS_FLAGS = {
@@ -15,19 +16,6 @@ export const CLIENT_TLS_FLAGS = {
   ca: { type: "string" },
   insecure: { type: "boolean", default: false },
 } as const;
-
-/** Where a `--tls` server's certificate comes from. */
-export type ServerTlsChoice =
-  | { readonly source: "generated" }
-  | { readonly source: "files"; readonly certFile: string; readonly keyFile: string };
-
-/** How a `--tls` client trusts the server: exactly one way, or none (refused, naming the fingerprint). */
-export interface ClientTlsChoice {
-  /** As `certificateFingerprint` prints it. */
-  readonly fingerprint?: string;
-  readonly caFile?: string;
-  readonly insecure?: boolean;
-}
 
 /**
  * Reads `--tls`, `--cert` and `--key`; `undefined` without `--tls`.

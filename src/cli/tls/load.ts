@@ -4,7 +4,7 @@ import type { TlsServerOptions } from "../../net/types.ts";
 import type { TlsConnectOptions } from "../../tcp_client.ts";
 import { localAddresses } from "../local_addresses.ts";
 import { UsageError } from "../usage_error.ts";
-import type { ClientTlsChoice, ServerTlsChoice } from "./flags.ts";
+import type { ClientTlsChoice, ServerTlsChoice } from "./choice.ts";
 import { makeSelfSignedCertificate } from "./self_signed.ts";
 
 /** A server's certificate, ready to serve, with what its banner shows. */

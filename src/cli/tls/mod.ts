@@ -3,13 +3,7 @@
  * or made at start) and the lines that show fingerprints to compare.
  * @module
  */
+export type { ClientTlsChoice, ServerTlsChoice } from "./choice.ts";
 export { describeTlsSession, tlsBannerLines, tlsClientFlags } from "./describe.ts";
-export {
-  CLIENT_TLS_FLAGS,
-  type ClientTlsChoice,
-  clientTlsChoice,
-  SERVER_TLS_FLAGS,
-  type ServerTlsChoice,
-  serverTlsChoice,
-} from "./flags.ts";
+export { CLIENT_TLS_FLAGS, clientTlsChoice, SERVER_TLS_FLAGS, serverTlsChoice } from "./flags.ts";
 export { clientTlsOptions, loadServerCertificate, type ServerCertificate } from "./load.ts";
