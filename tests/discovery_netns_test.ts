@@ -153,7 +153,7 @@ describe("DNS-SD between two PCs", { skip }, () => {
         const ani = found.filter((server) => server.name === "Ani");
         assert.equal(ani.length, 1, find.stdout);
         assert.deepEqual(
-          { ...ani[0], command: undefined },
+          { ...ani[0], command: undefined, commandByName: undefined },
           {
             name: "Ani",
             host: "labpc1.local",
@@ -164,6 +164,7 @@ describe("DNS-SD between two PCs", { skip }, () => {
             tls: null,
             version: packageJson.version,
             command: undefined,
+            commandByName: undefined,
           },
         );
         assert.match(ani[0]!.command, new RegExp(`client\\.ts --host ${pcs.ip1} --port ${port}$`));
@@ -466,11 +467,14 @@ describe("DNS-SD between two PCs", { skip }, () => {
   test("a server where port 5353 is held without sharing says so in one line and serves as usual", {
     timeout: 60_000,
   }, async () => {
-    // A socket without SO_REUSEADDR, as a responder that will not share the port would hold it.
+    // Sockets without SO_REUSEADDR, as a responder that will not share the port would hold it
+    // (over IPv4 and IPv6, since socklab uses either where it can).
     const holder = startIn(pcs.pc1, [
       PYTHON,
       "-c",
-      "import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',5353))\nprint('held',flush=True)\ntime.sleep(30)",
+      "import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',5353))\n"
+      + "t=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM)\nt.setsockopt(socket.IPPROTO_IPV6,socket.IPV6_V6ONLY,1)\n"
+      + "t.bind(('::',5353))\nprint('held',flush=True)\ntime.sleep(30)",
     ]);
     await holder.waitFor(/held/);
     const server = startIn(

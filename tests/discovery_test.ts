@@ -5,14 +5,18 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { answerQuery } from "../src/discovery/answer.ts";
+import { arrivalLink, withZone } from "../src/discovery/arrival_link.ts";
 import {
   decodeMessage,
   type DnsMessage,
   encodeMessage,
   MalformedDnsMessage,
   RR,
+  sameName,
 } from "../src/discovery/dns_message.ts";
-import { serviceRecords } from "../src/discovery/service_records.ts";
+import type { MdnsLink } from "../src/discovery/local_host.ts";
+import { conflicts, renamed } from "../src/discovery/probe.ts";
+import { instanceName, serviceRecords } from "../src/discovery/service_records.ts";
 import { runScript, startServer } from "./helpers/scripts.ts";
 
 const SERVICE = {
@@ -193,6 +197,77 @@ describe("answering queries", () => {
       query(["_socklab", "_tcp", "local"], RR.PTR, [{ ...ptr, ttl: 100 }]),
     );
     assert.deepEqual(kinds(stale.answers), ["_socklab 12"]);
+  });
+});
+
+describe("probing for the instance name", () => {
+  const instance = instanceName({ ...SERVICE });
+  const own = (records: DnsMessage["answers"]) => records.filter((r) => sameName(r.name, instance));
+  const ours = own(serviceRecords({ ...SERVICE }));
+  const elsewhere = own(serviceRecords({ ...SERVICE, hostLabel: "lab-pc-08", port: 9100 }));
+  const probe = (records: DnsMessage["answers"]): DnsMessage => ({
+    id: 0,
+    isResponse: false,
+    questions: [{ name: instance, type: RR.ANY, unicastResponse: false }],
+    answers: [],
+    authorities: records,
+    additionals: [],
+  });
+
+  test("a probe's proposal survives encoding and decoding", () => {
+    assert.deepEqual(decodeMessage(encodeMessage(probe(ours))), probe(ours));
+  });
+
+  test("another host's answer for the name is a conflict; our own probe, heard back, is not", () => {
+    assert.ok(ours.length >= 2 && elsewhere.length === ours.length);
+    assert.equal(conflicts(response(elsewhere), instance, ours), true);
+    assert.equal(
+      conflicts(response(elsewhere.map((r) => ({ ...r, ttl: 0 }))), instance, ours),
+      false,
+    );
+    assert.equal(conflicts(probe(ours), instance, ours), false);
+  });
+
+  test("of two hosts probing at once, exactly one gives way", () => {
+    const a = conflicts(probe(elsewhere), instance, ours);
+    const b = conflicts(probe(ours), instance, elsewhere);
+    assert.notEqual(a, b);
+  });
+
+  test("renamed names count up and stay within a DNS label", () => {
+    assert.equal(renamed("Ani", 2), "Ani (2)");
+    const long = renamed("é".repeat(40), 10);
+    assert.ok(new TextEncoder().encode(long).length <= 63, long);
+    assert.ok(long.endsWith(" (10)"), long);
+  });
+});
+
+describe("the interface a message came by", () => {
+  const eth0: MdnsLink = {
+    name: "eth0",
+    ipv4: ["10.0.0.2"],
+    ipv6: ["fe80::2"],
+    cidrs: ["10.0.0.2/24", "fe80::2/64"],
+    answered: ["10.0.0.2"],
+  };
+  const wlan0: MdnsLink = {
+    name: "wlan0",
+    ipv4: ["192.168.1.5"],
+    ipv6: ["fe80::5", "2001:db8::5"],
+    cidrs: ["192.168.1.5/24", "fe80::5/64", "2001:db8::5/64"],
+    answered: ["192.168.1.5"],
+  };
+
+  test("by prefix for IPv4 and global IPv6, by zone for link-local, unknown when a zoneless link-local could be either", () => {
+    assert.equal(arrivalLink("10.0.0.9", [eth0, wlan0]), eth0);
+    assert.equal(arrivalLink("::ffff:192.168.1.77", [eth0, wlan0]), wlan0);
+    assert.equal(arrivalLink("2001:db8::77", [eth0, wlan0]), wlan0);
+    assert.equal(arrivalLink("fe80::9%wlan0", [eth0, wlan0]), wlan0);
+    assert.equal(arrivalLink("fe80::9", [eth0, wlan0]), undefined);
+    assert.equal(arrivalLink("fe80::9", [eth0]), eth0);
+    assert.equal(arrivalLink("172.16.0.1", [eth0, wlan0]), undefined);
+    assert.equal(withZone("fe80::9", eth0), "fe80::9%eth0");
+    assert.equal(withZone("10.0.0.9", eth0), "10.0.0.9");
   });
 });
 

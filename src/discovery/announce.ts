@@ -1,9 +1,11 @@
-// A responder for one socklab service: announces it at start (twice, a second
-// apart, RFC 6762 section 8.3), answers queries for it and for this host's
-// addresses, and says goodbye (TTL 0) when closed. It does not probe for name
-// conflicts (section 8.1): two servers given the same --name on one LAN both answer.
+// A responder for one socklab service: probes for its instance name and takes
+// "Ani (2)" where "Ani" is taken (RFC 6762 section 8.1, probe.ts), announces it
+// (twice, a second apart, section 8.3), answers queries for it and for this
+// host's addresses, over IPv4 and IPv6, each interface with its own addresses
+// (section 15), and says goodbye (TTL 0) when closed.
 import { answerQuery } from "./answer.ts";
 import { type DnsMessage, type DnsRecord, nameText, RR, sameName } from "./dns_message.ts";
+import type { MdnsLink } from "./local_host.ts";
 import {
   MDNS_PORT,
   type MdnsSocket,
@@ -11,6 +13,7 @@ import {
   openMdnsSocket,
   type Sender,
 } from "./mdns_socket.ts";
+import { probeForName } from "./probe.ts";
 import {
   hostName,
   instanceName,
@@ -20,21 +23,28 @@ import {
 
 /** A running announcement. */
 export interface Announcement {
+  /** The instance name it won: the one asked for, or `Ani (2)` where that was taken. */
+  readonly name: string;
   /** The instance as browsers list it: `Ani._socklab._tcp.local`. */
   readonly instance: string;
   /** The host name it answers for: `lab-pc-07.local`. */
   readonly host: string;
+  /** Why IPv4 or IPv6 is not used while the other is, one line each; usually empty. */
+  readonly problems: readonly string[];
   /** Sends the goodbye and closes the socket; safe to call twice. */
   close(): Promise<void>;
 }
 
 /** Where to announce. */
 export interface AnnounceOptions {
+  /** Its `addresses` are ignored: each interface answers with its own `answered`. */
   readonly service: ServiceDescription;
-  /** This host's IPv4 addresses of the interfaces to announce on. */
-  readonly interfaces: readonly string[];
+  /** The interfaces to announce on. */
+  readonly interfaces: readonly MdnsLink[];
   /** Between the two announcements; tests shorten it. @default {1000} */
   readonly repeatMs?: number;
+  /** Between probes for the name; tests shorten it. @default {250} */
+  readonly probeIntervalMs?: number;
 }
 
 // Legacy unicast answers (a one-shot querier on another port) must not be cached long (section 6.7).
@@ -55,11 +65,14 @@ export const MAX_ANSWERS_PER_SECOND = 50;
  * @throws {MdnsUnavailable} (one line) when port 5353 or multicast cannot be used here.
  */
 export async function announce(options: AnnounceOptions): Promise<Announcement> {
-  const { service } = options;
   if (options.interfaces.length === 0) {
-    throw new MdnsUnavailable("no network interface with an IPv4 address to announce on");
+    throw new MdnsUnavailable(
+      "no network interface with an address this server listens on (on an IPv6-only LAN, listen on ::)",
+    );
   }
-  const records = serviceRecords(service);
+  let service = options.service;
+  let recordsOf = new Map<MdnsLink, DnsRecord[]>();
+  let everyRecord: DnsRecord[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let closed = false;
   const later = (ms: number, run: () => void) => {
@@ -80,6 +93,7 @@ export async function announce(options: AnnounceOptions): Promise<Announcement> 
     return answersInWindow++ < MAX_ANSWERS_PER_SECOND;
   };
   const respond = (query: DnsMessage, from: Sender) => {
+    const records = (from.link && recordsOf.get(from.link)) || everyRecord;
     const { answers, additionals } = answerQuery(records, query);
     if (answers.length === 0 || !mayAnswer()) return;
     if (from.port !== MDNS_PORT) {
@@ -91,33 +105,70 @@ export async function announce(options: AnnounceOptions): Promise<Announcement> 
         questions: query.questions,
         answers: capped(answers),
         additionals: capped(additionals),
-      }, from);
+      }, { to: from });
       return;
     }
-    const reply = { id: 0, isResponse: true, questions: [], answers, additionals };
-    const shared = answers.some((r) => r.data.type === RR.PTR);
     const unicast = query.questions.every((q) => q.unicastResponse);
-    const send = () => void socket.send(reply, unicast ? from : undefined);
+    // Multicast goes back on the interface and IP version the query came by, with that
+    // interface's addresses; where the interface cannot be told, each gets its own.
+    const send = () => {
+      if (unicast) return void socket.send(reply(answers, additionals), { to: from });
+      for (const link of from.link ? [from.link] : options.interfaces) {
+        const own = answerQuery(recordsOf.get(link) ?? [], query);
+        if (own.answers.length > 0) {
+          void socket.send(reply(own.answers, own.additionals), {
+            links: [link],
+            family: from.family,
+          });
+        }
+      }
+    };
+    const shared = answers.some((r) => r.data.type === RR.PTR);
     if (!shared) return send();
     later(SHARED_DELAY_MS[0] + Math.random() * (SHARED_DELAY_MS[1] - SHARED_DELAY_MS[0]), send);
   };
+  // Silent while probing: the name is not ours yet.
+  let probing: ((message: DnsMessage) => void) | undefined;
   const socket: MdnsSocket = await openMdnsSocket({
     port: MDNS_PORT,
-    interfaces: options.interfaces,
-    onMessage: (message, from) => respond(message, from),
+    links: options.interfaces,
+    onMessage: (message, from) => (probing ? probing(message) : respond(message, from)),
   });
-  const announcement = {
-    id: 0,
-    isResponse: true,
-    questions: [],
-    answers: records,
-    additionals: [],
+  const name = await probeForName({
+    send: (message) => socket.send(message),
+    listen: (listener) => (probing = listener),
+  }, {
+    name: options.service.instance,
+    intervalMs: options.probeIntervalMs,
+    proposal: (label) => {
+      const instance = instanceName({ ...options.service, instance: label });
+      const records = serviceRecords({ ...options.service, instance: label, addresses: [] });
+      return { instance, records: records.filter((record) => sameName(record.name, instance)) };
+    },
+  });
+  service = { ...options.service, instance: name };
+  recordsOf = new Map(
+    options.interfaces.map((
+      link,
+    ) => [link, serviceRecords({ ...service, addresses: link.answered })]),
+  );
+  // Where the interface a query came by cannot be told, every address of the PC.
+  everyRecord = serviceRecords({
+    ...service,
+    addresses: [...new Set(options.interfaces.flatMap((link) => link.answered))],
+  });
+  const announceEverywhere = async () => {
+    for (const [link, records] of recordsOf) {
+      await socket.send(reply(records, []), { links: [link] });
+    }
   };
-  await socket.send(announcement);
-  later(options.repeatMs ?? 1000, () => void socket.send(announcement));
+  await announceEverywhere();
+  later(options.repeatMs ?? 1000, () => void announceEverywhere());
   return {
+    name,
     instance: nameText(instanceName(service)),
     host: nameText(hostName(service)),
+    problems: socket.problems,
     async close() {
       if (closed) return;
       closed = true;
@@ -133,6 +184,10 @@ export async function announce(options: AnnounceOptions): Promise<Announcement> 
       await socket.close();
     },
   };
+}
+
+function reply(answers: DnsRecord[], additionals: DnsRecord[]): DnsMessage {
+  return { id: 0, isResponse: true, questions: [], answers, additionals };
 }
 
 // Only the instance's own records: the host name and the service type may still be

@@ -2,6 +2,7 @@
 // type, then for whatever the answers left out (SRV and TXT of an instance, the
 // addresses of its host), and gathers everything heard until the time is up.
 import { type DnsName, type DnsRecord, nameText, RR, sameName } from "./dns_message.ts";
+import type { MdnsLink } from "./local_host.ts";
 import { openQuerier } from "./querier.ts";
 import { type ServiceProtocol, serviceType } from "./service_records.ts";
 
@@ -23,12 +24,14 @@ export interface FoundServer {
 export interface BrowseOptions {
   readonly protocol: ServiceProtocol;
   readonly timeoutMs: number;
-  /** This host's IPv4 addresses of the interfaces to ask on. */
-  readonly interfaces: readonly string[];
+  /** The interfaces to ask on. */
+  readonly interfaces: readonly MdnsLink[];
 }
 
 // Asked again this often for what is still missing; a first answer may be lost on Wi-Fi.
 const REASK_MS = 700;
+// Records kept at most; each new one is compared with all kept, so this also bounds the work.
+const MAX_RECORDS = 2048;
 
 /** Browses for `options.timeoutMs` and returns the servers found, sorted by name. */
 export async function browse(options: BrowseOptions): Promise<FoundServer[]> {
@@ -37,8 +40,12 @@ export async function browse(options: BrowseOptions): Promise<FoundServer[]> {
   const senders = new Map<string, string>();
   const querier = await openQuerier(options.interfaces, (records, from) => {
     for (const record of records) {
+      // Anyone may answer, a classmate's flood included: what a LAN holds fits well within.
+      if (heard.length >= MAX_RECORDS) break;
       remember(heard, record);
-      if (record.data.type === RR.SRV) senders.set(nameText(record.name).toLowerCase(), from);
+      if (record.data.type === RR.SRV) {
+        senders.set(nameText(record.name).toLowerCase(), from.address);
+      }
     }
   });
   try {

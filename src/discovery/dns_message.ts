@@ -53,6 +53,8 @@ export interface DnsMessage {
   readonly isResponse: boolean;
   readonly questions: readonly DnsQuestion[];
   readonly answers: readonly DnsRecord[];
+  /** What a probe proposes to own (RFC 6762 section 8.2); absent when none. */
+  readonly authorities?: readonly DnsRecord[];
   readonly additionals: readonly DnsRecord[];
 }
 
@@ -85,15 +87,18 @@ export function encodeMessage(message: DnsMessage): Uint8Array {
   // QR for a response, and AA: every mDNS response is authoritative (RFC 6762 section 18.4).
   out.u16(message.isResponse ? 0x8400 : 0);
   out.u16(message.questions.length);
+  const authorities = message.authorities ?? [];
   out.u16(message.answers.length);
-  out.u16(0);
+  out.u16(authorities.length);
   out.u16(message.additionals.length);
   for (const question of message.questions) {
     out.name(question.name);
     out.u16(question.type);
     out.u16(CLASS_IN | (question.unicastResponse ? TOP_BIT : 0));
   }
-  for (const record of [...message.answers, ...message.additionals]) writeRecord(out, record);
+  for (const record of [...message.answers, ...authorities, ...message.additionals]) {
+    writeRecord(out, record);
+  }
   return out.bytes();
 }
 
@@ -144,10 +149,14 @@ export function decodeMessage(bytes: Uint8Array): DnsMessage {
   const answers: DnsRecord[] = [];
   const additionals: DnsRecord[] = [];
   for (let i = 0; i < counts[1]; i++) answers.push(readRecord(input));
-  // Authority records matter only to probing, which a browser ignores: read past them.
-  for (let i = 0; i < counts[2]; i++) readRecord(input);
+  // Authority records: what a probe proposes to own.
+  const authorities: DnsRecord[] = [];
+  for (let i = 0; i < counts[2]; i++) authorities.push(readRecord(input));
   for (let i = 0; i < counts[3]; i++) additionals.push(readRecord(input));
-  return { id, isResponse: (flags & 0x8000) !== 0, questions, answers, additionals };
+  const isResponse = (flags & 0x8000) !== 0;
+  return authorities.length > 0
+    ? { id, isResponse, questions, answers, authorities, additionals }
+    : { id, isResponse, questions, answers, additionals };
 }
 
 function readRecord(input: ByteReader): DnsRecord {

@@ -13,6 +13,7 @@ export {
   isAnnounceable,
   queryInterfaces,
 } from "./local_host.ts";
+export { type InstanceFound, lookupInstance } from "./lookup_instance.ts";
 export { MdnsUnavailable } from "./mdns_socket.ts";
 export { resolveLocalName } from "./resolve.ts";
 export { type ServiceDescription, type ServiceProtocol } from "./service_records.ts";

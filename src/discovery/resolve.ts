@@ -1,6 +1,7 @@
 // HOST.local by multicast DNS, for a PC whose system resolver does not do it
 // (Windows before 10, Linux without nss-mdns, most containers).
 import { dottedName, RR, sameName } from "./dns_message.ts";
+import type { MdnsLink } from "./local_host.ts";
 import { openQuerier } from "./querier.ts";
 
 // Asked again this often until an answer comes.
@@ -13,7 +14,7 @@ const REASK_MS = 500;
 export async function resolveLocalName(
   name: string,
   timeoutMs: number,
-  interfaces: readonly string[],
+  interfaces: readonly MdnsLink[],
 ): Promise<string | undefined> {
   const wanted = dottedName(name);
   let resolveFound!: (address: string) => void;

@@ -19,8 +19,10 @@ export interface FoundServerJson {
   /** SHA-256 fingerprint of its certificate when it speaks TLS, else null. */
   tls: string | null;
   version: string | null;
-  /** What to type to connect. */
+  /** What to type to connect, by address. */
   command: string;
+  /** The same by the instance name, which outlives a DHCP lease: `client.ts --host "Ani"`. */
+  commandByName: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function runFind(
       ].filter(Boolean);
       printLine(`${row.name}: ${details.join(", ")}`);
       printLine(`  ${row.command}`);
+      printLine(`  ${row.commandByName}`);
     }
   }
   if (rows.length === 0) {
@@ -70,9 +73,12 @@ function toJson(server: FoundServer, protocol: ServiceProtocol): FoundServerJson
   const target = server.addresses.find((a) => !a.includes(":")) ?? server.host;
   const framing = txt.framing && txt.framing !== "line" ? ` --framing ${txt.framing}` : "";
   const tls = txt.tls ? ` --tls --fingerprint ${txt.tls}` : "";
-  const command = protocol === "tcp"
-    ? `${commandFor("client.ts")}${framing}${tls} --host ${target} --port ${server.port}`
-    : `${commandFor("udp.ts")} client --host ${target} --port ${server.port}`;
+  const script = protocol === "tcp"
+    ? `${commandFor("client.ts")}${framing}${tls}`
+    : `${commandFor("udp.ts")} client`;
+  const command = `${script} --host ${target} --port ${server.port}`;
+  // The name is looked up anew each time; the port comes with it.
+  const commandByName = `${script} --host ${shellWord(server.name)}`;
   return {
     name: server.name,
     host: server.host,
@@ -83,5 +89,13 @@ function toJson(server: FoundServer, protocol: ServiceProtocol): FoundServerJson
     tls: txt.tls ?? null,
     version: txt.version ?? null,
     command,
+    commandByName,
   };
+}
+
+// Quoted only when it must be: a name with a space or a symbol. Double quotes
+// work alike in sh, PowerShell and cmd for what a --name usually holds.
+function shellWord(text: string): string {
+  if (/^[A-Za-z0-9_.@+=,\/-]+$/.test(text)) return text;
+  return `"${text.replace(/(["\\$`])/g, "\\$1")}"`;
 }

@@ -5,4 +5,5 @@
  */
 export { ANNOUNCE_FLAGS, type AnnounceChoice, announceChoice } from "./announce_flags.ts";
 export { type FoundServerJson, runFind } from "./find.ts";
+export { resolveInstanceTarget, type Target, targetFlags } from "./instance_target.ts";
 export { startServerAnnouncement } from "./server_announcement.ts";

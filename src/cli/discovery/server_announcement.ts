@@ -41,7 +41,7 @@ export async function startServerAnnouncement(
     );
     return undefined;
   }
-  const { ipv4, answered } = interfacesFor(options.address.hostname);
+  const links = interfacesFor(options.address.hostname);
   const host = hostLabel() ?? "socklab";
   const txt: Record<string, string> = { mode: options.mode, framing: options.framing };
   if (options.fingerprint) txt.tls = options.fingerprint.replaceAll(":", "");
@@ -54,17 +54,22 @@ export async function startServerAnnouncement(
         instance,
         hostLabel: host,
         port: options.address.port,
-        addresses: answered,
+        addresses: [...new Set(links.flatMap((link) => link.answered))],
         txt,
       },
-      interfaces: ipv4,
+      interfaces: links,
     });
     const find = options.protocol === "tcp"
       ? `${commandFor("client.ts")} --find`
       : `${commandFor("udp.ts")} find`;
+    const renamed = announcement.name === instance
+      ? ""
+      : ` (another server on the LAN already has the name "${instance}")`;
     printStatus(
-      `announced on the LAN as "${instance}" on host ${announcement.host} `
-        + `(multicast DNS, udp port 5353): other PCs list it with ${find}`,
+      `announced on the LAN as "${announcement.name}"${renamed} on host ${announcement.host} `
+        + `(multicast DNS, udp port 5353): other PCs list it with ${find}${
+          announcement.problems.map((problem) => `; ${problem}`).join("")
+        }`,
     );
     return announcement;
   } catch (error) {
