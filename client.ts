@@ -4,7 +4,7 @@
  * @module
  */
 import process from "node:process";
-import { checkTcpServer, runClassCheck, runTcpCheck } from "./src/cli/check/mod.ts";
+import { judgeTcpServer, runClassCheck, runTcpCheck } from "./src/cli/check/mod.ts";
 import {
   CLIENT_HELP,
   duplex,
@@ -13,7 +13,7 @@ import {
   runTcpBench,
   sendRequests,
 } from "./src/cli/client/mod.ts";
-import { runFind } from "./src/cli/discovery/mod.ts";
+import { resolveInstanceTarget, runFind } from "./src/cli/discovery/mod.ts";
 import { createNarrator } from "./src/cli/narration/mod.ts";
 import { printLine, printStatus } from "./src/cli/output.ts";
 import { asTypedHere } from "./src/cli/program_name.ts";
@@ -29,11 +29,6 @@ export async function main(args: string[]): Promise<number> {
     printLine(asTypedHere(CLIENT_HELP).trimEnd());
     return 0;
   }
-  // A bench opens its own connections (--parallel) and reports its own figures.
-  if (options.task.kind === "bench") {
-    const stopped = new Promise<void>((resolve) => onStopSignal(resolve));
-    return await runTcpBench({ ...options, ...options.task, stopped });
-  }
   if (options.task.kind === "find") {
     return await runFind({
       protocol: "tcp",
@@ -41,16 +36,27 @@ export async function main(args: string[]): Promise<number> {
       json: options.json,
     });
   }
+  // --host "Ani": the instance name --find lists, looked up once for every task (a class
+  // check reads its hosts from its file).
+  if (!(options.task.kind === "check" && options.task.class)) {
+    Object.assign(options, await resolveInstanceTarget(options, "tcp"));
+  }
+  // A bench opens its own connections (--parallel) and reports its own figures.
+  if (options.task.kind === "bench") {
+    const stopped = new Promise<void>((resolve) => onStopSignal(resolve));
+    return await runTcpBench({ ...options, ...options.task, stopped });
+  }
   // A check opens its own connections, several at once, and resets one on purpose.
   if (options.task.kind === "check") {
-    const { expect, class: ofClass } = options.task;
+    const { expect, lang, class: ofClass } = options.task;
     if (ofClass) {
       return await runClassCheck(
-        { ...ofClass, defaultPort: options.port, json: options.json },
-        (student) => checkTcpServer({ ...options, expect, host: student.host, port: student.port }),
+        { ...ofClass, defaultPort: options.port, json: options.json, lang },
+        (student) =>
+          judgeTcpServer({ ...options, expect, lang, host: student.host, port: student.port }),
       );
     }
-    return await runTcpCheck({ ...options, expect });
+    return await runTcpCheck({ ...options, expect, lang });
   }
   const connection = await connect({
     host: options.host,

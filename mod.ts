@@ -14,8 +14,22 @@
  */
 export { formatAddress, isIpLiteral, resolveHost } from "./src/address.ts";
 export { cidrContains, type CidrRange, isPeerAllowed, parseCidr } from "./src/cidr.ts";
+// Judging anyone's server: what `client.ts --check` and `udp.ts check` run, as data.
+export {
+  type CheckEntry,
+  type CheckServerOptions,
+  type CheckStatus,
+  type CheckTarget,
+  checkTcpServer,
+  type CheckTcpServerOptions,
+  checkUdpServer,
+  type ExpectName,
+  type Lang,
+  type ServerReport,
+} from "./src/cli/check/mod.ts";
+export type { ClientTlsChoice } from "./src/cli/tls/mod.ts";
 export type { WriteDelay } from "./src/delayed_connection.ts";
-export { echo } from "./src/echo.ts";
+export { echo } from "./src/echo_handler.ts";
 export * from "./src/framing/mod.ts";
 export { Message, type Payload, toBytes } from "./src/message.ts";
 export { NetError, type NetErrorCode, type NetOperation, toNetError } from "./src/net/net_error.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 import process from "node:process";
-import { checkUdpServer, runClassCheck, runUdpCheck } from "./src/cli/check/mod.ts";
-import { runFind } from "./src/cli/discovery/mod.ts";
+import { judgeUdpServer, runClassCheck, runUdpCheck } from "./src/cli/check/mod.ts";
+import { resolveInstanceTarget, runFind, type Target } from "./src/cli/discovery/mod.ts";
 import { printLine } from "./src/cli/output.ts";
 import { asTypedHere } from "./src/cli/program_name.ts";
 import { runMain } from "./src/cli/run_main.ts";
@@ -20,6 +20,11 @@ import {
   UDP_HELP,
 } from "./src/cli/udp/mod.ts";
 
+// --host "Ani": the instance name udp.ts find lists, looked up once before the command runs.
+async function byInstanceName<T extends Target>(options: T): Promise<T> {
+  return { ...options, ...(await resolveInstanceTarget(options, "udp")) };
+}
+
 /** Runs `udp.ts` with `args` and returns its exit code. */
 export function main(args: string[]): Promise<number> {
   const options = parseUdpArgs(args);
@@ -30,19 +35,19 @@ export function main(args: string[]): Promise<number> {
     case "server":
       return runUdpServer(options);
     case "client":
-      return runUdpClient(options);
+      return byInstanceName(options).then(runUdpClient);
     case "ping":
-      return runUdpPing(options);
+      return byInstanceName(options).then(runUdpPing);
     case "bench":
-      return runUdpBench(options);
+      return byInstanceName(options).then(runUdpBench);
     case "check":
       if (options.class) {
         return runClassCheck(
-          { ...options.class, defaultPort: options.port, json: options.json },
-          (student) => checkUdpServer({ ...options, host: student.host, port: student.port }),
+          { ...options.class, defaultPort: options.port, json: options.json, lang: options.lang },
+          (student) => judgeUdpServer({ ...options, host: student.host, port: student.port }),
         );
       }
-      return runUdpCheck(options);
+      return byInstanceName(options).then(runUdpCheck);
     case "find":
       return runFind({ protocol: "udp", timeoutMs: options.timeoutMs, json: options.json });
   }

@@ -1,14 +1,15 @@
 import { asError } from "./as_error.ts";
 import { settlesWithin } from "./async/deadline.ts";
 import type { ByteService } from "./byte_service.ts";
+import { concatBytes } from "./bytes/concat.ts";
 import { DelayedConnection, type WriteDelay } from "./delayed_connection.ts";
-import { echo } from "./echo.ts";
-import { concatBytes } from "./framing/concat.ts";
+import { echo } from "./echo_handler.ts";
 import { type FrameDecoder, type Framing, FramingError } from "./framing/mod.ts";
-import type { Client, MessageHandler, Reply, ServerStats } from "./handler.ts";
+import type { Client, MessageHandler, Reply } from "./handler.ts";
 import { Message, type Payload } from "./message.ts";
 import type { SocketAddress, TcpConnection } from "./net/types.ts";
 import { noticeBytes } from "./notice_text.ts";
+import type { ReadConsequences } from "./read_consequences.ts";
 import type { ReaderCongestion, Recipient } from "./reader_congestion.ts";
 import type { TraceEndpoints, TraceEvent, TraceSink } from "./trace.ts";
 
@@ -19,26 +20,33 @@ import type { TraceEndpoints, TraceEvent, TraceSink } from "./trace.ts";
 const WRITE_HIGH_WATER_BYTES = 256 * 1024;
 // An echo copies at most this much of an unfinished frame to let its chunk's memory be reused.
 const DETACH_MAX_BYTES = 4096;
-// How long a closing connection waits for the client to take a byte of what
-// is queued, and then for its FIN, before closing anyway: a client whose
-// receive window stays shut cannot keep a connection (and a maxConnections slot).
-const LINGER_MS = 2000;
 // A byte service's source is queued until this much waits, then refilled once
 // it has gone: enough that the socket never runs dry between refills.
 const SOURCE_QUEUE_BYTES = 512 * 1024;
 
-// While a traced client's chunk is decoded, the events it causes on any connection
-// (a chat line relayed to the others, a goodbye and our FIN) wait here, so that the
-// narration shows them after the read that caused them, not before it.
-let causedByRead: (() => void)[] | undefined;
+/** The counters a served client adds to; its server reads them. */
+export interface TrafficCounters {
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+  messagesOut: number;
+}
 
 /** What a served client needs from its server. */
 export interface ClientHost {
   readonly framing: Framing;
   readonly handler: MessageHandler;
-  readonly stats: ServerStats;
+  readonly counters: TrafficCounters;
   readonly maxQueuedBytes: number;
   readonly trace: TraceSink | undefined;
+  /** The server's reads' consequences, held while a traced chunk is decoded. */
+  readonly readConsequences: ReadConsequences;
+  /**
+   * How long a closing connection waits for the client to take a byte of what
+   * is queued, and then for its FIN, before closing anyway: a client whose
+   * receive window stays shut cannot keep a connection (and a maxConnections slot).
+   */
+  readonly lingerMs: number;
   /** Leave Nagle's algorithm on for clients (otherwise TCP_NODELAY). */
   readonly nagle: boolean;
   /** Hold every write to a client this long, as a slow network would. */
@@ -78,7 +86,7 @@ export class ServedClient implements Client, Recipient {
   #markPeerEnded = () => {};
   readonly closed: Promise<void>;
   #markClosed!: () => void;
-  // How much longer than LINGER_MS a closing connection waits for its FIN: what --delay holds.
+  // How much longer than lingerMs a closing connection waits for its FIN: what --delay holds.
   readonly #heldMs: number;
 
   constructor(id: number, connection: TcpConnection, host: ClientHost) {
@@ -145,7 +153,7 @@ export class ServedClient implements Client, Recipient {
     this.#closing = true;
     // Replies still being computed answer accepted messages: they go out before
     // the FIN. Bounded, because a handler may itself be awaiting this close().
-    if (this.#pending) await settlesWithin(this.#pending, LINGER_MS);
+    if (this.#pending) await settlesWithin(this.#pending, this.#host.lingerMs);
     this.#flush();
     this.#finSent = true;
     // Traced when asked for: the FIN follows the queued bytes, and the connection may be over before this resolves.
@@ -157,7 +165,7 @@ export class ServedClient implements Client, Recipient {
     if (!this.#peerEnded) {
       await settlesWithin(
         new Promise<void>((resolve) => (this.#markPeerEnded = resolve)),
-        LINGER_MS,
+        this.#host.lingerMs,
       );
     }
     this.#connection.close();
@@ -168,7 +176,7 @@ export class ServedClient implements Client, Recipient {
   // reader gets every reply, one whose window stays shut is given up on.
   async #flushWhileTaken(finSent: Promise<void>): Promise<void> {
     let written = this.#connection.writtenBytes;
-    while (!(await settlesWithin(finSent, LINGER_MS + this.#heldMs))) {
+    while (!(await settlesWithin(finSent, this.#host.lingerMs + this.#heldMs))) {
       if (this.#connection.writtenBytes === written) return;
       written = this.#connection.writtenBytes;
     }
@@ -188,9 +196,7 @@ export class ServedClient implements Client, Recipient {
   #trace(event: TraceEvent): void {
     const trace = this.#host.trace;
     if (!trace) return;
-    const where = this.#where();
-    if (causedByRead) causedByRead.push(() => trace(event, where));
-    else trace(event, where);
+    this.#host.readConsequences.emit(trace, event, this.#where());
   }
 
   #where(): TraceEndpoints {
@@ -204,7 +210,7 @@ export class ServedClient implements Client, Recipient {
   #onData(chunk: Uint8Array): void | Promise<void> {
     // Once closing, a reply could only follow our FIN and be lost: what arrives now is not accepted.
     if (this.#closing) return;
-    this.#host.stats.bytesIn += chunk.length;
+    this.#host.counters.bytesIn += chunk.length;
     if (this.#host.bytes) return this.#drop(chunk, this.#host.bytes);
     // Behind input still held back, in arrival order.
     if (this.#resuming) {
@@ -228,7 +234,7 @@ export class ServedClient implements Client, Recipient {
   // client leaves: a client that reads slowly slows this down, never grows memory.
   async #sendForever(source: Uint8Array): Promise<void> {
     const connection = this.#connection;
-    const stats = this.#host.stats;
+    const counters = this.#host.counters;
     let counted = connection.writtenBytes;
     while (!this.#closing) {
       while (connection.bufferedBytes < SOURCE_QUEUE_BYTES && !this.#closing) {
@@ -237,7 +243,7 @@ export class ServedClient implements Client, Recipient {
       }
       await connection.flushed();
       // Counted once taken by the system, so bytes dropped at a reset are not counted as sent.
-      stats.bytesOut += connection.writtenBytes - counted;
+      counters.bytesOut += connection.writtenBytes - counted;
       counted = connection.writtenBytes;
       this.#host.touch(this);
     }
@@ -245,26 +251,19 @@ export class ServedClient implements Client, Recipient {
 
   // Decodes `chunk` until replies pile up; returns what is left of it then.
   #decode(chunk: Uint8Array): Uint8Array | undefined {
-    if (!this.#host.trace || causedByRead) return this.#decodeChunk(chunk);
-    causedByRead = [];
-    try {
-      return this.#decodeChunk(chunk);
-    } finally {
-      const caused = causedByRead;
-      causedByRead = undefined;
-      for (const emit of caused) emit();
-    }
+    if (!this.#host.trace) return this.#decodeChunk(chunk);
+    return this.#host.readConsequences.during(() => this.#decodeChunk(chunk));
   }
 
   #decodeChunk(chunk: Uint8Array): Uint8Array | undefined {
-    const stats = this.#host.stats;
-    const messagesBefore = stats.messagesIn;
+    const counters = this.#host.counters;
+    const messagesBefore = counters.messagesIn;
     let taken = chunk.length;
     try {
       if (this.#echoes) this.#decoder.pushWire(chunk, this.#onEchoRun);
       else taken = this.#decoder.push(chunk, this.#onFrame);
     } catch (error) {
-      this.#traceRead(chunk, stats.messagesIn - messagesBefore);
+      this.#traceRead(chunk, counters.messagesIn - messagesBefore);
       this.#flush();
       this.#rejectStream(error);
       return undefined;
@@ -276,7 +275,7 @@ export class ServedClient implements Client, Recipient {
     if (this.#echoes && !this.#host.trace && this.#decoder.detach(DETACH_MAX_BYTES)) {
       this.#connection.releaseChunk();
     }
-    const messages = stats.messagesIn - messagesBefore;
+    const messages = counters.messagesIn - messagesBefore;
     // Only whole messages count as activity, so a slow-drip client still times out.
     if (messages > 0) this.#host.touch(this);
     this.#traceRead(taken === chunk.length ? chunk : chunk.subarray(0, taken), messages);
@@ -329,13 +328,13 @@ export class ServedClient implements Client, Recipient {
 
   // The echo handler's answer to a run of frames is their wire bytes as they arrived.
   readonly #onEchoRun = (wire: Uint8Array, frames: number): void => {
-    this.#host.stats.messagesIn += frames;
+    this.#host.counters.messagesIn += frames;
     this.#queueWire(wire, frames);
   };
 
   // Returns true, stopping the decoder, once this message's replies make the rest wait.
   readonly #onFrame = (frame: Uint8Array): boolean => {
-    this.#host.stats.messagesIn++;
+    this.#host.counters.messagesIn++;
     const previous = this.#pending;
     const next = previous ? previous.then(() => this.#handle(frame)) : this.#handle(frame);
     if (next) {
@@ -390,7 +389,7 @@ export class ServedClient implements Client, Recipient {
     this.#outgoing.push(framed);
     this.#outgoingBytes += framed.length;
     this.#outgoingMessages += messages;
-    this.#host.stats.messagesOut += messages;
+    this.#host.counters.messagesOut += messages;
   }
 
   // The error line must itself be framable (no newline, within the maximum), or
@@ -406,7 +405,7 @@ export class ServedClient implements Client, Recipient {
     const outgoing = this.#outgoing;
     if (outgoing.length === 0) return;
     for (let i = 0; i < outgoing.length; i++) this.#connection.write(outgoing[i]!);
-    this.#host.stats.bytesOut += this.#outgoingBytes;
+    this.#host.counters.bytesOut += this.#outgoingBytes;
     if (this.#host.trace) {
       const data = outgoing.length === 1
         ? outgoing[0]!

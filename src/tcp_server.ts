@@ -2,30 +2,35 @@ import { resolveHost } from "./address.ts";
 import { asError } from "./as_error.ts";
 import { settlesWithin } from "./async/deadline.ts";
 import type { ByteService } from "./byte_service.ts";
+import { equalBytes } from "./bytes/equal_bytes.ts";
 import { type CidrRange, isPeerAllowed } from "./cidr.ts";
 import type { WriteDelay } from "./delayed_connection.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { Framing, FramingName } from "./framing/mod.ts";
-import type { Client, MessageHandler, RefusalCode, ServerStats } from "./handler.ts";
+import type { Client, MessageHandler } from "./handler.ts";
 import { IdleSweeper } from "./idle_sweeper.ts";
 import type { Payload } from "./message.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, TcpConnection, TcpListener, TlsServerOptions } from "./net/types.ts";
 import { noticeBytes } from "./notice_text.ts";
+import { ReadConsequences } from "./read_consequences.ts";
 import { ReaderCongestion } from "./reader_congestion.ts";
-import { type ClientHost, ServedClient } from "./served_client.ts";
+import type { RefusalCode } from "./refusal_code.ts";
+import { secondsText } from "./seconds_text.ts";
+import { type ClientHost, ServedClient, type TrafficCounters } from "./served_client.ts";
+import type { ServerStats } from "./server_stats.ts";
 import type { TraceSink } from "./trace.ts";
 
 export type { ByteService } from "./byte_service.ts";
-export type { Client, MessageHandler, RefusalCode, Reply, ServerStats } from "./handler.ts";
+export type { Client, MessageHandler, Reply } from "./handler.ts";
+export type { RefusalCode } from "./refusal_code.ts";
+export type { ServerStats } from "./server_stats.ts";
 
-// How long close() lets connections flush before cutting them off.
+// Defaults of the ServeOptions of the same names, which say why each exists.
 const SHUTDOWN_GRACE_MS = 800;
-// How long a refused client gets to read why before it is cut off.
 const REFUSAL_GRACE_MS = 2000;
-// A client that others' messages wait for and that takes no byte for this
-// long has stopped reading: it is dropped so the others can go on.
 const READER_STALL_MS = 5000;
+const LINGER_MS = 2000;
 /** Default bound on what may wait for one client that is not reading: 1 MiB. */
 export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
 
@@ -100,6 +105,24 @@ export interface ServeOptions {
    * large, a handler that threw). @default {error.message}
    */
   describeError?(error: Error): string;
+  /**
+   * A client that others' messages (chat) wait for and that takes no byte for
+   * this long has stopped reading: it is disconnected so the others can go on.
+   * @default {5000}
+   */
+  readerStallMs?: number;
+  /**
+   * How long a closing connection waits for the client to take a byte of what
+   * is queued, and then for its FIN, before closing anyway. @default {2000}
+   */
+  lingerMs?: number;
+  /**
+   * How long a client turned away as the server is full gets to read why
+   * before it is cut off. @default {2000}
+   */
+  refusalGraceMs?: number;
+  /** How long `close()` lets connections flush before cutting them off. @default {800} */
+  shutdownGraceMs?: number;
 }
 
 /** A running TCP server. */
@@ -125,6 +148,8 @@ class TcpServer implements Server, ClientHost {
   readonly bytes: ByteService | undefined;
   readonly nagle: boolean;
   readonly replyDelay: WriteDelay | undefined;
+  readonly lingerMs: number;
+  readonly readConsequences = new ReadConsequences();
   readonly clients = new Set<ServedClient>();
   readonly stats: ServerStats = {
     connections: 0,
@@ -134,9 +159,8 @@ class TcpServer implements Server, ClientHost {
     bytesOut: 0,
     refused: 0,
   };
-  readonly congestion = new ReaderCongestion<ServedClient>(READER_STALL_MS, (client) => {
-    client.dropAsNotReading(`nothing taken for ${READER_STALL_MS / 1000} s while others wait`);
-  });
+  readonly counters: TrafficCounters = this.stats;
+  readonly congestion: ReaderCongestion<ServedClient>;
   readonly #idle: IdleSweeper<ServedClient> | undefined;
   #listener: TcpListener | undefined;
   #closing: Promise<void> | undefined;
@@ -153,16 +177,21 @@ class TcpServer implements Server, ClientHost {
     this.nagle = options.nagle ?? false;
     this.replyDelay = options.replyDelay;
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    this.lingerMs = options.lingerMs ?? LINGER_MS;
+    const stallMs = options.readerStallMs ?? READER_STALL_MS;
+    this.congestion = new ReaderCongestion<ServedClient>(stallMs, (client) => {
+      client.dropAsNotReading(`nothing taken for ${secondsText(stallMs)} while others wait`);
+    });
     this.framing = createFraming(
       options.framing ?? "line",
       options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     );
     const idleMs = options.idleTimeoutMs;
     if (idleMs !== undefined) {
-      const seconds = Number((idleMs / 1000).toFixed(3));
+      const idle = `idle for ${secondsText(idleMs)} without a complete message`;
       this.#idle = new IdleSweeper(idleMs, (client) => {
-        this.reportError(new Error(`idle for ${seconds} s without a complete message`), client);
-        void client.closeWithNotice(`idle for ${seconds} s without a complete message; closing`);
+        this.reportError(new Error(idle), client);
+        void client.closeWithNotice(`${idle}; closing`);
       });
     }
   }
@@ -241,9 +270,7 @@ class TcpServer implements Server, ClientHost {
         reason: handshaking > 0
           ? `server full (${clients}, counting ${handshaking} in the TLS handshake)`
           : `server full (${clients})`,
-        notice: `error: server full (${maxConnections} ${
-          maxConnections === 1 ? "client" : "clients"
-        } connected); try again later`,
+        notice: `error: server full (${clients} connected); try again later`,
       };
     }
     return undefined;
@@ -257,7 +284,10 @@ class TcpServer implements Server, ClientHost {
       connection.close();
       return;
     }
-    const timer = setTimeout(() => connection.close(), REFUSAL_GRACE_MS);
+    const timer = setTimeout(
+      () => connection.close(),
+      this.options.refusalGraceMs ?? REFUSAL_GRACE_MS,
+    );
     connection.start({
       data: () => {},
       end: () => connection.close(),
@@ -308,7 +338,7 @@ class TcpServer implements Server, ClientHost {
     const released = this.#listener?.close();
     const clients = [...this.clients];
     const graceful = Promise.all(clients.map((client) => client.close()));
-    await settlesWithin(graceful, SHUTDOWN_GRACE_MS);
+    await settlesWithin(graceful, this.options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
     // Clients that would not take their data in time are cut off.
     for (const client of this.clients) client.forceClose();
     await Promise.all(clients.map((client) => client.closed));
@@ -318,9 +348,7 @@ class TcpServer implements Server, ClientHost {
 
 function sameContent(a: Payload, b: Payload): boolean {
   if (typeof a === "string" || typeof b === "string") return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return equalBytes(a, b);
 }
 
 /**

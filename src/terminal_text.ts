@@ -1,3 +1,5 @@
+import { lenientText } from "./bytes/lenient_text.ts";
+
 // C0 controls (except tab), DEL and C1 controls: what a terminal may act on.
 // Then the bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E,
 // U+2066-U+2069), which reorder what follows them on screen so one peer's text
@@ -29,9 +31,7 @@ export function escapeControl(text: string): string {
   });
 }
 
-const lenientUtf8 = new TextDecoder("utf-8", { fatal: false });
-
 /** Text for display from any bytes: invalid UTF-8 shows as U+FFFD, controls escaped. */
 export function displayBytes(bytes: Uint8Array): string {
-  return escapeControl(lenientUtf8.decode(bytes));
+  return escapeControl(lenientText(bytes));
 }

@@ -1,5 +1,5 @@
-import type { RefusalCode } from "./handler.ts";
 import type { SocketAddress } from "./net/types.ts";
+import type { RefusalCode } from "./refusal_code.ts";
 
 /**
  * One thing that happened on a connection or socket, for narration

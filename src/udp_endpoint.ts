@@ -3,12 +3,13 @@ import { AmplificationLimit } from "./amplification_limit.ts";
 import { asError } from "./as_error.ts";
 import { Waiters } from "./async/waiters.ts";
 import { type CidrRange, isPeerAllowed } from "./cidr.ts";
-import type { Peer, PeerHandler, RefusalCode, Reply } from "./handler.ts";
+import type { Peer, PeerHandler, Reply } from "./handler.ts";
 import { Message, type Payload, toBytes } from "./message.ts";
 import { NetError } from "./net/net_error.ts";
 import { runtime } from "./net/runtime.ts";
 import type { SocketAddress, UdpSocket } from "./net/types.ts";
 import { noticeBytes } from "./notice_text.ts";
+import type { RefusalCode } from "./refusal_code.ts";
 import type { TraceSink } from "./trace.ts";
 
 export type { Peer, PeerHandler } from "./handler.ts";

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { describe, test } from "node:test";
 import { connect, echo, serve, type Server } from "../mod.ts";
+import { delay as sleep } from "../src/async/delay.ts";
 import { PROJECT_ROOT } from "../tools/script_command.ts";
 import { captureUnavailable } from "./helpers/capture.ts";
 
@@ -160,8 +161,6 @@ async function exchange(server: Server): Promise<void> {
     await connection.closed;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function verdict(command: Runnable, result: Finished): string | undefined {
   if (result.code === null) return `killed after ${RUN_LIMIT_MS / 1000} s: ${result.stderr.trim()}`;

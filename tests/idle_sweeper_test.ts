@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { delay as sleep } from "../src/async/delay.ts";
 import { IdleSweeper } from "../src/idle_sweeper.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("IdleSweeper reports a silent item once and keeps a busy one", async () => {
   const idle: string[] = [];

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { connect, parseCidr, serve, type TraceEvent } from "../mod.ts";
+import { connect, type Connection, parseCidr, serve, type TraceEvent } from "../mod.ts";
+import { delay as sleep } from "../src/async/delay.ts";
+import { createMode } from "../src/modes/mod.ts";
 import { runtime } from "../src/net/runtime.ts";
+import { closeAll } from "./helpers/connections.ts";
+import { RawClient } from "./helpers/fault_peers.ts";
 import { Recorder, within } from "./helpers/net_fixtures.ts";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const echo = (message: { text: string }) => message.text;
 
 describe("serve maxConnections", () => {
@@ -191,5 +194,99 @@ describe("serve trace", () => {
     const read = events[1] as Extract<TraceEvent, { type: "read" }>;
     assert.equal(new TextDecoder().decode(read.data), "hi\n");
     assert.equal(read.messages, 1);
+  });
+});
+
+describe("chat with a client that stops reading", () => {
+  // Once a script-level test that waited out the 5 s default stall; the
+  // server.ts process added nothing to what is tested but its log line.
+  test("chat drops a client that stops reading; the others keep receiving everything", {
+    timeout: 60_000,
+  }, async () => {
+    const REPLY_MS = 10_000;
+    const TALKERS = 3;
+    const MESSAGES = 3000;
+    const ROUND = 100;
+    const mode = createMode("chat", { maxFrameBytes: 65536, show: () => {} });
+    const errors: string[] = [];
+    const server = await serve({
+      port: 0,
+      readerStallMs: 1000,
+      onConnect: (client) => mode.onConnect?.(client),
+      onDisconnect: (client) => mode.onDisconnect?.(client),
+      onError: (error) => errors.push(error.message),
+    }, mode.handler);
+    const port = server.address.port;
+    const pad = "c".repeat(1000);
+    const talkers: Connection[] = [];
+    let stuck: RawClient | undefined;
+    try {
+      stuck = await RawClient.open(port);
+      await stuck.until(() => stuck!.text().includes("\n"), "the welcome");
+      const stuckName = stuck.text().match(/you are (guest-\d+)/)?.[1];
+      assert.ok(stuckName, stuck.text());
+      stuck.socket.pause();
+      const names: string[] = [];
+      for (let i = 0; i < TALKERS; i++) {
+        const talker = await connect({ port });
+        talkers.push(talker);
+        const name = (await talker.receive(REPLY_MS))?.text.match(/you are (guest-\d+)/)?.[1];
+        assert.ok(name);
+        names.push(name);
+      }
+      // Each talker reads everything the others say, in order, while the stuck one reads nothing.
+      const received = talkers.map(() => 0);
+      const reading = talkers.map(async (talker, me) => {
+        const next = names.map(() => 0);
+        let left = false;
+        const expected = MESSAGES * (TALKERS - 1);
+        for (let got = 0; got < expected;) {
+          const text: string | undefined = (await talker.receive(REPLY_MS))?.text;
+          assert.ok(text !== undefined, `talker ${me} was closed after ${got} messages`);
+          if (text === `* ${stuckName} left`) left = true;
+          const match: RegExpMatchArray | null = text.match(/^<(guest-\d+)> (\d+) /);
+          if (!match) continue;
+          const from = names.indexOf(match[1]!);
+          assert.notEqual(from, me);
+          assert.equal(Number(match[2]), next[from], `talker ${me} from ${match[1]}`);
+          next[from]!++;
+          received[me] = ++got;
+        }
+        return left;
+      });
+      // Heavy but in rounds: a talker is never more than a round behind, so only the
+      // stuck client can overflow its queue, and a talker that waits too long fails here.
+      for (let round = 0; round * ROUND < MESSAGES; round++) {
+        for (let i = round * ROUND; i < (round + 1) * ROUND; i++) {
+          for (const talker of talkers) talker.send(`${i} ${pad}`);
+        }
+        const due = (round + 1) * ROUND * (TALKERS - 1);
+        const deadline = Date.now() + REPLY_MS;
+        while (received.some((count) => count < due)) {
+          assert.ok(Date.now() < deadline, `round ${round}: talkers got ${received}`);
+          await sleep(5);
+        }
+      }
+      const heardLeave = await Promise.all(reading);
+      // Dropped for taking nothing while the talkers waited for it (the
+      // talkers are slowed to its pace first, so its queue never reaches 1 MiB).
+      const deadline = Date.now() + REPLY_MS;
+      while (errors.length === 0 && Date.now() < deadline) await sleep(20);
+      assert.deepEqual(errors, [
+        "client is not reading: nothing taken for 1 s while others wait; disconnected",
+      ]);
+      // Everyone else hears that the stuck one left.
+      for (const [i, talker] of talkers.entries()) {
+        while (!heardLeave[i]) {
+          const text: string | undefined = (await talker.receive(REPLY_MS))?.text;
+          assert.ok(text !== undefined, "a talker was closed");
+          heardLeave[i] = text === `* ${stuckName} left`;
+        }
+      }
+    } finally {
+      await closeAll(...talkers);
+      await stuck?.destroy();
+      await server.close();
+    }
   });
 });

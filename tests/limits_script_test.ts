@@ -1,8 +1,10 @@
 // Issue 7's limits through the real scripts: server.ts --max-conns,
-// --idle-timeout, --allow/--deny and chat's bounded outbound queue, and
-// udp.ts server --allow/--deny, on the runtime running the tests.
+// --idle-timeout and --allow/--deny, and udp.ts server --allow/--deny, on the
+// runtime running the tests. Chat's slow reader is the library's, tested in
+// tests/library_limits_test.ts with a short readerStallMs.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { delay as sleep } from "../src/async/delay.ts";
 import { connect, type Connection } from "../src/tcp_client.ts";
 import { bindUdp } from "../src/udp_endpoint.ts";
 import { closeAll, echoes, interrupted } from "./helpers/connections.ts";
@@ -12,7 +14,6 @@ import { startServer } from "./helpers/scripts.ts";
 const REPLY_MS = 10_000;
 // bun test gives a test 5 s by default; these wait on real subprocesses on a loaded machine.
 const PATIENT = { timeout: 60_000 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("server.ts limit flags", () => {
   test(
@@ -230,87 +231,4 @@ describe("udp.ts server --allow and --deny", () => {
       await server.kill();
     }
   });
-});
-
-describe("server.ts chat with a client that stops reading", () => {
-  test(
-    "server.ts chat drops a client that stops reading; the others keep receiving everything",
-    PATIENT,
-    async () => {
-      const { server, port } = await startServer("server.ts", ["--port", "0", "--mode", "chat"]);
-      const TALKERS = 3;
-      const MESSAGES = 3000;
-      const ROUND = 100;
-      const pad = "c".repeat(1000);
-      const talkers: Connection[] = [];
-      let stuck: RawClient | undefined;
-      try {
-        stuck = await RawClient.open(port);
-        await stuck.until(() => stuck!.text().includes("\n"), "the welcome");
-        const stuckName = stuck.text().match(/you are (guest-\d+)/)?.[1];
-        assert.ok(stuckName, stuck.text());
-        stuck.socket.pause();
-        const names: string[] = [];
-        for (let i = 0; i < TALKERS; i++) {
-          const talker = await connect({ port });
-          talkers.push(talker);
-          const name = (await talker.receive(REPLY_MS))?.text.match(/you are (guest-\d+)/)?.[1];
-          assert.ok(name);
-          names.push(name);
-        }
-        // Each talker reads everything the others say, in order, while the stuck one reads nothing.
-        const received = talkers.map(() => 0);
-        const reading = talkers.map(async (talker, me) => {
-          const next = names.map(() => 0);
-          let left = false;
-          const expected = MESSAGES * (TALKERS - 1);
-          for (let got = 0; got < expected;) {
-            const text: string | undefined = (await talker.receive(REPLY_MS))?.text;
-            assert.ok(text !== undefined, `talker ${me} was closed after ${got} messages`);
-            if (text === `* ${stuckName} left`) left = true;
-            const match: RegExpMatchArray | null = text.match(/^<(guest-\d+)> (\d+) /);
-            if (!match) continue;
-            const from = names.indexOf(match[1]!);
-            assert.notEqual(from, me);
-            assert.equal(Number(match[2]), next[from], `talker ${me} from ${match[1]}`);
-            next[from]!++;
-            received[me] = ++got;
-          }
-          return left;
-        });
-        // Heavy but in rounds: a talker is never more than a round behind, so only the
-        // stuck client can overflow its queue, and a talker that waits too long fails here.
-        for (let round = 0; round * ROUND < MESSAGES; round++) {
-          for (let i = round * ROUND; i < (round + 1) * ROUND; i++) {
-            for (const talker of talkers) talker.send(`${i} ${pad}`);
-          }
-          const due = (round + 1) * ROUND * (TALKERS - 1);
-          const deadline = Date.now() + REPLY_MS;
-          while (received.some((count) => count < due)) {
-            assert.ok(Date.now() < deadline, `round ${round}: talkers got ${received}`);
-            await sleep(5);
-          }
-        }
-        const heardLeave = await Promise.all(reading);
-        await server.waitFor(
-          // Dropped for taking nothing while the talkers waited for it (the
-          // talkers are slowed to its pace first, so its queue never reaches 1 MiB).
-          /client \d+ \(127\.0\.0\.1:\d+\): (Error: )?client is not reading: nothing taken for \d+ s while others wait; disconnected/,
-          { stream: "stderr", timeoutMs: REPLY_MS },
-        );
-        // Everyone else hears that the stuck one left.
-        for (const [i, talker] of talkers.entries()) {
-          while (!heardLeave[i]) {
-            const text: string | undefined = (await talker.receive(REPLY_MS))?.text;
-            assert.ok(text !== undefined, "a talker was closed");
-            heardLeave[i] = text === `* ${stuckName} left`;
-          }
-        }
-      } finally {
-        await closeAll(...talkers);
-        await stuck?.destroy();
-        await server.kill();
-      }
-    },
-  );
 });

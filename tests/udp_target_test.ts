@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { sameAddress } from "../src/cli/udp/target.ts";
 import { zoneHint } from "../src/cli/zone_hint.ts";
+import { sameAddress } from "../src/same_address.ts";
 
 describe("sameAddress", () => {
   const at = (hostname: string, port = 9000) => ({ hostname, port });

@@ -1,6 +1,5 @@
 import { formatAddress } from "../address.ts";
 import { FramingError, type FramingErrorCode } from "../framing/mod.ts";
-import type { RefusalCode } from "../handler.ts";
 import { NetError, type NetOperation } from "../net/net_error.ts";
 import { localAddresses } from "./local_addresses.ts";
 import { UsageError } from "./usage_error.ts";
@@ -104,14 +103,4 @@ export function describeError(error: unknown): string {
     return error.name === "Error" ? error.message : `${error.name}: ${error.message}`;
   }
   return String(error);
-}
-
-/** Why a connection was turned away, in the flags' terms. */
-export function describeRefusal(reason: string, code: RefusalCode): string {
-  return code === "NOT_ALLOWED" ? "not allowed by --allow/--deny" : reason;
-}
-
-/** Why a UDP server did not answer a datagram of `bytes` bytes, in the flags' terms. */
-export function describeOversizedDatagram(bytes: number, limit: number): string {
-  return `${bytes} bytes is over --max-datagram ${limit}, not answered`;
 }

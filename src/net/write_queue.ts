@@ -1,5 +1,5 @@
 import { Waiters } from "../async/waiters.ts";
-import { concatBytes, followsOn } from "../framing/concat.ts";
+import { concatBytes, followsOn } from "../bytes/concat.ts";
 
 // Writes are joined up to this size, so many small replies cost one syscall.
 const COALESCE_BYTES = 64 * 1024;

@@ -23,7 +23,7 @@ import {
   pasteIntoChat,
   resetDuringEcho,
   servedClient,
-  sleep as pause,
+  sleep,
   WhoFlood,
 } from "./hostile_peers.ts";
 
@@ -80,8 +80,6 @@ const STORM_MEMBERS = 500;
 // Per member at the peak; see JOIN_STORM_BYTES_PER_MEMBER in tests/fault_battery_hostile_test.ts.
 const STORM_BYTES_PER_MEMBER = 128 * 1024;
 const RECOVERY_MS = 10_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(what);
@@ -334,7 +332,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
       if (pid === undefined) return;
       const deadline = Date.now() + RECOVERY_MS;
       while (memoryOf(pid) > before + RESET_RSS_SLACK_BYTES && Date.now() < deadline) {
-        await pause(250);
+        await sleep(250);
       }
       const held = memoryOf(pid) - before;
       check(held <= RESET_RSS_SLACK_BYTES, `${(held / MIB).toFixed(1)} MiB still held`);
@@ -351,9 +349,9 @@ export const FAULT_CASES: readonly FaultCase[] = [
       try {
         const before = pid === undefined ? 0 : memoryOf(pid);
         await room.attack(WHO_ATTACKERS, 60_000);
-        await pause(1000);
+        await sleep(1000);
         await room.relay("still served", 10_000);
-        await pause(2000);
+        await sleep(2000);
         if (watch) {
           const growth = watch.stop() - before;
           check(growth < WHO_RSS_BOUND_BYTES, `memory grew by ${(growth / MIB).toFixed(1)} MiB`);
@@ -381,7 +379,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
         const deadline = Date.now() + 20_000;
         // A few short of all: the baseline may still hold a warm-up client's descriptor.
         while (openFds(pid) < fdsBefore + STORM_MEMBERS - 8 && Date.now() < deadline) {
-          await pause(250);
+          await sleep(250);
         }
         await memorySettled(pid);
         const perMember = (watch.stop() - before) / STORM_MEMBERS;

@@ -5,6 +5,7 @@
 // the bench can print them; the tests and fault cases decide what is wrong.
 import { spawnSync } from "node:child_process";
 import net from "node:net";
+import { delay } from "../../src/async/delay.ts";
 import { connect } from "../../src/tcp_client.ts";
 import { memoryOf, RawClient } from "./fault_peers.ts";
 import { listeningOn, RunningScript, scriptCommand } from "./scripts.ts";
@@ -13,9 +14,8 @@ const MIB = 1024 * 1024;
 const WAIT_MS = 10_000;
 const utf8 = new TextEncoder();
 
-/** Resolves after `ms`. */
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+/** The project's one delay, by the name tests know it by. */
+export const sleep = delay;
 
 let clockTicks: number | undefined;
 

@@ -44,12 +44,22 @@ export function twoPcsUnavailable(): string | false {
 }
 
 /**
+ * A short name part no other test file holds at the same time: parallel test
+ * runners (`deno test --parallel`, `bun test --parallel`) run files at once,
+ * and Deno's run them as workers of one process, so the pid alone repeats.
+ */
+function uniqueId(): string {
+  const random = Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, "0");
+  return `${process.pid % 1000}${random}${created++}`;
+}
+
+/**
  * Builds pc1 and pc2: a veth pair, 10.99.1.1/24 and 10.99.1.2/24, link-local
  * fe80::1 and fe80::2 (without duplicate address detection, so usable at once).
  * Call `remove()` in a finally or after hook.
  */
 export function createTwoPcs(): TwoPcs {
-  const id = `${process.pid % 100000}${created++}`;
+  const id = uniqueId();
   const pc1 = `slab${id}a`;
   const pc2 = `slab${id}b`;
   // Interface names are at most 15 characters.
@@ -136,7 +146,7 @@ export function slowLinkUnavailable(): string | false {
   const unavailable = twoPcsUnavailable();
   if (unavailable) return unavailable;
   if (!hasCommand("tc")) return "tc is not installed (apt-get install iproute2)";
-  const probe = `slabtbf${process.pid % 100000}`;
+  const probe = `slabtbf${uniqueId()}`;
   try {
     run("ip", ["netns", "add", probe]);
     run("ip", ["netns", "exec", probe, ...slowLinkCommand("lo", "1mbit", 50)]);

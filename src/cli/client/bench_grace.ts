@@ -1,4 +1,5 @@
 import { settlesWithin } from "../../async/deadline.ts";
+import { secondsText } from "../../seconds_text.ts";
 import { formatTransfer } from "../bench/mod.ts";
 
 /**
@@ -7,7 +8,7 @@ import { formatTransfer } from "../bench/mod.ts";
  * after ours (a discard server sends it once it has read everything) or its
  * last echoes, and for the close. Why 5 s: it is the time socklab's own
  * server gives a reader that takes nothing before dropping it
- * (READER_STALL_MS in src/tcp_server.ts), so both ends are as patient; and it
+ * (the default `readerStallMs` in src/tcp_server.ts), so both ends are as patient; and it
  * covers what a healthy lab link still has to deliver when the run ends, the
  * two socket buffers (Linux grows a sender's to at most 4 MiB, which crosses
  * 100 Mbit/s in 0.34 s and 10 Mbit/s in 3.4 s). A longer `--timeout`
@@ -38,7 +39,7 @@ export class EndDeadline {
 
   /** The grace in words, as the one-line failures say it. */
   get words(): string {
-    return `${this.graceMs / 1000} s`;
+    return secondsText(this.graceMs);
   }
 }
 

@@ -36,13 +36,17 @@ Deno and Bun. Five ways to use it:
                          to connect; waits --timeout (default 2s here); with
                          --json, one JSON array on stdout. A server found as
                          "Ani" on host lab-pc-07.local is reached with
-                         --host lab-pc-07.local (or the address it lists)
+                         --host Ani (its port comes with the name),
+                         --host lab-pc-07.local, or the address it lists
 
 Options:
   --host HOST          server address or name (default 127.0.0.1); HOST:PORT
                        or [IPV6]:PORT sets the port too. A NAME.local is
                        asked for on the LAN by multicast DNS (2s) when the
-                       system cannot resolve it
+                       system cannot resolve it; any other name the system
+                       does not know, such as Ani or "lab-pc-07 echo", is
+                       a server's name as --find lists it (quote a name
+                       with spaces); its port is used unless --port is given
   -p, --port PORT      server port (default 9000)
   -t, --timeout TIME   how long to wait to connect and for each reply
                        (default 5s)
@@ -60,6 +64,10 @@ Options:
   --expect WHAT        check mode: what a reply must be: echo (the message
                        back), upper (in upper case) or any (default: one reply
                        line per message, in the server's own words)
+  --lang en|id         check mode: the cards, hints, table and report in
+                       English or Bahasa Indonesia (default: from LC_ALL,
+                       LC_MESSAGES or LANG, e.g. id_ID.UTF-8; else English);
+                       check names and --json's identifiers stay as they are
   --class FILE         check mode: judge a whole class, one student a line
                        (NAME HOST[:PORT]; # comments), --parallel N at once
                        (default 8): a table with a row per student, a column

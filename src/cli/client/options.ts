@@ -3,15 +3,16 @@ import type { FramingName } from "../../framing/mod.ts";
 import type { SendOptions } from "../../tcp_client.ts";
 import { escapeControl } from "../../terminal_text.ts";
 import { MIN_PATTERN_BYTES } from "../bench/mod.ts";
-import { expectFlag, refuseWithCheck } from "../check/check_flags.ts";
+import { expectFlag, langFlag, refuseWithCheck } from "../check/check_flags.ts";
 import { type ClassFlags, classFlags } from "../check/class_flags.ts";
+import type { Lang } from "../check/lang/mod.ts";
 import type { ExpectName } from "../check/mod.ts";
 import { describeError } from "../describe_error.ts";
+import { targetFlags } from "../discovery/mod.ts";
 import { durationFlag } from "../duration.ts";
-import { endpointFlags } from "../endpoint_flags.ts";
 import { choiceFlag, COMMON_FLAGS, framingFlag, integerFlag, parseFlags } from "../flags.ts";
 import { CHUNK_FLAGS, NAGLE_FLAG, pieceFlags } from "../segment_flags.ts";
-import { CLIENT_TLS_FLAGS, type ClientTlsChoice, clientTlsChoice } from "../tls/flags.ts";
+import { CLIENT_TLS_FLAGS, type ClientTlsChoice, clientTlsChoice } from "../tls/mod.ts";
 import { UsageError } from "../usage_error.ts";
 
 const MAX_FRAME_LIMIT = 0xffffffff;
@@ -34,7 +35,7 @@ export type ClientTask =
   | { kind: "messages"; messages: string[] }
   | { kind: "ping"; count: number; intervalMs: number }
   | { kind: "duplex" }
-  | { kind: "check"; expect: ExpectName; class?: ClassFlags }
+  | { kind: "check"; expect: ExpectName; lang: Lang; class?: ClassFlags }
   | { kind: "find"; timeoutMs: number }
   | {
     kind: "bench";
@@ -49,6 +50,8 @@ export type ClientTask =
 export interface ClientOptions {
   host: string;
   port: number;
+  /** Whether --port (or HOST:PORT) named the port: then it wins over an instance's own. */
+  portGiven: boolean;
   framing: FramingName;
   maxFrameBytes: number;
   /** For connecting and for each reply. */
@@ -78,6 +81,7 @@ const CLIENT_FLAGS = {
   check: { type: "boolean", default: false },
   find: { type: "boolean", default: false },
   expect: { type: "string" },
+  lang: { type: "string" },
   class: { type: "string" },
   report: { type: "string" },
   watch: { type: "string" },
@@ -99,7 +103,7 @@ export function parseClientOptions(args: string[]): ClientOptions | "help" {
   if (values.expect !== undefined && !values.check) {
     throw new UsageError("--expect only applies with --check");
   }
-  const classFlag = (["class", "report", "watch"] as const).find((name) =>
+  const classFlag = (["lang", "class", "report", "watch"] as const).find((name) =>
     values[name] !== undefined
   );
   if (classFlag !== undefined && !values.check) {
@@ -116,7 +120,7 @@ export function parseClientOptions(args: string[]): ClientOptions | "help" {
     );
   }
   return {
-    ...endpointFlags(values.host, values.port, given.has("port"), 1),
+    ...targetFlags(values.host, values.port, given.has("port"), 1),
     framing,
     maxFrameBytes,
     timeoutMs,
@@ -165,7 +169,7 @@ function parseFind(
 
 function parseCheck(
   values:
-    & { expect?: string; verbose: boolean; hex: boolean }
+    & { expect?: string; lang?: string; verbose: boolean; hex: boolean }
     & { class?: string; parallel?: string; report?: string; watch?: string }
     & Record<string, unknown>,
   messages: string[],
@@ -183,6 +187,7 @@ function parseCheck(
   return {
     kind: "check",
     expect: expectFlag(values.expect),
+    lang: langFlag(values.lang),
     ...(ofClass ? { class: ofClass } : {}),
   };
 }

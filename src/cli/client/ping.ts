@@ -1,12 +1,13 @@
 import { formatAddress } from "../../address.ts";
 import { delay } from "../../async/delay.ts";
+import { lenientText } from "../../bytes/lenient_text.ts";
 import { NetError } from "../../net/net_error.ts";
+import { secondsText } from "../../seconds_text.ts";
 import { type Connection, FIN_GRACE_MS } from "../../tcp_client.ts";
 import { countOf } from "../count_of.ts";
 import { printError, printLine, printStatus } from "../output.ts";
 import { programName } from "../program_name.ts";
 import { formatLossLine, formatRttSummary, summariseRtts } from "../rtt_stats.ts";
-import { secondsText } from "./receive_reply.ts";
 
 const PROBE = /^ping (\d+)$/i;
 
@@ -117,7 +118,7 @@ async function awaitReply(
       throw error;
     }
     if (message === null) return { kind: "closed" };
-    const probe = PROBE.exec(new TextDecoder().decode(message.bytes));
+    const probe = PROBE.exec(lenientText(message.bytes));
     if (probe && Number(probe[1]) !== seq) continue;
     // Counted as on the wire (newline or length prefix included), as a capture's Len= and udp.ts
     // ping count it; a CR before the newline, dropped by the decoder, is not counted.

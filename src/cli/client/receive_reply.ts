@@ -1,5 +1,6 @@
 import type { Message } from "../../message.ts";
 import { NetError } from "../../net/net_error.ts";
+import { secondsText } from "../../seconds_text.ts";
 import type { Connection } from "../../tcp_client.ts";
 import { escapeControl } from "../../terminal_text.ts";
 import { countOf } from "../count_of.ts";
@@ -7,11 +8,6 @@ import { countOf } from "../count_of.ts";
 /** Shows a message the user typed inside an error line: escaped and cut short. */
 export function quoteMessage(text: string): string {
   return `'${escapeControl(text.length > 40 ? `${text.slice(0, 40)}...` : text)}'`;
-}
-
-/** Formats milliseconds as the seconds a user gave to --timeout. */
-export function secondsText(ms: number): string {
-  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 /**

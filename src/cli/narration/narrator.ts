@@ -4,8 +4,9 @@ import { NetError } from "../../net/net_error.ts";
 import type { TraceEndpoints, TraceEvent, TraceSink } from "../../trace.ts";
 import { clockTime } from "../clock_time.ts";
 import { countOf } from "../count_of.ts";
-import { describeError, describeRefusal } from "../describe_error.ts";
+import { describeError } from "../describe_error.ts";
 import { printNarration } from "../output.ts";
+import { describeRefusal } from "../refusal_text.ts";
 import { hexDump } from "./hex_dump.ts";
 import { LruMap } from "./lru_map.ts";
 
@@ -85,7 +86,7 @@ function faultSentence(event: Extract<TraceEvent, { type: "datagram-fault" }>): 
   }
 }
 
-/** The event as one JSON object; the schema is documented in docs/lab.md. */
+/** The event as one JSON object; the schema is documented in docs/reference.md. */
 function jsonRecord(event: TraceEvent, where: TraceEndpoints, time: Date): Record<string, unknown> {
   const record: Record<string, unknown> = {
     time: time.toISOString(),

@@ -54,7 +54,8 @@ Options:
                        _socklab._tcp, and answers for HOSTNAME.local, so
                        client.ts --find lists it and --host HOSTNAME.local
                        reaches it; goodbye packets withdraw it at Ctrl-C.
-                       Nothing is announced on 127.0.0.1
+                       A name another server already has becomes "NAME (2)"
+                       (the banner says so). Nothing is announced on 127.0.0.1
   --no-announce        do not announce this server on the LAN
   --nagle              turn Nagle's algorithm on for replies: a small write
                        waits while earlier data is unacknowledged (default:

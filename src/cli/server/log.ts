@@ -1,11 +1,14 @@
 import { formatAddress } from "../../address.ts";
-import type { Client, RefusalCode, ServerStats } from "../../handler.ts";
+import type { Client } from "../../handler.ts";
 import type { ReceivedTally } from "../../modes/mod.ts";
 import type { SocketAddress } from "../../net/types.ts";
+import type { RefusalCode } from "../../refusal_code.ts";
+import type { ServerStats } from "../../server_stats.ts";
 import { bitsPerSecond, formatBitrate, formatTransfer } from "../bench/mod.ts";
 import { countOf } from "../count_of.ts";
-import { describeError, describeRefusal } from "../describe_error.ts";
+import { describeError } from "../describe_error.ts";
 import { printError, printStatus } from "../output.ts";
+import { describeRefusal } from "../refusal_text.ts";
 import { OTHER_KINDS, RepeatFilter, type RepeatReport } from "../repeat_filter.ts";
 
 function who(client: Client): string {

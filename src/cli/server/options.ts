@@ -19,7 +19,7 @@ import {
 import { type JitteredDuration, jitteredDurationFlag } from "../jittered_duration.ts";
 import { MAX_SEED } from "../seeded_random.ts";
 import { NAGLE_FLAG } from "../segment_flags.ts";
-import { SERVER_TLS_FLAGS, type ServerTlsChoice, serverTlsChoice } from "../tls/flags.ts";
+import { SERVER_TLS_FLAGS, type ServerTlsChoice, serverTlsChoice } from "../tls/mod.ts";
 import { UsageError } from "../usage_error.ts";
 
 /** The largest --max-frame: what a 4-byte length prefix can announce. */

@@ -26,7 +26,8 @@ import { boundWords, clockSeconds, datagramsFor } from "./bench_bound.ts";
 import { runOneWayBench } from "./bench_one_way.ts";
 import { paceSends, type Pacing, sentQueued } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
-import { type FaultStats, startFaults } from "./faults.ts";
+import { faultSummary, startFaults } from "./fault_text.ts";
+import type { FaultStats } from "./faults.ts";
 import type { UdpBenchOptions } from "./options.ts";
 import { explainSendSide, heldBackLine } from "./send_side.ts";
 import { openUdpTarget } from "./target.ts";
@@ -111,7 +112,7 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
     while (owed() && Date.now() < deadline) {
       await settlesWithin(echoed.wait(), deadline - Date.now());
     }
-    if (faults) printStatus(faults.summary());
+    if (faults) printStatus(faultSummary(faults));
     const drops = dropsSince();
     const bufferDrops = drops.receiveBuffer;
     const total = tally.snapshot();

@@ -33,7 +33,7 @@ import {
 import { paceSends, sentQueued } from "./bench_pace.ts";
 import { reportDoubt } from "./bench_report_check.ts";
 import { silenceExplanation } from "./explain.ts";
-import { startFaults } from "./faults.ts";
+import { faultSummary, startFaults } from "./fault_text.ts";
 import type { UdpBenchOptions } from "./options.ts";
 import { openUdpTarget } from "./target.ts";
 
@@ -196,7 +196,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
         await settlesWithin(arrived.wait(), deadline - Date.now());
       }
     }
-    if (faults) printStatus(faults.summary());
+    if (faults) printStatus(faultSummary(faults));
     const drops = dropsSince();
     run.bufferDrops = drops.receiveBuffer;
     run.sendBufferDrops = drops.sendBuffer;

@@ -12,8 +12,10 @@ import { programName } from "../program_name.ts";
 import { EXIT } from "../run_main.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { silenceExplanation, tooLargeText } from "./explain.ts";
-import { startFaults, type UdpFaults } from "./faults.ts";
-import { type UdpClientOptions, udpNarrator } from "./options.ts";
+import { faultSummary, startFaults } from "./fault_text.ts";
+import type { UdpFaults } from "./faults.ts";
+import { udpNarrator } from "./narrator.ts";
+import type { UdpClientOptions } from "./options.ts";
 import { openUdpTarget, type UdpTarget } from "./target.ts";
 
 // Read when a message is printed: the compiled executable renames itself after imports.
@@ -47,7 +49,7 @@ export async function runUdpClient(options: UdpClientOptions): Promise<number> {
     return await exchange.run();
   } finally {
     await target.endpoint.close();
-    if (faults) printStatus(faults.summary());
+    if (faults) printStatus(faultSummary(faults));
   }
 }
 

@@ -1,12 +1,9 @@
 import type { SocketAddress } from "../../net/types.ts";
 import type { DatagramFault, TraceSink } from "../../trace.ts";
 import type { DatagramFaults } from "../../udp_endpoint.ts";
-import { formatDuration } from "../duration.ts";
-import { createNarrator } from "../narration/narrator.ts";
-import { printStatus } from "../output.ts";
 import { type SeededRandom, seededRandom } from "../seeded_random.ts";
 import { DueQueue } from "./due_queue.ts";
-import type { FaultSettings } from "./fault_flags.ts";
+import type { FaultSettings } from "./fault_settings.ts";
 import { HeldBytes } from "./held_bytes.ts";
 
 /** What the faults do to one datagram this side sends. */
@@ -142,7 +139,8 @@ export class UdpFaults implements DatagramFaults {
     received: 0,
     droppedOnReceive: 0,
   };
-  readonly #settings: FaultSettings;
+  /** What was asked for: the faults and the seed as given. */
+  readonly settings: FaultSettings;
   readonly #decider: FaultDecider;
   readonly #trace: TraceSink | undefined;
   readonly #maxHeld: number;
@@ -170,7 +168,7 @@ export class UdpFaults implements DatagramFaults {
    * @param trace Sees each fault as a `datagram-fault` event.
    */
   constructor(settings: FaultSettings, trace?: TraceSink, limits: FaultLimits = {}) {
-    this.#settings = settings;
+    this.settings = settings;
     this.#decider = new FaultDecider(settings);
     this.#trace = trace;
     this.#maxHeld = limits.maxHeld ?? DEFAULT_MAX_HELD;
@@ -258,39 +256,6 @@ export class UdpFaults implements DatagramFaults {
     this.#addresses.clear();
     this.#sharedAddresses = 0;
     for (const resolve of this.#idle.splice(0)) resolve();
-  }
-
-  /** One line saying which faults are on and the seed that repeats them. */
-  describe(): string {
-    const s = this.#settings;
-    const parts: string[] = [];
-    if (s.dropPercent > 0) parts.push(`--drop ${s.dropPercent}% (sent and received)`);
-    if (s.delayMs > 0 || s.jitterMs > 0) {
-      parts.push(
-        `--delay ${formatDuration(s.delayMs)}${
-          s.jitterMs > 0 ? `±${formatDuration(s.jitterMs)}` : ""
-        }`,
-      );
-    }
-    if (s.dupPercent > 0) parts.push(`--dup ${s.dupPercent}%`);
-    if (s.reorderPercent > 0) parts.push(`--reorder ${s.reorderPercent}%`);
-    return `faults on purpose: ${parts.join(", ")}; --seed ${this.seed} repeats them`;
-  }
-
-  /** One line of what the faults did. */
-  summary(): string {
-    const s = this.stats;
-    const out = [
-      `${s.dropped} dropped`,
-      `${s.delayed} delayed`,
-      `${s.duplicated} duplicated`,
-      `${s.held} held back (${s.reordered} went after a later one)`,
-    ];
-    if (s.overflow > 0) out.push(`${s.overflow} dropped as too many were waiting`);
-    if (s.unsent > 0) out.push(`${s.unsent} never sent (still waiting at the end)`);
-    return `faults (--seed ${this.seed}): of ${s.toSend} to send, ${
-      out.join(", ")
-    }; of ${s.received} received, ${s.droppedOnReceive} dropped`;
   }
 
   // The datagram's entry, its bytes copied in to wait; -1, counted and
@@ -432,22 +397,4 @@ export class UdpFaults implements DatagramFaults {
       remote,
     });
   }
-}
-
-/**
- * The fault layer a script asked for with its flags, or `undefined` when it
- * asked for none; says which faults are on and the seed, on stderr. Its
- * narration follows `-v` (a line per fault) and `--json` (a JSON line each).
- */
-export function startFaults(
-  settings: FaultSettings | undefined,
-  narration: { verbose: boolean; json: boolean },
-): UdpFaults | undefined {
-  if (settings === undefined) return undefined;
-  const faults = new UdpFaults(
-    settings,
-    createNarrator({ verbose: narration.verbose, json: narration.json, hex: false }),
-  );
-  printStatus(faults.describe());
-  return faults;
 }

@@ -14,7 +14,7 @@ Usage:
   udp.ts bench  [--host 127.0.0.1] [--port 9000] [--time TIME | --bytes N | --blockcount N]
                 [--rate RATE] [--size BYTES] [--direction up|down|both] [--json]
   udp.ts check  [--host 127.0.0.1] [--port 9000] [--timeout TIME] [--expect echo|upper|any] [--json]
-                [--class FILE [--parallel N] [--report FILE.html|.csv|.json] [--watch TIME]]
+                [--lang en|id] [--class FILE [--parallel N] [--report FILE.html|.csv|.json] [--watch TIME]]
   udp.ts find   [--timeout TIME] [--json]
   server, client, ping and bench also take faults on purpose (see below):
          [--drop PCT] [--delay TIME[±JITTER]] [--dup PCT] [--reorder PCT] [--seed N]
@@ -62,6 +62,7 @@ server: answers every datagram to its sender, so many clients work at once.
                       host name and the mode). On 0.0.0.0, :: or a LAN address
                       the server announces itself as _socklab._udp by multicast
                       DNS (udp port 5353) and answers for HOSTNAME.local;
+                      a name another server has becomes "NAME (2)";
                       nothing is announced on 127.0.0.1
   --no-announce       do not announce this server on the LAN
   --max-datagram N    larger datagrams are counted and not answered; replies are
@@ -148,6 +149,8 @@ check: judges a UDP server (your own, in any language) by its behaviour and
   -t, --timeout TIME  how long to wait for each reply (default 1s)
   --expect WHAT       echo (the datagram back), upper (in upper case) or any
                       (default: any one reply, in the server's own words)
+  --lang en|id        the report in English or Bahasa Indonesia (default: from
+                      LC_ALL, LC_MESSAGES or LANG, e.g. id_ID.UTF-8; else English)
   --json              instead of text, one JSON object on stdout, for grading
   --class FILE        judge a whole class, one student a line (NAME HOST[:PORT];
                       # comments), -P/--parallel N at once (default 8): a row per
@@ -159,6 +162,9 @@ check: judges a UDP server (your own, in any language) by its behaviour and
 find: lists the udp.ts servers on the LAN (DNS-SD over multicast DNS): name,
   host, addresses, port, mode and the command to reach each one. --host
   NAME.local works in every command: asked on the LAN when the system cannot.
+  So does the name find lists (--host "lab-pc-07 echo", quoted for the space):
+  client, ping, bench and check look it up (2s) and use its port unless --port
+  is given.
   -t, --timeout TIME  how long to listen for answers (default 2s)
   --json              one JSON array on stdout, for scripts
 

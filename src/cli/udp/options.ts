@@ -1,18 +1,18 @@
 import type { CidrRange } from "../../cidr.ts";
 import { DATAGRAM_MODE_NAMES, type DatagramModeName, MODE_NAMES } from "../../modes/mod.ts";
-import type { TraceSink } from "../../trace.ts";
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../../udp_endpoint.ts";
 import { parseRate, UDP_BENCH_HEADER_BYTES } from "../bench/mod.ts";
-import { expectFlag } from "../check/check_flags.ts";
+import { expectFlag, langFlag } from "../check/check_flags.ts";
 import { type ClassFlags, classFlags } from "../check/class_flags.ts";
+import type { Lang } from "../check/lang/mod.ts";
 import type { ExpectName } from "../check/mod.ts";
 import {
   ANNOUNCE_FLAGS,
   type AnnounceChoice,
   announceChoice,
 } from "../discovery/announce_flags.ts";
+import { targetFlags } from "../discovery/mod.ts";
 import { durationFlag } from "../duration.ts";
-import { endpointFlags } from "../endpoint_flags.ts";
 import {
   choiceFlag,
   cidrFlags,
@@ -21,7 +21,6 @@ import {
   integerFlag,
   parseFlags,
 } from "../flags.ts";
-import { createNarrator } from "../narration/narrator.ts";
 import { programName } from "../program_name.ts";
 import { UsageError } from "../usage_error.ts";
 import { countFlag, type UdpBenchCount } from "./bench_bound.ts";
@@ -34,6 +33,8 @@ export type UdpServerMode = DatagramModeName;
 interface CommonOptions {
   host: string;
   port: number;
+  /** Whether --port (or HOST:PORT) named the port: then it wins over an instance's own. */
+  portGiven: boolean;
   verbose: boolean;
   /** Events as JSON Lines on stderr. */
   json: boolean;
@@ -84,6 +85,8 @@ export interface UdpBenchOptions {
   command: "bench";
   host: string;
   port: number;
+  /** Whether --port (or HOST:PORT) named the port: then it wins over an instance's own. */
+  portGiven: boolean;
   /** The report as one JSON object on stdout instead of text. */
   json: boolean;
   seconds: number;
@@ -108,9 +111,13 @@ export interface UdpCheckOptions {
   command: "check";
   host: string;
   port: number;
+  /** Whether --port (or HOST:PORT) named the port: then it wins over an instance's own. */
+  portGiven: boolean;
   /** How long to wait for each reply. */
   timeoutMs: number;
   expect: ExpectName;
+  /** The language of the report's texts (`--lang`, else the system's locale). */
+  lang: Lang;
   /** The report as one JSON object on stdout instead of text. */
   json: boolean;
   /** --class FILE and its flags: judge every student's server; undefined for one server. */
@@ -176,6 +183,7 @@ const SPECS = {
     json,
     timeout: { type: "string", short: "t", default: "1" },
     expect: { type: "string" },
+    lang: { type: "string" },
     class: { type: "string" },
     parallel: { type: "string", short: "P" },
     report: { type: "string" },
@@ -270,7 +278,7 @@ export function parseUdpArgs(args: string[]): UdpCommand {
       }
       return {
         command,
-        ...endpointFlags(values.host, values.port, given.has("port"), 1),
+        ...targetFlags(values.host, values.port, given.has("port"), 1),
         json: values.json,
         direction,
         seconds: durationFlag("time", values.time, 100, MAX_BENCH_MS) / 1000,
@@ -287,9 +295,10 @@ export function parseUdpArgs(args: string[]): UdpCommand {
       const ofClass = classFlags(values);
       return {
         command,
-        ...endpointFlags(values.host, values.port, given.has("port"), 1),
+        ...targetFlags(values.host, values.port, given.has("port"), 1),
         timeoutMs: durationFlag("timeout", values.timeout, 1, MAX_MS),
         expect: expectFlag(values.expect),
+        lang: langFlag(values.lang),
         json: values.json,
         ...(ofClass ? { class: ofClass } : {}),
       };
@@ -324,20 +333,12 @@ function common(
   given: ReadonlySet<string>,
 ): CommonOptions {
   return {
-    ...endpointFlags(values.host, values.port, given.has("port"), 0),
+    ...targetFlags(values.host, values.port, given.has("port"), 0),
     verbose: values.verbose,
     json: values.json,
     hex: values.hex,
     faults: faultFlags(values),
   };
-}
-
-/**
- * The trace sink for `--json` and `--hex`. `-v` keeps udp.ts's own
- * per-datagram lines, so the narrator does not repeat them.
- */
-export function udpNarrator(options: CommonOptions): TraceSink | undefined {
-  return createNarrator({ verbose: false, json: options.json, hex: options.hex });
 }
 
 // One bound per run, as iperf3 takes -t, -n or -k: two would leave which one ended it to chance.

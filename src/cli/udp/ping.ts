@@ -10,8 +10,9 @@ import { formatLossLine, formatRttSummary } from "../rtt_stats.ts";
 import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
 import { silenceExplanation } from "./explain.ts";
-import { startFaults } from "./faults.ts";
-import { udpNarrator, type UdpPingOptions } from "./options.ts";
+import { faultSummary, startFaults } from "./fault_text.ts";
+import { udpNarrator } from "./narrator.ts";
+import type { UdpPingOptions } from "./options.ts";
 import { formatProbe, parseProbe } from "./ping_probe.ts";
 import { PingTally } from "./ping_tally.ts";
 import { openUdpTarget } from "./target.ts";
@@ -84,7 +85,7 @@ export async function runUdpPing(options: UdpPingOptions): Promise<number> {
     for (const timer of missingTimers) clearTimeout(timer);
     await endpoint.close();
   }
-  if (faults) printStatus(faults.summary());
+  if (faults) printStatus(faultSummary(faults));
   printSummary(where, tally);
   if (tally.received > 0) return EXIT.ok;
   const name = programName("udp.ts");

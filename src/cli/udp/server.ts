@@ -6,17 +6,19 @@ import { NetError } from "../../net/net_error.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import { serveUdp } from "../../udp_endpoint.ts";
 import { countOf } from "../count_of.ts";
-import { describeError, describeOversizedDatagram, describeRefusal } from "../describe_error.ts";
+import { describeError } from "../describe_error.ts";
 import { startServerAnnouncement } from "../discovery/server_announcement.ts";
 import { printListening } from "../listen_banner.ts";
 import { printLine, printStatus, useNonBlockingOutput } from "../output.ts";
 import { commandFor } from "../program_name.ts";
+import { describeOversizedDatagram, describeRefusal } from "../refusal_text.ts";
 import { RepeatFilter } from "../repeat_filter.ts";
 import { EXIT } from "../run_main.ts";
 import { onStopSignal } from "../signals.ts";
 import { BenchReceiver } from "./bench_receiver.ts";
-import { startFaults } from "./faults.ts";
-import { udpNarrator, type UdpServerOptions } from "./options.ts";
+import { faultSummary, startFaults } from "./fault_text.ts";
+import { udpNarrator } from "./narrator.ts";
+import type { UdpServerOptions } from "./options.ts";
 import { PeerTable } from "./peer_table.ts";
 
 /** Datagrams the server counts apart because something was odd about them. */
@@ -156,7 +158,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   await announcement?.close();
   await endpoint.close();
   printReport(peers, oddities);
-  if (faults) printStatus(faults.summary());
+  if (faults) printStatus(faultSummary(faults));
   return EXIT.ok;
 }
 
