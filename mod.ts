@@ -12,8 +12,9 @@
  *
  * @module
  */
-export { formatAddress, isIpLiteral, resolveHost } from "./src/address.ts";
+export { formatAddress, isIpLiteral } from "./src/address.ts";
 export { cidrContains, type CidrRange, isPeerAllowed, parseCidr } from "./src/cidr.ts";
+export { resolveHost } from "./src/discovery/resolve_host.ts";
 // Judging anyone's server: what `client.ts --check` and `udp.ts check` run, as data.
 export {
   type CheckEntry,

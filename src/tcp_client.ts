@@ -1,6 +1,6 @@
-import { resolveHost } from "./address.ts";
 import { deadline } from "./async/deadline.ts";
 import { Waiters } from "./async/waiters.ts";
+import { resolveHost } from "./discovery/resolve_host.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { FrameDecoder, Framing, FramingName } from "./framing/mod.ts";
 import { Message, type Payload } from "./message.ts";

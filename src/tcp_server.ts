@@ -1,10 +1,10 @@
-import { resolveHost } from "./address.ts";
 import { asError } from "./as_error.ts";
 import { settlesWithin } from "./async/deadline.ts";
 import type { ByteService } from "./byte_service.ts";
 import { equalBytes } from "./bytes/equal_bytes.ts";
 import { type CidrRange, isPeerAllowed } from "./cidr.ts";
 import type { WriteDelay } from "./delayed_connection.ts";
+import { resolveHost } from "./discovery/resolve_host.ts";
 import { createFraming, DEFAULT_MAX_FRAME_BYTES } from "./framing/mod.ts";
 import type { Framing, FramingName } from "./framing/mod.ts";
 import type { Client, MessageHandler } from "./handler.ts";

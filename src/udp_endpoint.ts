@@ -1,8 +1,9 @@
-import { isIpv6, resolveHost } from "./address.ts";
+import { isIpv6 } from "./address.ts";
 import { AmplificationLimit } from "./amplification_limit.ts";
 import { asError } from "./as_error.ts";
 import { Waiters } from "./async/waiters.ts";
 import { type CidrRange, isPeerAllowed } from "./cidr.ts";
+import { resolveHost } from "./discovery/resolve_host.ts";
 import type { Peer, PeerHandler, Reply } from "./handler.ts";
 import { Message, type Payload, toBytes } from "./message.ts";
 import { NetError } from "./net/net_error.ts";

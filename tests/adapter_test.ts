@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { resolveHost } from "../src/address.ts";
+import { resolveHost } from "../src/discovery/resolve_host.ts";
 import { NetError } from "../src/net/net_error.ts";
 import { runtime } from "../src/net/runtime.ts";
 import type { DatagramEvents, SocketAddress, TcpConnection, UdpSocket } from "../src/net/types.ts";

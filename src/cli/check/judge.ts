@@ -1,4 +1,5 @@
-import { formatAddress, resolveHost } from "../../address.ts";
+import { formatAddress } from "../../address.ts";
+import { resolveHost } from "../../discovery/resolve_host.ts";
 import { createFraming, type FramingName } from "../../framing/mod.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import { describeError } from "../describe_error.ts";

@@ -1,5 +1,5 @@
 import { lookup } from "node:dns/promises";
-import { isIpLiteral, LOCAL_NAME_TIMEOUT_MS } from "../../address.ts";
+import { isIpLiteral } from "../../address.ts";
 import {
   type InstanceFound,
   interfacesText,
@@ -7,6 +7,7 @@ import {
   queryInterfaces,
   type ServiceProtocol,
 } from "../../discovery/mod.ts";
+import { LOCAL_NAME_TIMEOUT_MS } from "../../discovery/resolve_host.ts";
 import { escapeControl } from "../../terminal_text.ts";
 import { endpointFlags } from "../endpoint_flags.ts";
 import { printStatus } from "../output.ts";

@@ -1,4 +1,5 @@
-import { formatAddress, isIpv6, resolveHost } from "../../address.ts";
+import { formatAddress, isIpv6 } from "../../address.ts";
+import { resolveHost } from "../../discovery/resolve_host.ts";
 import { NetError, type NetErrorCode } from "../../net/net_error.ts";
 import type { SocketAddress } from "../../net/types.ts";
 import { sameAddress } from "../../same_address.ts";
