@@ -4,7 +4,8 @@
  * @module
  */
 import process from "node:process";
-import { judgeTcpServer, runClassCheck, runTcpCheck } from "./src/cli/check/mod.ts";
+import { judgeTcpServer } from "./src/check/mod.ts";
+import { runClassCheck, runTcpCheck } from "./src/cli/check/mod.ts";
 import {
   CLIENT_HELP,
   duplex,
@@ -20,7 +21,7 @@ import { asTypedHere } from "./src/cli/program_name.ts";
 import { runMain } from "./src/cli/run_main.ts";
 import { onStopSignal } from "./src/cli/signals.ts";
 import { clientTlsOptions, describeTlsSession } from "./src/cli/tls/mod.ts";
-import { connect } from "./src/tcp_client.ts";
+import { connect } from "./src/tcp/tcp_client.ts";
 
 /** Runs `client.ts` with `args` (the flags after the script name) and returns its exit code. */
 export async function main(args: string[]): Promise<number> {

@@ -12,8 +12,8 @@
  *
  * @module
  */
-export { formatAddress, isIpLiteral } from "./src/address.ts";
-export { cidrContains, type CidrRange, isPeerAllowed, parseCidr } from "./src/cidr.ts";
+export { formatAddress, isIpLiteral } from "./src/address/address.ts";
+export { cidrContains, type CidrRange, isPeerAllowed, parseCidr } from "./src/address/cidr.ts";
 export { resolveHost } from "./src/discovery/resolve_host.ts";
 // Judging anyone's server: what `client.ts --check` and `udp.ts check` run, as data.
 export {
@@ -27,26 +27,26 @@ export {
   type ExpectName,
   type Lang,
   type ServerReport,
-} from "./src/cli/check/mod.ts";
-export type { ClientTlsChoice } from "./src/cli/tls/mod.ts";
-export type { WriteDelay } from "./src/delayed_connection.ts";
-export { echo } from "./src/echo_handler.ts";
+} from "./src/check/mod.ts";
 export * from "./src/framing/mod.ts";
-export { Message, type Payload, toBytes } from "./src/message.ts";
+export { echo } from "./src/message/echo_handler.ts";
+export { Message, type Payload, toBytes } from "./src/message/message.ts";
+export type { DatagramFault, TraceEndpoints, TraceEvent, TraceSink } from "./src/message/trace.ts";
 export { NetError, type NetErrorCode, type NetOperation, toNetError } from "./src/net/net_error.ts";
 export { detectRuntime, runtime, type RuntimeName } from "./src/net/runtime.ts";
 export type { TlsTrust } from "./src/net/tls_verify.ts";
 export type * from "./src/net/types.ts";
-export type { PieceOptions } from "./src/piece_sender.ts";
-export { connect, Connection } from "./src/tcp_client.ts";
+export type { WriteDelay } from "./src/tcp/delayed_connection.ts";
+export type { PieceOptions } from "./src/tcp/piece_sender.ts";
+export { connect, Connection } from "./src/tcp/tcp_client.ts";
 export type {
   ConnectOptions,
   FinishOptions,
   SendOptions,
   TlsConnectOptions,
   TlsSession,
-} from "./src/tcp_client.ts";
-export { DEFAULT_MAX_QUEUED_BYTES, serve } from "./src/tcp_server.ts";
+} from "./src/tcp/tcp_client.ts";
+export { DEFAULT_MAX_QUEUED_BYTES, serve } from "./src/tcp/tcp_server.ts";
 export type {
   ByteService,
   Client,
@@ -56,8 +56,8 @@ export type {
   ServeOptions,
   Server,
   ServerStats,
-} from "./src/tcp_server.ts";
-export type { DatagramFault, TraceEndpoints, TraceEvent, TraceSink } from "./src/trace.ts";
+} from "./src/tcp/tcp_server.ts";
+export type { ClientTlsChoice } from "./src/tls/mod.ts";
 export {
   bindUdp,
   DEFAULT_MAX_DATAGRAM_BYTES,
@@ -65,7 +65,7 @@ export {
   MAX_UDP_PAYLOAD_IPV6,
   serveUdp,
   UdpEndpoint,
-} from "./src/udp_endpoint.ts";
+} from "./src/udp/udp_endpoint.ts";
 export type {
   Datagram,
   DatagramFaults,
@@ -74,4 +74,4 @@ export type {
   ServeUdpOptions,
   UdpOptions,
   UdpStats,
-} from "./src/udp_endpoint.ts";
+} from "./src/udp/udp_endpoint.ts";

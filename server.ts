@@ -4,14 +4,13 @@
  * @module
  */
 import process from "node:process";
-import { describeError } from "./src/cli/describe_error.ts";
+import { displayBytes } from "./src/bytes/terminal_text.ts";
 import { startServerAnnouncement } from "./src/cli/discovery/mod.ts";
 import { printListening } from "./src/cli/listen_banner.ts";
 import { createNarrator } from "./src/cli/narration/mod.ts";
 import { printLine, printStatus, useNonBlockingOutput } from "./src/cli/output.ts";
 import { asTypedHere } from "./src/cli/program_name.ts";
 import { runMain } from "./src/cli/run_main.ts";
-import { seededRandom } from "./src/cli/seeded_random.ts";
 import {
   clientCommandFor,
   describeReplyDelay,
@@ -28,9 +27,10 @@ import {
 import { onStopSignal } from "./src/cli/signals.ts";
 import { stdinLines } from "./src/cli/stdin_lines.ts";
 import { loadServerCertificate, tlsBannerLines, tlsClientFlags } from "./src/cli/tls/mod.ts";
+import { describeError } from "./src/errors/describe_error.ts";
 import { createMode, type ServerMode } from "./src/modes/mod.ts";
-import { serve } from "./src/tcp_server.ts";
-import { displayBytes } from "./src/terminal_text.ts";
+import { serve } from "./src/tcp/tcp_server.ts";
+import { seededRandom } from "./src/udp/seeded_random.ts";
 
 /** Runs `server.ts` with `args` (the flags after the script name) and returns its exit code. */
 export async function main(args: string[]): Promise<number> {

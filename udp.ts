@@ -6,7 +6,8 @@
  * @module
  */
 import process from "node:process";
-import { judgeUdpServer, runClassCheck, runUdpCheck } from "./src/cli/check/mod.ts";
+import { judgeUdpServer } from "./src/check/mod.ts";
+import { runClassCheck, runUdpCheck } from "./src/cli/check/mod.ts";
 import { resolveInstanceTarget, runFind, type Target } from "./src/cli/discovery/mod.ts";
 import { printLine } from "./src/cli/output.ts";
 import { asTypedHere } from "./src/cli/program_name.ts";

@@ -9,8 +9,8 @@
 // The clients run on whichever runtime runs this script; the servers are
 // started with `deno run -qP` and `bun` from node_modules/.bin.
 import process from "node:process";
-import { connect } from "../src/tcp_client.ts";
-import { bindUdp } from "../src/udp_endpoint.ts";
+import { connect } from "../src/tcp/tcp_client.ts";
+import { bindUdp } from "../src/udp/udp_endpoint.ts";
 import {
   CASE_MAX_FRAME,
   type CaseFigures,

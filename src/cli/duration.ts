@@ -1,5 +1,5 @@
-import { escapeControl } from "../terminal_text.ts";
-import { UsageError } from "./usage_error.ts";
+import { escapeControl } from "../bytes/mod.ts";
+import { UsageError } from "../errors/mod.ts";
 
 // A bare number is seconds, as in nc -w, ncat --wait, ping -i and iperf3 -t.
 const UNIT_MS = { "": 1000, ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;

@@ -1,6 +1,6 @@
-import { escapeControl } from "../terminal_text.ts";
+import { escapeControl } from "../bytes/mod.ts";
+import { UsageError } from "../errors/mod.ts";
 import { hostFlag, integerFlag } from "./flags.ts";
-import { UsageError } from "./usage_error.ts";
 
 /** Where to connect or listen, from `--host` and `--port`. */
 export interface Endpoint {

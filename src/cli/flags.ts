@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { type CidrRange, parseCidr } from "../cidr.ts";
+import { type CidrRange, parseCidr } from "../address/mod.ts";
+import { escapeControl } from "../bytes/mod.ts";
+import { UsageError } from "../errors/mod.ts";
 import { FRAMING_NAMES, type FramingName } from "../framing/mod.ts";
-import { escapeControl } from "../terminal_text.ts";
-import { UsageError } from "./usage_error.ts";
 
 /** A flag definition for node:util's parseArgs. */
 export type FlagSpec = Record<

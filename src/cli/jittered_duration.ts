@@ -1,6 +1,6 @@
-import { escapeControl } from "../terminal_text.ts";
+import { escapeControl } from "../bytes/mod.ts";
+import { UsageError } from "../errors/mod.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
-import { UsageError } from "./usage_error.ts";
 
 /** A delay with its spread: each use draws from `ms - jitterMs` to `ms + jitterMs`. */
 export interface JitteredDuration {

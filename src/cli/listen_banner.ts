@@ -1,7 +1,5 @@
-import { formatAddress } from "../address.ts";
-import { mayListInterfaces } from "../net/permissions.ts";
-import type { InterfaceAddress, SocketAddress } from "../net/types.ts";
-import { localAddresses } from "./local_addresses.ts";
+import { formatAddress, localAddresses } from "../address/mod.ts";
+import { type InterfaceAddress, mayListInterfaces, type SocketAddress } from "../net/mod.ts";
 import { printLine, printStatus } from "./output.ts";
 
 const WILDCARDS = new Set(["0.0.0.0", "::", "0:0:0:0:0:0:0:0"]);

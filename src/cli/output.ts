@@ -1,6 +1,6 @@
 import process from "node:process";
+import { countOf } from "../bytes/mod.ts";
 import { BoundedOutput } from "./bounded_output.ts";
-import { countOf } from "./count_of.ts";
 import { nonBlockingStdio, type StdioFd, type StdioSink } from "./stdio_sink.ts";
 
 // Past this much text waiting for a reader that is behind, a server's lines are dropped.

@@ -2,7 +2,7 @@
 // `bun client.ts`) or a command of the one compiled executable (`socklab client`,
 // built by `npm run dist`). Whatever the program prints about itself (its name
 // in errors, help, the client command a server suggests) names what users type.
-import { runtime } from "../net/runtime.ts";
+import { runtime } from "../net/mod.ts";
 
 /** The three scripts, each a command of the compiled executable. */
 export type ScriptName = "server.ts" | "client.ts" | "udp.ts";

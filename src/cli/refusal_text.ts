@@ -1,4 +1,4 @@
-import type { RefusalCode } from "../refusal_code.ts";
+import type { RefusalCode } from "../message/mod.ts";
 
 /** Why a connection was turned away, in the flags' terms. */
 export function describeRefusal(reason: string, code: RefusalCode): string {

@@ -1,7 +1,6 @@
 import process from "node:process";
-import { NetError } from "../net/net_error.ts";
-import { mayReadEnv } from "../net/permissions.ts";
-import { describeError } from "./describe_error.ts";
+import { describeError, UsageError } from "../errors/mod.ts";
+import { mayReadEnv, NetError } from "../net/mod.ts";
 import {
   flushOutput,
   outputIsNonBlocking,
@@ -10,7 +9,6 @@ import {
   useJsonStderr,
 } from "./output.ts";
 import { settleExitCode, stopWasRequested } from "./signals.ts";
-import { UsageError } from "./usage_error.ts";
 
 /** Exit codes every socklab script uses. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

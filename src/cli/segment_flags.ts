@@ -1,7 +1,7 @@
-import type { PieceOptions } from "../piece_sender.ts";
+import { UsageError } from "../errors/mod.ts";
+import type { PieceOptions } from "../tcp/mod.ts";
 import { durationFlag } from "./duration.ts";
 import { integerFlag } from "./flags.ts";
-import { UsageError } from "./usage_error.ts";
 
 /** `--nagle`, for server.ts and client.ts. */
 export const NAGLE_FLAG = { nagle: { type: "boolean", default: false } } as const;

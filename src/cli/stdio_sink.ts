@@ -1,7 +1,7 @@
 import { fstatSync } from "node:fs";
 import { Socket } from "node:net";
 import process from "node:process";
-import { runtime, type RuntimeName } from "../net/runtime.ts";
+import { runtime, type RuntimeName } from "../net/mod.ts";
 import type { OutputSink } from "./bounded_output.ts";
 
 /** Standard output (1) or standard error (2). */

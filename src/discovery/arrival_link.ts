@@ -3,7 +3,7 @@
 // section 11 does for its source address check: the link whose prefix holds
 // the sender's address, or for a link-local IPv6 sender the `%zone` Bun
 // reports (Deno drops it: then only a PC with one IPv6 link can tell).
-import { cidrContains, parseCidr } from "../cidr.ts";
+import { cidrContains, parseCidr } from "../address/mod.ts";
 import type { MdnsLink } from "./local_host.ts";
 
 /** The link `address` (as `rinfo` gave it) is on, or undefined when it cannot be told. */

@@ -1,3 +1,4 @@
+import { lenientText } from "../bytes/mod.ts";
 // The DNS message format (RFC 1035 section 4) as multicast DNS uses it (RFC 6762
 // section 18): only the record types DNS-SD needs are decoded, the rest kept as bytes.
 // Names are label lists, not dotted strings: a DNS-SD instance name may hold dots and spaces.
@@ -78,7 +79,6 @@ export function dottedName(text: string): DnsName {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: false });
 
 /** Encodes a message for the wire; names are written in full (no compression). */
 export function encodeMessage(message: DnsMessage): Uint8Array {
@@ -181,7 +181,7 @@ function readRecord(input: ByteReader): DnsRecord {
     };
   } else if (type === RR.TXT) {
     const entries: string[] = [];
-    while (input.offset < end) entries.push(decoder.decode(input.take(input.u8())));
+    while (input.offset < end) entries.push(lenientText(input.take(input.u8())));
     data = { type, entries: entries.filter((entry) => entry !== "") };
   } else data = { type, bytes: input.take(length) };
   if (input.offset !== end) {
@@ -294,7 +294,7 @@ class ByteReader {
       }
       total += length + 1;
       if (total > MAX_NAME_BYTES) throw new MalformedDnsMessage("name longer than 255 bytes");
-      labels.push(decoder.decode(this.bytes.subarray(at + 1, at + 1 + length)));
+      labels.push(lenientText(this.bytes.subarray(at + 1, at + 1 + length)));
       at += 1 + length;
     }
     this.offset = resumeAt ?? at;

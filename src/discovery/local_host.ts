@@ -1,7 +1,7 @@
 // This PC as multicast DNS names it: its host name's first label, and the
 // interfaces to work on with their addresses.
 import { hostname, networkInterfaces } from "node:os";
-import { mayListInterfaces, mayReadHostname } from "../net/permissions.ts";
+import { mayListInterfaces, mayReadHostname } from "../net/mod.ts";
 
 const WILDCARDS = new Set(["0.0.0.0", "::", "0:0:0:0:0:0:0:0"]);
 

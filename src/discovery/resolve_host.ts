@@ -1,6 +1,6 @@
 import { lookup } from "node:dns/promises";
-import { isIpLiteral } from "../address.ts";
-import { NetError } from "../net/net_error.ts";
+import { isIpLiteral } from "../address/mod.ts";
+import { NetError } from "../net/mod.ts";
 import { interfacesText, queryInterfaces } from "./local_host.ts";
 import { resolveLocalName } from "./resolve.ts";
 

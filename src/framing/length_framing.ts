@@ -1,4 +1,4 @@
-import { concatBytes, joinBytes } from "../bytes/concat.ts";
+import { concatBytes, joinBytes } from "../bytes/mod.ts";
 import { encodeTextInto } from "./encode_text.ts";
 import { FramingError } from "./framing_error.ts";
 import { tooLarge } from "./line_framing.ts";

@@ -1,4 +1,4 @@
-import { AMPLIFICATION_FACTOR, UDP_IPV4_OVERHEAD } from "../amplification_limit.ts";
+import { AMPLIFICATION_FACTOR, UDP_IPV4_OVERHEAD } from "../udp/mod.ts";
 import type { DatagramMode, ServerMode } from "./types.ts";
 
 // RFC 864: lines of 72 characters taken from the 95 printable ASCII

@@ -1,8 +1,6 @@
-import { formatAddress } from "../address.ts";
-import type { Client } from "../handler.ts";
-import type { Message } from "../message.ts";
-import { noticeBytes } from "../notice_text.ts";
-import { escapeControl } from "../terminal_text.ts";
+import { formatAddress } from "../address/mod.ts";
+import { escapeControl, noticeBytes } from "../bytes/mod.ts";
+import type { Client, Message } from "../message/mod.ts";
 import { chooseName, OPERATOR_NAME } from "./chat_names.ts";
 import type { ModeContext, ServerMode } from "./types.ts";
 

@@ -14,7 +14,7 @@
  * HANGUL FILLER and the bidirectional controls), nor pile up combining marks.
  * @module
  */
-import { escapeControl } from "../terminal_text.ts";
+import { escapeControl } from "../bytes/mod.ts";
 
 /** What the server's operator is called in the chat. */
 export const OPERATOR_NAME = "server";

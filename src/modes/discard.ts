@@ -1,4 +1,4 @@
-import type { Client } from "../handler.ts";
+import type { Client } from "../message/mod.ts";
 import type { DatagramMode, ModeContext, ServerMode } from "./types.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { echo } from "../echo_handler.ts";
+import { echo } from "../message/mod.ts";
 import type { DatagramMode } from "./types.ts";
 
 /** Answers each message with its exact bytes, so binary payloads survive length framing. */

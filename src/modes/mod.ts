@@ -51,3 +51,4 @@ export function createMode(name: ModeName, context: ModeContext): ServerMode {
 export function createDatagramMode(name: DatagramModeName, context: ModeContext): DatagramMode {
   return DATAGRAM_MODES[name](context);
 }
+export { CHARGEN_FULL_REQUEST_BYTES } from "./chargen.ts";

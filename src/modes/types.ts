@@ -1,5 +1,5 @@
-import type { ByteService } from "../byte_service.ts";
-import type { Client, MessageHandler, PeerHandler } from "../handler.ts";
+import type { Client, MessageHandler, PeerHandler } from "../message/mod.ts";
+import type { ByteService } from "../tcp/mod.ts";
 
 /**
  * The modes whose handler needs only a message and who sent it, so a UDP

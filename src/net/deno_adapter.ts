@@ -1,4 +1,4 @@
-import { delay } from "../async/delay.ts";
+import { delay } from "../async/mod.ts";
 import { toConnectError } from "./connect_error.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import { connectNodeTls } from "./node_tls_connection.ts";

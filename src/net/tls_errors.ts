@@ -1,3 +1,4 @@
+import { secondsText } from "../bytes/mod.ts";
 import { NetError, type NetOperation, toNetError } from "./net_error.ts";
 import type { SocketAddress } from "./types.ts";
 
@@ -72,7 +73,7 @@ export function handshakeTimeout(
 ): NetError {
   return new NetError(
     "TLS_HANDSHAKE_FAILED",
-    `TLS handshake failed: not finished within ${timeoutMs / 1000} s`,
+    `TLS handshake failed: not finished within ${secondsText(timeoutMs)}`,
     context,
   );
 }

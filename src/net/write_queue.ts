@@ -1,5 +1,5 @@
-import { Waiters } from "../async/waiters.ts";
-import { concatBytes, followsOn } from "../bytes/concat.ts";
+import { Waiters } from "../async/mod.ts";
+import { concatBytes, followsOn } from "../bytes/mod.ts";
 
 // Writes are joined up to this size, so many small replies cost one syscall.
 const COALESCE_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
 // Small steps the script tests share: close clients, check an echo, stop a server.
 import assert from "node:assert/strict";
 import process from "node:process";
-import type { Connection } from "../../src/tcp_client.ts";
+import type { Connection } from "../../src/tcp/tcp_client.ts";
 import type { RunningScript, ScriptResult } from "./scripts.ts";
 
 // Generous: the server runs as a subprocess on a possibly loaded machine.

@@ -2,7 +2,7 @@
 // udp.ts server, counting which the server survives. Each case misbehaves,
 // checks the server's reaction where there is one to check, and throws when
 // the server did something wrong; the caller then checks a fresh client.
-import { bindUdp } from "../../src/udp_endpoint.ts";
+import { bindUdp } from "../../src/udp/udp_endpoint.ts";
 import {
   lengthHeader,
   memoryOf,

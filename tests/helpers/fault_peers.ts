@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import net from "node:net";
 import type { FramingName } from "../../src/framing/mod.ts";
-import { connect } from "../../src/tcp_client.ts";
+import { connect } from "../../src/tcp/tcp_client.ts";
 
 const utf8 = new TextEncoder();
 const WAIT_MS = 10_000;

@@ -2,7 +2,7 @@
 // echoing random payloads, and a chat room where everyone talks at once. They
 // count rather than throw, so the bench can print figures; tests assert on them.
 import type { FramingName } from "../../src/framing/mod.ts";
-import { connect, type Connection } from "../../src/tcp_client.ts";
+import { connect, type Connection } from "../../src/tcp/tcp_client.ts";
 
 /** What a soak run sent and what came back. */
 export interface SoakFigures {

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { delay } from "../../src/async/delay.ts";
-import { connect } from "../../src/tcp_client.ts";
+import { connect } from "../../src/tcp/tcp_client.ts";
 import { memoryOf, RawClient } from "./fault_peers.ts";
 import { listeningOn, RunningScript, scriptCommand } from "./scripts.ts";
 

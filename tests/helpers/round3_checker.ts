@@ -5,7 +5,7 @@
 // bench/soak.ts (`checkerAgainstFlood`).
 import net from "node:net";
 import type { RuntimeName } from "../../src/net/runtime.ts";
-import { bindUdp, type UdpEndpoint } from "../../src/udp_endpoint.ts";
+import { bindUdp, type UdpEndpoint } from "../../src/udp/udp_endpoint.ts";
 import { scriptCommandOn } from "../../tools/script_command.ts";
 import { MemoryWatch, sleep } from "./hostile_peers.ts";
 import type { Round3Attack, Round3Figures } from "./round3_attack.ts";

@@ -2,7 +2,7 @@
 // `server.ts --tls --max-conns 10 --idle-timeout 2`. What the fault battery
 // asserts and bench/soak.ts prints.
 import type { RuntimeName } from "../../src/net/runtime.ts";
-import { connect } from "../../src/tcp_client.ts";
+import { connect } from "../../src/tcp/tcp_client.ts";
 import { scriptCommandOn } from "../../tools/script_command.ts";
 import { openFds } from "./fault_peers.ts";
 import { closeClients, openClients, sleep } from "./hostile_peers.ts";

@@ -13,9 +13,9 @@ import {
   readReportAnswer,
   readReportRequest,
   ReceiverTally,
-} from "../../src/cli/bench/mod.ts";
+} from "../../src/cli/throughput/mod.ts";
 import { detectRuntime, type RuntimeName } from "../../src/net/runtime.ts";
-import { bindUdp, type UdpEndpoint } from "../../src/udp_endpoint.ts";
+import { bindUdp, type UdpEndpoint } from "../../src/udp/udp_endpoint.ts";
 import { scriptCommandOn } from "../../tools/script_command.ts";
 import { memoryOf, openFds } from "./fault_peers.ts";
 import { sleep } from "./hostile_peers.ts";

@@ -4,7 +4,7 @@
 // bytes each mode sends back per byte it receives (item 6: could a forged
 // source address turn the server into a reflector?).
 import type { RuntimeName } from "../../src/net/runtime.ts";
-import { bindUdp, type UdpEndpoint } from "../../src/udp_endpoint.ts";
+import { bindUdp, type UdpEndpoint } from "../../src/udp/udp_endpoint.ts";
 import { scriptCommandOn } from "../../tools/script_command.ts";
 import { fdsSettle, memoryOf, openFds } from "./fault_peers.ts";
 import { MemoryWatch, sleep } from "./hostile_peers.ts";

@@ -10,7 +10,7 @@ import {
   parseFlags,
   portFlag,
 } from "../../src/cli/flags.ts";
-import { UsageError } from "../../src/cli/usage_error.ts";
+import { UsageError } from "../../src/errors/usage_error.ts";
 
 function usageError(run: () => unknown, message: RegExp | string): void {
   assert.throws(run, (error: unknown) => {

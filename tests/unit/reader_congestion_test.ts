@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { delay } from "../../src/async/delay.ts";
-import { ReaderCongestion, type Recipient } from "../../src/reader_congestion.ts";
+import { ReaderCongestion, type Recipient } from "../../src/tcp/reader_congestion.ts";
 
 // A recipient whose progress and drain the test controls.
 class FakeRecipient implements Recipient {

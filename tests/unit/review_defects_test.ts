@@ -1,14 +1,13 @@
 // Issue 22's review found these by reading the code, not by running it: each
 // was a copy or a misplaced dependency that behaved the same. They are checked
-// on the source so that they do not come back. src/cli/check/ and
-// src/discovery/ are left out until they use the shared functions too.
+// on the source so that they do not come back.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 
 const ROOT = join(import.meta.dirname!, "../..");
-const NOT_YET = ["src/cli/check/", "src/discovery/"];
+const NOT_YET: string[] = [];
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(join(ROOT, folder)).flatMap((name) => {
@@ -28,10 +27,9 @@ function filesMatching(pattern: RegExp, except: string[] = []): string[] {
 
 describe("issue 22 review", () => {
   test("seconds are formatted in one place", () => {
-    // As text with its unit; JSON's seconds are numbers, another thing. The
-    // adapter (src/net/) cannot import from src/ above it; its one use stays.
-    assert.deepEqual(filesMatching(/\/ 1000\)?\.?(toFixed\(3\)\))?} s`/, ["src/net/"]), [
-      "src/seconds_text.ts",
+    // As text with its unit; JSON's seconds are numbers, another thing.
+    assert.deepEqual(filesMatching(/\/ 1000\)?\.?(toFixed\(3\)\))?} s`/), [
+      "src/bytes/seconds_text.ts",
     ]);
   });
 
@@ -53,13 +51,13 @@ describe("issue 22 review", () => {
   });
 
   test("a served client keeps no state shared by every server, and no server's stats type", () => {
-    const source = read("src/served_client.ts");
+    const source = read("src/tcp/served_client.ts");
     assert.deepEqual(source.match(/^let \w+/gm), null);
     assert.ok(!source.includes("ServerStats"), "served_client.ts names ServerStats");
   });
 
   test("handler.ts holds the handler contract only; the echo handler is named for what it is", () => {
-    assert.deepEqual(read("src/handler.ts").match(/ServerStats|RefusalCode/g), null);
+    assert.deepEqual(read("src/message/handler.ts").match(/ServerStats|RefusalCode/g), null);
     assert.equal(existsSync(join(ROOT, "src/echo.ts")), false);
   });
 });

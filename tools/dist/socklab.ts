@@ -11,7 +11,7 @@ import { main as serverMain } from "../../server.ts";
 import { printLine } from "../../src/cli/output.ts";
 import { typedName, useCompiledNames } from "../../src/cli/program_name.ts";
 import { runMain } from "../../src/cli/run_main.ts";
-import { UsageError } from "../../src/cli/usage_error.ts";
+import { UsageError } from "../../src/errors/usage_error.ts";
 import { main as udpMain } from "../../udp.ts";
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {

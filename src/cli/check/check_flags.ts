@@ -1,7 +1,6 @@
-import { choiceFlag } from "../flags.ts";
-import { UsageError } from "../usage_error.ts";
-import { EXPECT_NAMES, type ExpectName } from "./expectation.ts";
-import { type Lang, LANGS, systemLang } from "./lang/mod.ts";
+import { EXPECT_NAMES, type ExpectName, type Lang, LANGS, systemLang } from "../../check/mod.ts";
+import { UsageError } from "../../errors/mod.ts";
+import { choiceFlag } from "../mod.ts";
 
 /**
  * Reads `--expect`: what each reply must be (default `any`).

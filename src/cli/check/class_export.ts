@@ -1,6 +1,5 @@
-import type { ClassVerdict, TargetVerdict } from "./class_check.ts";
+import { type ClassVerdict, reportObject, type TargetVerdict } from "../../check/mod.ts";
 import { CELL, checkColumns } from "./class_table.ts";
-import { reportObject } from "./server_report.ts";
 
 function targetObject(target: TargetVerdict) {
   const { about, result } = target.judged;

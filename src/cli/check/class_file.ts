@@ -1,7 +1,7 @@
-import { escapeControl } from "../../terminal_text.ts";
-import { endpointFlags } from "../endpoint_flags.ts";
-import { UsageError } from "../usage_error.ts";
-import type { ClassEntry } from "./class_check.ts";
+import { escapeControl } from "../../bytes/mod.ts";
+import type { ClassEntry } from "../../check/mod.ts";
+import { UsageError } from "../../errors/mod.ts";
+import { endpointFlags } from "../mod.ts";
 
 /**
  * Reads a class file: one student per line, a name (spaces allowed) and, as

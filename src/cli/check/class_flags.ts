@@ -1,7 +1,6 @@
-import { escapeControl } from "../../terminal_text.ts";
-import { durationFlag } from "../duration.ts";
-import { integerFlag } from "../flags.ts";
-import { UsageError } from "../usage_error.ts";
+import { escapeControl } from "../../bytes/mod.ts";
+import { UsageError } from "../../errors/mod.ts";
+import { durationFlag, integerFlag } from "../mod.ts";
 
 /** How `--check --class` runs: the class file, how many at once, the report, the watch. */
 export interface ClassFlags {

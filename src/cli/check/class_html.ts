@@ -1,7 +1,12 @@
-import type { CheckResult } from "./battery.ts";
-import type { ClassVerdict, TargetVerdict } from "./class_check.ts";
+import {
+  type Catalogue,
+  type CheckResult,
+  type ClassVerdict,
+  EN,
+  say,
+  type TargetVerdict,
+} from "../../check/mod.ts";
 import { CELL, cellWord, checkColumns, classLine, totalText } from "./class_table.ts";
-import { type Catalogue, EN, say } from "./lang/mod.ts";
 import { resultText } from "./report.ts";
 
 const ESCAPES: Record<string, string> = {

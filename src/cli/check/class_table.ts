@@ -1,12 +1,14 @@
-import { escapeControl } from "../../terminal_text.ts";
-import type { CheckStatus } from "./battery.ts";
+import { escapeControl } from "../../bytes/mod.ts";
 import {
+  type Catalogue,
+  type CheckStatus,
   classPassed,
   type ClassVerdict,
+  EN,
+  say,
   type TargetVerdict,
   type UnreachableReason,
-} from "./class_check.ts";
-import { type Catalogue, EN, say } from "./lang/mod.ts";
+} from "../../check/mod.ts";
 
 /**
  * A cell's identifier, the same in every language: the CSV's values (grade

@@ -1,38 +1,13 @@
 /**
- * Judges anyone's server by its behaviour alone: `client.ts --check` runs the
- * TCP battery, `udp.ts check` the UDP one, and both print a report card (or
- * one JSON object for graders); `--class FILE` judges a whole class at once.
- * Everything they write comes from a catalogue per language (`--lang en|id`).
+ * The checker's command line: `client.ts --check` runs the TCP battery of
+ * `src/check/`, `udp.ts check` the UDP one, and this package parses their
+ * flags and renders what the battery returns: a report card, one JSON
+ * object for graders, or with `--class FILE` a table, CSV and an HTML page,
+ * in the language `--lang en|id` picks.
  * @module
  */
-export type { BatteryResult, CheckResult, CheckStatus } from "./battery.ts";
-export { langFlag } from "./check_flags.ts";
-export {
-  type CheckServerOptions,
-  type CheckTarget,
-  checkTcpServer,
-  type CheckTcpServerOptions,
-  checkUdpServer,
-} from "./check_server.ts";
-export {
-  checkClass,
-  type ClassEntry,
-  type ClassRunOptions,
-  type ClassVerdict,
-  type TargetVerdict,
-  type UnreachableReason,
-} from "./class_check.ts";
+export { expectFlag, langFlag, refuseWithCheck } from "./check_flags.ts";
 export { parseClassFile } from "./class_file.ts";
 export { type ClassFlags, classFlags, type ReportFormat } from "./class_flags.ts";
-export { EXPECT_NAMES, type ExpectName } from "./expectation.ts";
-export {
-  type Judged,
-  type JudgeOptions,
-  judgeTcpServer,
-  judgeUdpServer,
-  type TcpJudgeOptions,
-} from "./judge.ts";
-export { type Catalogue, catalogueOf, type Lang, LANGS } from "./lang/mod.ts";
 export { type CheckOptions, runTcpCheck, runUdpCheck, type TcpCheckOptions } from "./run_check.ts";
 export { type ClassRunFlags, runClassCheck } from "./run_class.ts";
-export type { CheckEntry, ReportTarget, ServerReport } from "./server_report.ts";

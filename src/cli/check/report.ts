@@ -1,7 +1,16 @@
+import {
+  allPassed,
+  type BatteryResult,
+  type Catalogue,
+  type CheckResult,
+  type CheckStatus,
+  EN,
+  reportObject,
+  type ReportTarget,
+  say,
+  tally,
+} from "../../check/mod.ts";
 import { describeTlsSession } from "../tls/mod.ts";
-import type { BatteryResult, CheckResult, CheckStatus } from "./battery.ts";
-import { type Catalogue, EN, say } from "./lang/mod.ts";
-import { allPassed, reportObject, type ReportTarget, tally } from "./server_report.ts";
 
 // A report card stays readable: a check with ten clients shows the first few writes and reads.
 const MAX_SHOWN = 3;

@@ -1,17 +1,16 @@
-import { printLine } from "../output.ts";
-import { EXIT } from "../run_main.ts";
 import {
+  allPassed,
+  catalogueOf,
   type Judged,
   type JudgeOptions,
   judgeTcpServer,
   judgeUdpServer,
   type TcpJudgeOptions,
-} from "./judge.ts";
-import { catalogueOf } from "./lang/mod.ts";
+} from "../../check/mod.ts";
+import { EXIT, printLine } from "../mod.ts";
 import { reportJson, reportLines } from "./report.ts";
-import { allPassed } from "./server_report.ts";
 
-export { BATTERY_BUDGET_MS } from "./judge.ts";
+export { BATTERY_BUDGET_MS } from "../../check/mod.ts";
 
 /** What a check run needs, from either script's options. */
 export interface CheckOptions extends JudgeOptions {

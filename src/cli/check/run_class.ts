@@ -1,21 +1,24 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import process from "node:process";
-import { escapeControl } from "../../terminal_text.ts";
-import { ProgressLine } from "../bench/progress.ts";
-import { describeError } from "../describe_error.ts";
-import { printLine, printStatus } from "../output.ts";
-import { EXIT } from "../run_main.ts";
-import { onStopSignal } from "../signals.ts";
-import { UsageError } from "../usage_error.ts";
-import { checkClass, classPassed, type ClassVerdict } from "./class_check.ts";
-import type { ClassEntry } from "./class_check.ts";
+import { escapeControl } from "../../bytes/mod.ts";
+import {
+  catalogueOf,
+  checkClass,
+  type ClassEntry,
+  classPassed,
+  type ClassVerdict,
+  type Judged,
+  type Lang,
+  say,
+} from "../../check/mod.ts";
+import { describeError, UsageError } from "../../errors/mod.ts";
+import { EXIT, onStopSignal, printLine, printStatus } from "../mod.ts";
+import { ProgressLine } from "../throughput/mod.ts";
 import { classCsv, classObject } from "./class_export.ts";
 import { parseClassFile } from "./class_file.ts";
 import type { ClassFlags } from "./class_flags.ts";
 import { classHtml } from "./class_html.ts";
 import { classTableLines } from "./class_table.ts";
-import type { Judged } from "./judge.ts";
-import { catalogueOf, type Lang, say } from "./lang/mod.ts";
 
 /** What a class run needs besides how to judge one server. */
 export interface ClassRunFlags extends ClassFlags {

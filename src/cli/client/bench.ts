@@ -1,4 +1,4 @@
-import { formatAddress } from "../../address.ts";
+import { formatAddress } from "../../address/mod.ts";
 import type { FramingName } from "../../framing/mod.ts";
 import {
   connect,
@@ -6,11 +6,9 @@ import {
   type TlsConnectOptions,
   type TlsSession,
   tlsSession,
-} from "../../tcp_client.ts";
-import { formatTransfer, IntervalClock, ProgressLine } from "../bench/mod.ts";
-import { printError, printLine, printStatus } from "../output.ts";
-import { asTypedHere } from "../program_name.ts";
-import { EXIT } from "../run_main.ts";
+} from "../../tcp/mod.ts";
+import { asTypedHere, EXIT, printError, printLine, printStatus } from "../mod.ts";
+import { formatTransfer, IntervalClock, ProgressLine } from "../throughput/mod.ts";
 import { type ClientTlsChoice, clientTlsOptions, describeTlsSession } from "../tls/mod.ts";
 import { EchoStream } from "./bench_echo.ts";
 import { endGraceMs } from "./bench_grace.ts";

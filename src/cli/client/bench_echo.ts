@@ -1,8 +1,8 @@
+import { describeError } from "../../errors/mod.ts";
 import { FramingError } from "../../framing/mod.ts";
-import type { SocketAddress } from "../../net/types.ts";
-import type { Connection } from "../../tcp_client.ts";
-import { EchoPattern, type IntervalClock, yieldToEventLoop } from "../bench/mod.ts";
-import { describeError } from "../describe_error.ts";
+import type { SocketAddress } from "../../net/mod.ts";
+import type { Connection } from "../../tcp/mod.ts";
+import { EchoPattern, type IntervalClock, yieldToEventLoop } from "../throughput/mod.ts";
 import { EndDeadline, stoppedReading } from "./bench_grace.ts";
 import type { BenchStream, SideTotals } from "./bench_streams.ts";
 

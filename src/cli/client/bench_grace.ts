@@ -1,6 +1,6 @@
-import { settlesWithin } from "../../async/deadline.ts";
-import { secondsText } from "../../seconds_text.ts";
-import { formatTransfer } from "../bench/mod.ts";
+import { settlesWithin } from "../../async/mod.ts";
+import { secondsText } from "../../bytes/mod.ts";
+import { formatTransfer } from "../throughput/mod.ts";
 
 /**
  * How long, after its last second, a TCP bench waits in all for the far end:

@@ -2,8 +2,8 @@
 // fields follow iperf3's -J where they mean the same, so scripts written for
 // iperf3 read it (start, intervals[].streams[], intervals[].sum,
 // end.sum_sent, end.sum_received with bytes, seconds, bits_per_second).
-import { formatAddress } from "../../address.ts";
-import type { SocketAddress } from "../../net/types.ts";
+import { formatAddress } from "../../address/mod.ts";
+import type { SocketAddress } from "../../net/mod.ts";
 import {
   bitsPerSecond,
   iperfHeader,
@@ -11,7 +11,7 @@ import {
   iperfStart,
   reportJson,
   streamLabel,
-} from "../bench/mod.ts";
+} from "../throughput/mod.ts";
 import type { SideTotals } from "./bench_streams.ts";
 
 /** Which way the bytes of a run go, seen from the client. */

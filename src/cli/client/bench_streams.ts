@@ -1,7 +1,7 @@
-import { settlesWithin } from "../../async/deadline.ts";
-import type { SocketAddress, TcpConnection } from "../../net/types.ts";
-import type { IntervalClock } from "../bench/mod.ts";
-import { describeError } from "../describe_error.ts";
+import { settlesWithin } from "../../async/mod.ts";
+import { describeError } from "../../errors/mod.ts";
+import type { SocketAddress, TcpConnection } from "../../net/mod.ts";
+import type { IntervalClock } from "../throughput/mod.ts";
 import { EndDeadline, stoppedReading } from "./bench_grace.ts";
 
 // Unsent bytes allowed to wait in the process before the writer waits for

@@ -1,11 +1,9 @@
-import { formatAddress } from "../../address.ts";
+import { formatAddress } from "../../address/mod.ts";
+import { displayBytes } from "../../bytes/mod.ts";
+import { describeError } from "../../errors/mod.ts";
 import { FramingError } from "../../framing/mod.ts";
-import type { Connection } from "../../tcp_client.ts";
-import { displayBytes } from "../../terminal_text.ts";
-import { describeError } from "../describe_error.ts";
-import { printError, printLine, printStatus } from "../output.ts";
-import { programName } from "../program_name.ts";
-import { stdinLines } from "../stdin_lines.ts";
+import type { Connection } from "../../tcp/mod.ts";
+import { printError, printLine, printStatus, programName, stdinLines } from "../mod.ts";
 
 // Sending waits for the socket once this much is queued, so piping a huge file
 // does not pile it all up in memory.

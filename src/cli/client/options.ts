@@ -1,19 +1,34 @@
-import { createFraming, DEFAULT_MAX_FRAME_BYTES, FramingError } from "../../framing/mod.ts";
-import type { FramingName } from "../../framing/mod.ts";
-import type { SendOptions } from "../../tcp_client.ts";
-import { escapeControl } from "../../terminal_text.ts";
-import { MIN_PATTERN_BYTES } from "../bench/mod.ts";
-import { expectFlag, langFlag, refuseWithCheck } from "../check/check_flags.ts";
-import { type ClassFlags, classFlags } from "../check/class_flags.ts";
-import type { Lang } from "../check/lang/mod.ts";
-import type { ExpectName } from "../check/mod.ts";
-import { describeError } from "../describe_error.ts";
+import { escapeControl } from "../../bytes/mod.ts";
+import type { ExpectName, Lang } from "../../check/mod.ts";
+import { describeError, UsageError } from "../../errors/mod.ts";
+import {
+  createFraming,
+  DEFAULT_MAX_FRAME_BYTES,
+  FramingError,
+  type FramingName,
+} from "../../framing/mod.ts";
+import type { SendOptions } from "../../tcp/mod.ts";
+import {
+  type ClassFlags,
+  classFlags,
+  expectFlag,
+  langFlag,
+  refuseWithCheck,
+} from "../check/mod.ts";
 import { targetFlags } from "../discovery/mod.ts";
-import { durationFlag } from "../duration.ts";
-import { choiceFlag, COMMON_FLAGS, framingFlag, integerFlag, parseFlags } from "../flags.ts";
-import { CHUNK_FLAGS, NAGLE_FLAG, pieceFlags } from "../segment_flags.ts";
+import {
+  choiceFlag,
+  CHUNK_FLAGS,
+  COMMON_FLAGS,
+  durationFlag,
+  framingFlag,
+  integerFlag,
+  NAGLE_FLAG,
+  parseFlags,
+  pieceFlags,
+} from "../mod.ts";
+import { MIN_PATTERN_BYTES } from "../throughput/mod.ts";
 import { CLIENT_TLS_FLAGS, type ClientTlsChoice, clientTlsChoice } from "../tls/mod.ts";
-import { UsageError } from "../usage_error.ts";
 
 const MAX_FRAME_LIMIT = 0xffffffff;
 const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;

@@ -1,13 +1,17 @@
-import { formatAddress } from "../../address.ts";
-import { delay } from "../../async/delay.ts";
-import { lenientText } from "../../bytes/lenient_text.ts";
-import { NetError } from "../../net/net_error.ts";
-import { secondsText } from "../../seconds_text.ts";
-import { type Connection, FIN_GRACE_MS } from "../../tcp_client.ts";
-import { countOf } from "../count_of.ts";
-import { printError, printLine, printStatus } from "../output.ts";
-import { programName } from "../program_name.ts";
-import { formatLossLine, formatRttSummary, summariseRtts } from "../rtt_stats.ts";
+import { formatAddress } from "../../address/mod.ts";
+import { delay } from "../../async/mod.ts";
+import { countOf, lenientText, secondsText } from "../../bytes/mod.ts";
+import { NetError } from "../../net/mod.ts";
+import { type Connection, FIN_GRACE_MS } from "../../tcp/mod.ts";
+import {
+  formatLossLine,
+  formatRttSummary,
+  printError,
+  printLine,
+  printStatus,
+  programName,
+  summariseRtts,
+} from "../mod.ts";
 
 const PROBE = /^ping (\d+)$/i;
 

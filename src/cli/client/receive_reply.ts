@@ -1,9 +1,7 @@
-import type { Message } from "../../message.ts";
-import { NetError } from "../../net/net_error.ts";
-import { secondsText } from "../../seconds_text.ts";
-import type { Connection } from "../../tcp_client.ts";
-import { escapeControl } from "../../terminal_text.ts";
-import { countOf } from "../count_of.ts";
+import { countOf, escapeControl, secondsText } from "../../bytes/mod.ts";
+import type { Message } from "../../message/mod.ts";
+import { NetError } from "../../net/mod.ts";
+import type { Connection } from "../../tcp/mod.ts";
 
 /** Shows a message the user typed inside an error line: escaped and cut short. */
 export function quoteMessage(text: string): string {

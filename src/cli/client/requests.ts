@@ -1,11 +1,9 @@
-import { formatAddress } from "../../address.ts";
-import type { Message } from "../../message.ts";
-import { NetError } from "../../net/net_error.ts";
-import { type Connection, FIN_GRACE_MS } from "../../tcp_client.ts";
-import { displayBytes } from "../../terminal_text.ts";
-import { countOf } from "../count_of.ts";
-import { printError, printLine } from "../output.ts";
-import { programName } from "../program_name.ts";
+import { formatAddress } from "../../address/mod.ts";
+import { countOf, displayBytes } from "../../bytes/mod.ts";
+import type { Message } from "../../message/mod.ts";
+import { NetError } from "../../net/mod.ts";
+import { type Connection, FIN_GRACE_MS } from "../../tcp/mod.ts";
+import { printError, printLine, programName } from "../mod.ts";
 import { lengthPrefixedPayload } from "./length_prefixed_reply.ts";
 import { receiveReply } from "./receive_reply.ts";
 

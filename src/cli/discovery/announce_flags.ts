@@ -1,4 +1,4 @@
-import { UsageError } from "../usage_error.ts";
+import { UsageError } from "../../errors/mod.ts";
 
 /** `--name` and `--no-announce`, shared by server.ts and udp.ts server. */
 export const ANNOUNCE_FLAGS = {

@@ -5,8 +5,7 @@ import {
   queryInterfaces,
   type ServiceProtocol,
 } from "../../discovery/mod.ts";
-import { printLine, printStatus } from "../output.ts";
-import { commandFor } from "../program_name.ts";
+import { commandFor, printLine, printStatus } from "../mod.ts";
 
 /** One server as `--find --json` prints it. */
 export interface FoundServerJson {

@@ -1,17 +1,15 @@
 import { lookup } from "node:dns/promises";
-import { isIpLiteral } from "../../address.ts";
+import { isIpLiteral } from "../../address/mod.ts";
+import { escapeControl } from "../../bytes/mod.ts";
 import {
   type InstanceFound,
   interfacesText,
+  LOCAL_NAME_TIMEOUT_MS,
   lookupInstance,
   queryInterfaces,
   type ServiceProtocol,
 } from "../../discovery/mod.ts";
-import { LOCAL_NAME_TIMEOUT_MS } from "../../discovery/resolve_host.ts";
-import { escapeControl } from "../../terminal_text.ts";
-import { endpointFlags } from "../endpoint_flags.ts";
-import { printStatus } from "../output.ts";
-import { commandFor } from "../program_name.ts";
+import { commandFor, endpointFlags, printStatus } from "../mod.ts";
 
 /** Where a connecting script was told to go. */
 export interface Target {

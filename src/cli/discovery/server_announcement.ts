@@ -8,10 +8,8 @@ import {
   MdnsUnavailable,
   type ServiceProtocol,
 } from "../../discovery/mod.ts";
-import { mayListInterfaces } from "../../net/permissions.ts";
-import type { SocketAddress } from "../../net/types.ts";
-import { printStatus } from "../output.ts";
-import { commandFor } from "../program_name.ts";
+import { mayListInterfaces, type SocketAddress } from "../../net/mod.ts";
+import { commandFor, printStatus } from "../mod.ts";
 import type { AnnounceChoice } from "./announce_flags.ts";
 
 /** What a server tells the LAN about itself. */

@@ -1,12 +1,10 @@
 import { Buffer } from "node:buffer";
-import { formatAddress } from "../../address.ts";
-import { NetError } from "../../net/net_error.ts";
-import type { TraceEndpoints, TraceEvent, TraceSink } from "../../trace.ts";
-import { clockTime } from "../clock_time.ts";
-import { countOf } from "../count_of.ts";
-import { describeError } from "../describe_error.ts";
-import { printNarration } from "../output.ts";
-import { describeRefusal } from "../refusal_text.ts";
+import { formatAddress } from "../../address/mod.ts";
+import { countOf } from "../../bytes/mod.ts";
+import { describeError } from "../../errors/mod.ts";
+import type { TraceEndpoints, TraceEvent, TraceSink } from "../../message/mod.ts";
+import { NetError } from "../../net/mod.ts";
+import { clockTime, describeRefusal, printNarration } from "../mod.ts";
 import { hexDump } from "./hex_dump.ts";
 import { LruMap } from "./lru_map.ts";
 

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_FRAME_BYTES, type FramingName } from "../../framing/mod.ts";
-import { commandFor } from "../program_name.ts";
+import { commandFor } from "../mod.ts";
 
 /**
  * The command another PC types to reach this server, on the runtime this one

@@ -1,15 +1,19 @@
-import { formatAddress } from "../../address.ts";
-import type { Client } from "../../handler.ts";
+import { formatAddress } from "../../address/mod.ts";
+import { countOf } from "../../bytes/mod.ts";
+import { describeError } from "../../errors/mod.ts";
+import type { Client, RefusalCode } from "../../message/mod.ts";
 import type { ReceivedTally } from "../../modes/mod.ts";
-import type { SocketAddress } from "../../net/types.ts";
-import type { RefusalCode } from "../../refusal_code.ts";
-import type { ServerStats } from "../../server_stats.ts";
-import { bitsPerSecond, formatBitrate, formatTransfer } from "../bench/mod.ts";
-import { countOf } from "../count_of.ts";
-import { describeError } from "../describe_error.ts";
-import { printError, printStatus } from "../output.ts";
-import { describeRefusal } from "../refusal_text.ts";
-import { OTHER_KINDS, RepeatFilter, type RepeatReport } from "../repeat_filter.ts";
+import type { SocketAddress } from "../../net/mod.ts";
+import type { ServerStats } from "../../tcp/mod.ts";
+import {
+  describeRefusal,
+  OTHER_KINDS,
+  printError,
+  printStatus,
+  RepeatFilter,
+  type RepeatReport,
+} from "../mod.ts";
+import { bitsPerSecond, formatBitrate, formatTransfer } from "../throughput/mod.ts";
 
 function who(client: Client): string {
   return `client ${client.id} (${formatAddress(client.remoteAddress)})`;

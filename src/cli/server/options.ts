@@ -1,26 +1,23 @@
-import type { CidrRange } from "../../cidr.ts";
+import type { CidrRange } from "../../address/mod.ts";
+import { UsageError } from "../../errors/mod.ts";
 import { DEFAULT_MAX_FRAME_BYTES, type FramingName } from "../../framing/mod.ts";
 import { MODE_NAMES, type ModeName } from "../../modes/mod.ts";
-import {
-  ANNOUNCE_FLAGS,
-  type AnnounceChoice,
-  announceChoice,
-} from "../discovery/announce_flags.ts";
-import { durationFlag } from "../duration.ts";
-import { endpointFlags } from "../endpoint_flags.ts";
+import { MAX_SEED } from "../../udp/mod.ts";
+import { ANNOUNCE_FLAGS, type AnnounceChoice, announceChoice } from "../discovery/mod.ts";
 import {
   choiceFlag,
   cidrFlags,
   COMMON_FLAGS,
+  durationFlag,
+  endpointFlags,
   framingFlag,
   integerFlag,
+  type JitteredDuration,
+  jitteredDurationFlag,
+  NAGLE_FLAG,
   parseFlags,
-} from "../flags.ts";
-import { type JitteredDuration, jitteredDurationFlag } from "../jittered_duration.ts";
-import { MAX_SEED } from "../seeded_random.ts";
-import { NAGLE_FLAG } from "../segment_flags.ts";
+} from "../mod.ts";
 import { SERVER_TLS_FLAGS, type ServerTlsChoice, serverTlsChoice } from "../tls/mod.ts";
-import { UsageError } from "../usage_error.ts";
 
 /** The largest --max-frame: what a 4-byte length prefix can announce. */
 const MAX_FRAME_LIMIT = 0xffffffff;

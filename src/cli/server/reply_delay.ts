@@ -1,5 +1,4 @@
-import { formatDuration } from "../duration.ts";
-import type { JitteredDuration } from "../jittered_duration.ts";
+import { formatDuration, type JitteredDuration } from "../mod.ts";
 
 /**
  * The status line `server.ts --delay` prints at start: what is held, and the

@@ -1,7 +1,6 @@
-import type { SocketAddress } from "../../net/types.ts";
-import type { TlsSession } from "../../tcp_client.ts";
-import type { ClientTlsChoice } from "./choice.ts";
-import type { ServerCertificate } from "./load.ts";
+import type { SocketAddress } from "../../net/mod.ts";
+import type { TlsSession } from "../../tcp/mod.ts";
+import type { ClientTlsChoice, ServerCertificate } from "../../tls/mod.ts";
 
 /**
  * The line a `--tls` client prints once the handshake is done: the protocol,

@@ -1,6 +1,6 @@
-import { parseFingerprint } from "../../net/tls_fingerprint.ts";
-import { UsageError } from "../usage_error.ts";
-import type { ClientTlsChoice, ServerTlsChoice } from "./choice.ts";
+import { UsageError } from "../../errors/mod.ts";
+import { parseFingerprint } from "../../net/mod.ts";
+import type { ClientTlsChoice, ServerTlsChoice } from "../../tls/mod.ts";
 
 /** The TLS flags of `server.ts`, for parseArgs. */
 export const SERVER_TLS_FLAGS = {

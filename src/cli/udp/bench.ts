@@ -1,6 +1,8 @@
-import { formatAddress } from "../../address.ts";
-import { settlesWithin } from "../../async/deadline.ts";
-import { Waiters } from "../../async/waiters.ts";
+import { formatAddress } from "../../address/mod.ts";
+import { settlesWithin, Waiters } from "../../async/mod.ts";
+import { UsageError } from "../../errors/mod.ts";
+import type { FaultStats } from "../../udp/mod.ts";
+import { asTypedHere, EXIT, onStopSignal, printError, printLine, printStatus } from "../mod.ts";
 import {
   BenchDatagrams,
   bitsPerSecond,
@@ -16,18 +18,12 @@ import {
   reportJson,
   UdpTally,
   type UdpTallySnapshot,
-} from "../bench/mod.ts";
-import { printError, printLine, printStatus } from "../output.ts";
-import { asTypedHere } from "../program_name.ts";
-import { EXIT } from "../run_main.ts";
-import { onStopSignal } from "../signals.ts";
-import { UsageError } from "../usage_error.ts";
+} from "../throughput/mod.ts";
 import { boundWords, clockSeconds, datagramsFor } from "./bench_bound.ts";
 import { runOneWayBench } from "./bench_one_way.ts";
 import { paceSends, type Pacing, sentQueued } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
 import { faultSummary, startFaults } from "./fault_text.ts";
-import type { FaultStats } from "./faults.ts";
 import type { UdpBenchOptions } from "./options.ts";
 import { explainSendSide, heldBackLine } from "./send_side.ts";
 import { openUdpTarget } from "./target.ts";

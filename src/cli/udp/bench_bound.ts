@@ -1,4 +1,4 @@
-import { UsageError } from "../usage_error.ts";
+import { UsageError } from "../../errors/mod.ts";
 
 /**
  * What ends a UDP bench besides its clock, as iperf3's `-n`/`-k`: a number of

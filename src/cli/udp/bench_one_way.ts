@@ -1,7 +1,8 @@
-import { formatAddress } from "../../address.ts";
-import { settlesWithin } from "../../async/deadline.ts";
-import { Waiters } from "../../async/waiters.ts";
-import { CHARGEN_FULL_REQUEST_BYTES } from "../../modes/chargen.ts";
+import { formatAddress } from "../../address/mod.ts";
+import { settlesWithin, Waiters } from "../../async/mod.ts";
+import { UsageError } from "../../errors/mod.ts";
+import { CHARGEN_FULL_REQUEST_BYTES } from "../../modes/mod.ts";
+import { asTypedHere, EXIT, onStopSignal, printError, printLine, printStatus } from "../mod.ts";
 import {
   BenchDatagrams,
   buildReportRequest,
@@ -13,12 +14,7 @@ import {
   readReportAnswer,
   type ReportAnswer,
   UDP_BENCH_HEADER_BYTES,
-} from "../bench/mod.ts";
-import { printError, printLine, printStatus } from "../output.ts";
-import { asTypedHere } from "../program_name.ts";
-import { EXIT } from "../run_main.ts";
-import { onStopSignal } from "../signals.ts";
-import { UsageError } from "../usage_error.ts";
+} from "../throughput/mod.ts";
 import { boundWords, clockSeconds, datagramsFor } from "./bench_bound.ts";
 import {
   CHARGEN_ANSWER_BYTES,

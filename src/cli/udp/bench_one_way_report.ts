@@ -3,8 +3,10 @@ import type { UdpBenchCount } from "./bench_bound.ts";
 // JSON object whose fields follow iperf3's UDP -J where they mean the same
 // (end.sum with jitter_ms, lost_packets, packets, lost_percent; sum_sent and
 // sum_received), so scripts written for iperf3 read it.
-import { formatAddress } from "../../address.ts";
-import type { SocketAddress } from "../../net/types.ts";
+import { formatAddress } from "../../address/mod.ts";
+import type { SocketAddress } from "../../net/mod.ts";
+import type { FaultStats } from "../../udp/mod.ts";
+import { commandFor } from "../mod.ts";
 import {
   bitsPerSecond,
   iperfHeader,
@@ -15,9 +17,7 @@ import {
   type ReceiverCounts,
   reportJson,
   streamLabel,
-} from "../bench/mod.ts";
-import { commandFor } from "../program_name.ts";
-import type { FaultStats } from "./faults.ts";
+} from "../throughput/mod.ts";
 import { explainSendSide, heldBackLine, type SendSide } from "./send_side.ts";
 
 /** How many times an up run asks for the receiver's report before giving up. */

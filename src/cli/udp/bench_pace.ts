@@ -1,6 +1,5 @@
-import { settlesWithin } from "../../async/deadline.ts";
-import { delay } from "../../async/delay.ts";
-import type { IntervalClock } from "../bench/mod.ts";
+import { delay, settlesWithin } from "../../async/mod.ts";
+import type { IntervalClock } from "../throughput/mod.ts";
 
 // Pacing tick: short enough that a burst per tick stays small next to socket buffers.
 const TICK_MS = 5;

@@ -1,4 +1,4 @@
-import type { SocketAddress } from "../../net/types.ts";
+import type { SocketAddress } from "../../net/mod.ts";
 import {
   type BenchReport,
   buildMissingReport,
@@ -8,7 +8,7 @@ import {
   readReportRequest,
   ReceiverTally,
   type SeenBudget,
-} from "../bench/mod.ts";
+} from "../throughput/mod.ts";
 
 // One bench is one socket and one run, so an address with more runs at once
 // is forging them: it loses its own least recently active run, nobody else's.

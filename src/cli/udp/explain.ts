@@ -1,5 +1,5 @@
-import { formatAddress, isIpv6 } from "../../address.ts";
-import type { SocketAddress } from "../../net/types.ts";
+import { formatAddress, isIpv6 } from "../../address/mod.ts";
+import type { SocketAddress } from "../../net/mod.ts";
 
 /**
  * Why a UDP sender heard nothing: there is no connection, so silence has

@@ -1,9 +1,7 @@
-import { integerFlag, numberFlag } from "../flags.ts";
-import { jitteredDurationFlag } from "../jittered_duration.ts";
-import { MAX_SEED } from "../seeded_random.ts";
-import type { FaultSettings } from "./fault_settings.ts";
+import { type FaultSettings, MAX_SEED } from "../../udp/mod.ts";
+import { integerFlag, jitteredDurationFlag, numberFlag } from "../mod.ts";
 
-export type { FaultSettings } from "./fault_settings.ts";
+export type { FaultSettings } from "../../udp/mod.ts";
 
 /** The flags of {@linkcode faultFlags}, for each subcommand's spec. */
 export const FAULT_FLAG_SPECS = {

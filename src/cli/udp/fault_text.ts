@@ -1,8 +1,6 @@
-import { formatDuration } from "../duration.ts";
-import { createNarrator } from "../narration/narrator.ts";
-import { printStatus } from "../output.ts";
-import type { FaultSettings } from "./fault_settings.ts";
-import { UdpFaults } from "./faults.ts";
+import { type FaultSettings, UdpFaults } from "../../udp/mod.ts";
+import { formatDuration, printStatus } from "../mod.ts";
+import { createNarrator } from "../narration/mod.ts";
 
 /** One line saying which faults are on and the seed that repeats them. */
 export function describeFaults(faults: UdpFaults): string {

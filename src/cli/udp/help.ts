@@ -2,7 +2,7 @@ import {
   DEFAULT_MAX_DATAGRAM_BYTES,
   MAX_UDP_PAYLOAD_IPV4,
   MAX_UDP_PAYLOAD_IPV6,
-} from "../../udp_endpoint.ts";
+} from "../../udp/mod.ts";
 
 /** `udp.ts --help`: every subcommand, its flags and defaults, and examples. */
 export const UDP_HELP = `udp.ts: a UDP server, client, ping and throughput bench for networking labs

@@ -1,5 +1,5 @@
-import type { TraceSink } from "../../trace.ts";
-import { createNarrator } from "../narration/narrator.ts";
+import type { TraceSink } from "../../message/mod.ts";
+import { createNarrator } from "../narration/mod.ts";
 
 /**
  * The trace sink for `--json` and `--hex`. `-v` keeps udp.ts's own

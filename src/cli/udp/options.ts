@@ -1,28 +1,26 @@
-import type { CidrRange } from "../../cidr.ts";
+import type { CidrRange } from "../../address/mod.ts";
+import type { ExpectName, Lang } from "../../check/mod.ts";
+import { UsageError } from "../../errors/mod.ts";
 import { DATAGRAM_MODE_NAMES, type DatagramModeName, MODE_NAMES } from "../../modes/mod.ts";
-import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../../udp_endpoint.ts";
-import { parseRate, UDP_BENCH_HEADER_BYTES } from "../bench/mod.ts";
-import { expectFlag, langFlag } from "../check/check_flags.ts";
-import { type ClassFlags, classFlags } from "../check/class_flags.ts";
-import type { Lang } from "../check/lang/mod.ts";
-import type { ExpectName } from "../check/mod.ts";
+import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../../udp/mod.ts";
+import { type ClassFlags, classFlags, expectFlag, langFlag } from "../check/mod.ts";
 import {
   ANNOUNCE_FLAGS,
   type AnnounceChoice,
   announceChoice,
-} from "../discovery/announce_flags.ts";
-import { targetFlags } from "../discovery/mod.ts";
-import { durationFlag } from "../duration.ts";
+  targetFlags,
+} from "../discovery/mod.ts";
 import {
   choiceFlag,
   cidrFlags,
   COMMON_FLAGS,
+  durationFlag,
   type FlagSpec,
   integerFlag,
   parseFlags,
-} from "../flags.ts";
-import { programName } from "../program_name.ts";
-import { UsageError } from "../usage_error.ts";
+  programName,
+} from "../mod.ts";
+import { parseRate, UDP_BENCH_HEADER_BYTES } from "../throughput/mod.ts";
 import { countFlag, type UdpBenchCount } from "./bench_bound.ts";
 import { FAULT_FLAG_SPECS, faultFlags, type FaultSettings } from "./fault_flags.ts";
 

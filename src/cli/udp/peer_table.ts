@@ -1,6 +1,6 @@
-import { formatAddress } from "../../address.ts";
-import type { SocketAddress } from "../../net/types.ts";
-import { clockTime } from "../clock_time.ts";
+import { formatAddress } from "../../address/mod.ts";
+import type { SocketAddress } from "../../net/mod.ts";
+import { clockTime } from "../mod.ts";
 
 // A server on a LAN may meet spoofed or scanning sources; past this many
 // peers only the totals grow, so memory stays bounded.

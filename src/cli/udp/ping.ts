@@ -1,14 +1,17 @@
-import { formatAddress } from "../../address.ts";
-import { settlesWithin } from "../../async/deadline.ts";
-import { Waiters } from "../../async/waiters.ts";
-import { displayBytes } from "../../terminal_text.ts";
-import type { Datagram } from "../../udp_endpoint.ts";
-import { countOf } from "../count_of.ts";
-import { printError, printLine, printStatus } from "../output.ts";
-import { programName } from "../program_name.ts";
-import { formatLossLine, formatRttSummary } from "../rtt_stats.ts";
-import { EXIT } from "../run_main.ts";
-import { onStopSignal } from "../signals.ts";
+import { formatAddress } from "../../address/mod.ts";
+import { settlesWithin, Waiters } from "../../async/mod.ts";
+import { countOf, displayBytes } from "../../bytes/mod.ts";
+import type { Datagram } from "../../udp/mod.ts";
+import {
+  EXIT,
+  formatLossLine,
+  formatRttSummary,
+  onStopSignal,
+  printError,
+  printLine,
+  printStatus,
+  programName,
+} from "../mod.ts";
 import { silenceExplanation } from "./explain.ts";
 import { faultSummary, startFaults } from "./fault_text.ts";
 import { udpNarrator } from "./narrator.ts";

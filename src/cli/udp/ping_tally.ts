@@ -1,4 +1,4 @@
-import { type RttSummary, summariseRtts } from "../rtt_stats.ts";
+import { type RttSummary, summariseRtts } from "../mod.ts";
 
 /** How one reply counted. */
 export interface ProbeReply {

@@ -1,20 +1,24 @@
-import { formatAddress } from "../../address.ts";
+import { formatAddress } from "../../address/mod.ts";
+import { countOf } from "../../bytes/mod.ts";
+import { describeError } from "../../errors/mod.ts";
 import { FramingError } from "../../framing/mod.ts";
-import type { Peer } from "../../handler.ts";
+import type { Peer } from "../../message/mod.ts";
 import { createDatagramMode } from "../../modes/mod.ts";
-import { NetError } from "../../net/net_error.ts";
-import type { SocketAddress } from "../../net/types.ts";
-import { serveUdp } from "../../udp_endpoint.ts";
-import { countOf } from "../count_of.ts";
-import { describeError } from "../describe_error.ts";
-import { startServerAnnouncement } from "../discovery/server_announcement.ts";
-import { printListening } from "../listen_banner.ts";
-import { printLine, printStatus, useNonBlockingOutput } from "../output.ts";
-import { commandFor } from "../program_name.ts";
-import { describeOversizedDatagram, describeRefusal } from "../refusal_text.ts";
-import { RepeatFilter } from "../repeat_filter.ts";
-import { EXIT } from "../run_main.ts";
-import { onStopSignal } from "../signals.ts";
+import { NetError, type SocketAddress } from "../../net/mod.ts";
+import { serveUdp } from "../../udp/mod.ts";
+import { startServerAnnouncement } from "../discovery/mod.ts";
+import {
+  commandFor,
+  describeOversizedDatagram,
+  describeRefusal,
+  EXIT,
+  onStopSignal,
+  printLine,
+  printListening,
+  printStatus,
+  RepeatFilter,
+  useNonBlockingOutput,
+} from "../mod.ts";
 import { BenchReceiver } from "./bench_receiver.ts";
 import { faultSummary, startFaults } from "./fault_text.ts";
 import { udpNarrator } from "./narrator.ts";

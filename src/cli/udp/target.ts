@@ -1,17 +1,10 @@
-import { formatAddress, isIpv6 } from "../../address.ts";
-import { resolveHost } from "../../discovery/resolve_host.ts";
-import { NetError, type NetErrorCode } from "../../net/net_error.ts";
-import type { SocketAddress } from "../../net/types.ts";
-import { sameAddress } from "../../same_address.ts";
-import type { TraceSink } from "../../trace.ts";
-import {
-  bindUdp,
-  type Datagram,
-  type DatagramFaults,
-  type UdpEndpoint,
-} from "../../udp_endpoint.ts";
-import { describeError } from "../describe_error.ts";
-import { printStatus } from "../output.ts";
+import { formatAddress, isIpv6, sameAddress } from "../../address/mod.ts";
+import { resolveHost } from "../../discovery/mod.ts";
+import { describeError } from "../../errors/mod.ts";
+import type { TraceSink } from "../../message/mod.ts";
+import { NetError, type NetErrorCode, type SocketAddress } from "../../net/mod.ts";
+import { bindUdp, type Datagram, type DatagramFaults, type UdpEndpoint } from "../../udp/mod.ts";
+import { printStatus } from "../mod.ts";
 
 /** The server a UDP client or ping talks to, and the local socket it talks from. */
 export interface UdpTarget {
