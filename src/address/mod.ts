@@ -1,8 +1,8 @@
 /**
- * Addresses as users type them and sockets report them: resolving a host
- * (with `NAME.local` over multicast DNS), formatting `HOST:PORT` with IPv6
- * brackets and zones, CIDR ranges for allow and deny lists, and telling whether
- * two spellings name the same socket.
+ * Addresses as users type them and sockets report them, with no network
+ * traffic: IP literals, `HOST:PORT` with IPv6 brackets and zones, CIDR ranges
+ * for allow and deny lists, this machine's interfaces, and whether two
+ * spellings name the same socket. Resolving names is `discovery`'s.
  * @module
  */
 export { formatAddress, isIpLiteral, isIpv6 } from "./address.ts";

@@ -34,3 +34,11 @@ export class FramingError extends Error {
     this.code = code;
   }
 }
+
+/** Builds the FRAME_TOO_LARGE error shared by both framings. */
+export function tooLarge(size: number, maxFrameBytes: number, what: string): FramingError {
+  return new FramingError(
+    "FRAME_TOO_LARGE",
+    `${what} of ${size} bytes exceeds the limit of ${maxFrameBytes} bytes`,
+  );
+}

@@ -1,7 +1,7 @@
 import { concatBytes, joinBytes } from "../bytes/mod.ts";
 import { encodeTextInto } from "./encode_text.ts";
 import { FramingError } from "./framing_error.ts";
-import { tooLarge } from "./line_framing.ts";
+import { tooLarge } from "./framing_error.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
 
 const HEADER_BYTES = 4;
@@ -12,6 +12,8 @@ const HEADER_BYTES = 4;
  */
 export class LengthFraming implements Framing {
   readonly name = "length";
+  /** The 4-byte big-endian length prefix. */
+  readonly overheadBytes = 4;
   readonly maxFrameBytes: number;
 
   /**

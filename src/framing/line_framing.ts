@@ -1,7 +1,7 @@
 import { concatBytes, joinBytes } from "../bytes/mod.ts";
 import { encodeTextInto } from "./encode_text.ts";
 import { findByte } from "./find_byte.ts";
-import { FramingError } from "./framing_error.ts";
+import { FramingError, tooLarge } from "./framing_error.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
 
 const LF = 0x0a;
@@ -14,6 +14,8 @@ const CR = 0x0d;
  */
 export class LineFraming implements Framing {
   readonly name = "line";
+  /** The newline. */
+  readonly overheadBytes = 1;
   readonly maxFrameBytes: number;
 
   /**
@@ -204,12 +206,4 @@ function checkedLine(line: Uint8Array, maxFrameBytes: number): Uint8Array {
 
 function checkSize(size: number, maxFrameBytes: number): void {
   if (size > maxFrameBytes) throw tooLarge(size, maxFrameBytes, "message");
-}
-
-/** Builds the FRAME_TOO_LARGE error shared by both framings. */
-export function tooLarge(size: number, maxFrameBytes: number, what: string): FramingError {
-  return new FramingError(
-    "FRAME_TOO_LARGE",
-    `${what} of ${size} bytes exceeds the limit of ${maxFrameBytes} bytes`,
-  );
 }

@@ -52,6 +52,12 @@ export interface Framing {
   /** Largest payload this framing accepts, in bytes. */
   readonly maxFrameBytes: number;
   /**
+   * Bytes the framing adds to each payload on the wire: 1 (the newline) for
+   * `line`, 4 (the length prefix) for `length`. A throughput figure counts
+   * payload and framing together, as a capture shows them.
+   */
+  readonly overheadBytes: number;
+  /**
    * Returns the bytes that carry `payload` on the wire; text is sent as UTF-8.
    * @throws {FramingError} when the payload is too large or cannot be framed.
    */

@@ -43,7 +43,7 @@ export class EchoStream implements BenchStream {
     this.id = id;
     this.#connection = connection;
     this.#pattern = new EchoPattern(size);
-    this.#overhead = connection.framing.name === "line" ? 1 : 4;
+    this.#overhead = connection.framing.overheadBytes;
     this.#graceMs = graceMs;
   }
 
