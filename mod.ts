@@ -29,9 +29,32 @@ export {
   type ServerReport,
 } from "./src/check/mod.ts";
 export * from "./src/framing/mod.ts";
+// What ping and the throughput lab count with, as numbers.
+export {
+  type EchoVerdict,
+  lossPercent,
+  PingTally,
+  type ProbeReply,
+  type RttSummary,
+  summariseRtts,
+  UdpTally,
+  type UdpTallySnapshot,
+} from "./src/measure/mod.ts";
 export { echo } from "./src/message/echo_handler.ts";
 export { Message, type Payload, toBytes } from "./src/message/message.ts";
 export type { DatagramFault, TraceEndpoints, TraceEvent, TraceSink } from "./src/message/trace.ts";
+export {
+  createDatagramMode,
+  createMode,
+  DATAGRAM_MODE_NAMES,
+  type DatagramMode,
+  type DatagramModeName,
+  MODE_NAMES,
+  type ModeContext,
+  type ModeName,
+  type ReceivedTally,
+  type ServerMode,
+} from "./src/modes/mod.ts";
 export { NetError, type NetErrorCode, type NetOperation, toNetError } from "./src/net/net_error.ts";
 export { detectRuntime, runtime, type RuntimeName } from "./src/net/runtime.ts";
 export type { TlsTrust } from "./src/net/tls_verify.ts";
@@ -58,6 +81,7 @@ export type {
   ServerStats,
 } from "./src/tcp/tcp_server.ts";
 export type { ClientTlsChoice } from "./src/tls/mod.ts";
+export { type FaultLimits, type FaultSettings, type FaultStats, UdpFaults } from "./src/udp/mod.ts";
 export {
   bindUdp,
   DEFAULT_MAX_DATAGRAM_BYTES,

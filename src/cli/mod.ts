@@ -29,7 +29,7 @@ export {
 export { asTypedHere, commandFor, programName } from "./program_name.ts";
 export { describeOversizedDatagram, describeRefusal } from "./refusal_text.ts";
 export { OTHER_KINDS, RepeatFilter, type RepeatReport } from "./repeat_filter.ts";
-export { formatLossLine, formatRttSummary, type RttSummary, summariseRtts } from "./rtt_stats.ts";
+export { formatLossLine, formatRttSummary } from "./rtt_stats.ts";
 export { EXIT } from "./run_main.ts";
 export { CHUNK_FLAGS, NAGLE_FLAG, pieceFlags } from "./segment_flags.ts";
 export { onStopSignal } from "./signals.ts";

@@ -1,29 +1,4 @@
-/** Round-trip statistics, the figures ping prints. */
-export interface RttSummary {
-  min: number;
-  avg: number;
-  max: number;
-  /** Mean deviation, as ping computes it: sqrt(mean(x^2) - mean(x)^2). */
-  mdev: number;
-}
-
-/** Summarises round-trip times in milliseconds; `undefined` when there are none. */
-export function summariseRtts(rtts: readonly number[]): RttSummary | undefined {
-  if (rtts.length === 0) return undefined;
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let sumSquares = 0;
-  for (const rtt of rtts) {
-    min = Math.min(min, rtt);
-    max = Math.max(max, rtt);
-    sum += rtt;
-    sumSquares += rtt * rtt;
-  }
-  const avg = sum / rtts.length;
-  const mdev = Math.sqrt(Math.max(0, sumSquares / rtts.length - avg * avg));
-  return { min, avg, max, mdev };
-}
+import type { RttSummary } from "../measure/mod.ts";
 
 /** Formats like ping: `rtt min/avg/max/mdev = 0.041/0.052/0.077/0.011 ms`. */
 export function formatRttSummary(summary: RttSummary): string {

@@ -1,7 +1,6 @@
 import { concatBytes, joinBytes } from "../bytes/mod.ts";
 import { encodeTextInto } from "./encode_text.ts";
-import { FramingError } from "./framing_error.ts";
-import { tooLarge } from "./framing_error.ts";
+import { FramingError, tooLarge } from "./framing_error.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
 
 const HEADER_BYTES = 4;

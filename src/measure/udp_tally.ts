@@ -3,12 +3,17 @@ export type EchoVerdict = "new" | "reordered" | "duplicate" | "unknown";
 
 /** Counters at one moment, for interval and final reports. */
 export interface UdpTallySnapshot {
+  /** Datagrams sent. */
   sent: number;
+  /** Their payload bytes. */
   sentBytes: number;
   /** Distinct datagrams echoed. */
   received: number;
+  /** Their payload bytes. */
   receivedBytes: number;
+  /** Echoes of a datagram already echoed. */
   duplicates: number;
+  /** Echoes numbered below the highest already seen. */
   reordered: number;
   /** Highest sequence number echoed so far, -1 before any. */
   highestSeq: number;
@@ -21,6 +26,18 @@ export interface UdpTallySnapshot {
  * echo numbered below the highest already seen) and RFC 3550 interarrival
  * jitter from echo arrival spacing against send spacing. Times are in ms
  * from one monotonic clock. Sequence numbers count up from 0.
+ * @example
+ * ```ts
+ * import { lossPercent, UdpTally } from "../../mod.ts";
+ * const tally = new UdpTally();
+ * for (let i = 0; i < 4; i++) tally.recordSent(100);
+ * tally.recordEcho(0, 0, 1, 100);
+ * tally.recordEcho(2, 2, 3, 100);
+ * tally.recordEcho(1, 1, 4, 100); // overtaken by 2
+ * const { sent, received, reordered } = tally.snapshot();
+ * if (sent !== 4 || received !== 3 || reordered !== 1) throw new Error();
+ * if (lossPercent(sent - received, sent) !== 25) throw new Error();
+ * ```
  */
 export class UdpTally {
   #sent = 0;

@@ -1,3 +1,8 @@
+/**
+ * The behaviours a socklab server can take on (`--mode`): echo, upper, chat,
+ * discard and chargen on TCP; echo, upper, discard and chargen on UDP.
+ * @module
+ */
 import { chargenDatagramMode, chargenMode } from "./chargen.ts";
 import { chatMode } from "./chat.ts";
 import { discardDatagramMode, discardMode } from "./discard.ts";
@@ -42,12 +47,50 @@ const MODES: Record<ModeName, (context: ModeContext) => ServerMode> = {
   chargen: chargenMode,
 };
 
-/** Returns a fresh instance of the TCP mode called `name`. */
+/**
+ * Returns a fresh instance of the TCP mode called `name`: what `server.ts
+ * --mode NAME` serves. A mode is a handler plus, for some, hooks around
+ * clients (chat announces joins) or a raw byte service (discard, chargen);
+ * pass them all to `serve`, as below, and the server behaves as the script's.
+ * @example
+ * ```ts
+ * import { connect, createMode, serve } from "../../mod.ts";
+ * const mode = createMode("upper", { maxFrameBytes: 64 * 1024, show: console.log });
+ * const server = await serve({
+ *   host: "127.0.0.1",
+ *   port: 0,
+ *   bytes: mode.bytes,
+ *   onConnect: (client) => mode.onConnect?.(client),
+ *   onDisconnect: (client) => mode.onDisconnect?.(client),
+ * }, mode.handler);
+ * const client = await connect({ host: "127.0.0.1", port: server.address.port });
+ * client.send("café");
+ * const reply = await client.receive();
+ * client.close();
+ * await server.close();
+ * if (reply?.text !== "CAFÉ") throw new Error(`got ${reply?.text}`);
+ * ```
+ */
 export function createMode(name: ModeName, context: ModeContext): ServerMode {
   return MODES[name](context);
 }
 
-/** Returns a fresh instance of the UDP mode called `name`. */
+/**
+ * Returns a fresh instance of the UDP mode called `name`: what `udp.ts server
+ * --mode NAME` serves; give its handler to `serveUdp`.
+ * @example
+ * ```ts
+ * import { bindUdp, createDatagramMode, serveUdp } from "../../mod.ts";
+ * const mode = createDatagramMode("upper", { maxFrameBytes: 1472, show: () => {} });
+ * const server = await serveUdp({ host: "127.0.0.1" }, mode.handler);
+ * const client = await bindUdp({ host: "127.0.0.1" });
+ * client.send("hi", server.localAddress);
+ * const reply = await client.receive(1000);
+ * client.close();
+ * await server.close();
+ * if (reply?.message.text !== "HI") throw new Error(`got ${reply?.message.text}`);
+ * ```
+ */
 export function createDatagramMode(name: DatagramModeName, context: ModeContext): DatagramMode {
   return DATAGRAM_MODES[name](context);
 }

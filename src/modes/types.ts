@@ -48,6 +48,7 @@ export interface ModeContext {
 
 /** What one client sent a discard server over its connection: the receiver's side of an upload. */
 export interface ReceivedTally {
+  /** Bytes received over the connection. */
   readonly bytes: number;
   /** From connect to leaving. */
   readonly seconds: number;

@@ -122,7 +122,21 @@ const MAX_SHARED_ADDRESSES = 4096;
  * datagram that is not held, several held ones in the order they were held;
  * one that nothing follows waits for {@linkcode finish} and then goes in
  * order); and duplication at the last step, the copy right after the
- * original. Each fault is traced as a `datagram-fault` event.
+ * original. Each fault is traced as a `datagram-fault` event. Give it to
+ * `serveUdp` or `bindUdp` as `faults`; `stats` counts what it did.
+ * @example
+ * ```ts
+ * import { bindUdp, serveUdp, UdpFaults } from "../../mod.ts";
+ * const none = { dropPercent: 0, delayMs: 0, jitterMs: 0, dupPercent: 0, reorderPercent: 0 };
+ * const faults = new UdpFaults({ ...none, dropPercent: 100, seed: 1 });
+ * const server = await serveUdp({ host: "127.0.0.1", faults }, (message) => message.bytes);
+ * const client = await bindUdp({ host: "127.0.0.1" });
+ * client.send("lost on the way in", server.localAddress);
+ * const answered = await client.receive(300).then(() => true, () => false); // TIMED_OUT
+ * client.close();
+ * await server.close();
+ * if (answered || faults.stats.droppedOnReceive !== 1) throw new Error(JSON.stringify(faults.stats));
+ * ```
  */
 export class UdpFaults implements DatagramFaults {
   /** The counts so far. */
@@ -164,8 +178,10 @@ export class UdpFaults implements DatagramFaults {
   #closed = false;
 
   /**
+   * Builds the faults `settings` ask for.
    * @param settings What to inject; `seed` undefined picks one (see `seed`).
    * @param trace Sees each fault as a `datagram-fault` event.
+   * @param limits How much may wait at once (delayed or held back).
    */
   constructor(settings: FaultSettings, trace?: TraceSink, limits: FaultLimits = {}) {
     this.settings = settings;

@@ -5,7 +5,7 @@
  */
 export { AMPLIFICATION_FACTOR, UDP_IPV4_OVERHEAD } from "./amplification_limit.ts";
 export type { FaultSettings } from "./fault_settings.ts";
-export { type FaultStats, UdpFaults } from "./faults.ts";
+export { type FaultLimits, type FaultStats, UdpFaults } from "./faults.ts";
 export { MAX_SEED } from "./seeded_random.ts";
 export {
   bindUdp,

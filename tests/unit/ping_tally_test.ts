@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { PingTally } from "../../src/cli/udp/ping_tally.ts";
+import { PingTally } from "../../src/measure/ping_tally.ts";
 
 const EPOCH = 1_700_000_000_000;
 

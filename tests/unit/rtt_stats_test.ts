@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { formatLossLine, formatRttSummary, summariseRtts } from "../../src/cli/rtt_stats.ts";
+import { formatLossLine, formatRttSummary } from "../../src/cli/rtt_stats.ts";
+import { summariseRtts } from "../../src/measure/rtt_stats.ts";
 
 describe("rtt statistics", () => {
   test("no samples give no summary", () => {

@@ -1,6 +1,7 @@
 import { formatAddress } from "../../address/mod.ts";
 import { delay } from "../../async/mod.ts";
 import { countOf, lenientText, secondsText } from "../../bytes/mod.ts";
+import { summariseRtts } from "../../measure/mod.ts";
 import { NetError } from "../../net/mod.ts";
 import { type Connection, FIN_GRACE_MS } from "../../tcp/mod.ts";
 import {
@@ -10,7 +11,6 @@ import {
   printLine,
   printStatus,
   programName,
-  summariseRtts,
 } from "../mod.ts";
 
 const PROBE = /^ping (\d+)$/i;

@@ -1,6 +1,7 @@
 import { formatAddress } from "../../address/mod.ts";
 import { settlesWithin, Waiters } from "../../async/mod.ts";
 import { countOf, displayBytes } from "../../bytes/mod.ts";
+import { PingTally } from "../../measure/mod.ts";
 import type { Datagram } from "../../udp/mod.ts";
 import {
   EXIT,
@@ -17,7 +18,6 @@ import { faultSummary, startFaults } from "./fault_text.ts";
 import { udpNarrator } from "./narrator.ts";
 import type { UdpPingOptions } from "./options.ts";
 import { formatProbe, parseProbe } from "./ping_probe.ts";
-import { PingTally } from "./ping_tally.ts";
 import { openUdpTarget } from "./target.ts";
 
 /**
