@@ -29,7 +29,19 @@ export {
   type ServerReport,
 } from "./src/check/mod.ts";
 export * from "./src/framing/mod.ts";
-// What ping and the throughput lab count with, as numbers.
+// Measuring throughput as iperf3 does, and what ping and the UDP bench count with, as numbers.
+export {
+  BENCH_END_GRACE_MS,
+  type BenchDirection,
+  type BenchInterval,
+  type BenchRun,
+  type Lane,
+  measureTcpThroughput,
+  type SideTotals,
+  type StreamSummary,
+  type TcpThroughputObserver,
+  type TcpThroughputOptions,
+} from "./src/measure/mod.ts";
 export {
   type EchoVerdict,
   lossPercent,
@@ -39,6 +51,25 @@ export {
   summariseRtts,
   UdpTally,
   type UdpTallySnapshot,
+} from "./src/measure/mod.ts";
+// Measuring UDP throughput as `udp.ts bench` does, and the discard server's count of it.
+export {
+  type BenchAnswer,
+  BenchReceiver,
+  CHARGEN_ANSWER_BYTES,
+  measureUdpThroughput,
+  type MissingReason,
+  type ReceiverCounts,
+  type ReportProblem,
+  type UdpBenchCount,
+  type UdpThroughputDirection,
+  type UdpThroughputFailure,
+  type UdpThroughputInterval,
+  type UdpThroughputObserver,
+  type UdpThroughputOptions,
+  type UdpThroughputProgress,
+  type UdpThroughputResult,
+  type UdpThroughputStart,
 } from "./src/measure/mod.ts";
 export { echo } from "./src/message/echo_handler.ts";
 export { Message, type Payload, toBytes } from "./src/message/message.ts";

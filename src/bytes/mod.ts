@@ -7,6 +7,7 @@
 export { concatBytes, followsOn, joinBytes } from "./concat.ts";
 export { countOf } from "./count_of.ts";
 export { equalBytes } from "./equal_bytes.ts";
+export { formatBitrate, formatTransfer } from "./iperf_units.ts";
 export { lenientText } from "./lenient_text.ts";
 export { noticeBytes } from "./notice_text.ts";
 export { secondsText } from "./seconds_text.ts";

@@ -2,7 +2,9 @@
 export interface ReceiverCounts {
   /** Distinct bench datagrams that arrived. */
   packets: number;
+  /** Their bytes of UDP payload. */
   bytes: number;
+  /** Copies of datagrams that had already arrived, counted apart from `packets`. */
   duplicates: number;
   /** Datagrams numbered below one already seen, as iperf3 counts out-of-order. */
   outOfOrder: number;

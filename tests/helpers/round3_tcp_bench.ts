@@ -3,7 +3,7 @@
 // the adapter of whichever runtime runs it; the bench is a real client.ts
 // process, started as a user types it, and timed until it exits.
 import { readFileSync } from "node:fs";
-import { BENCH_END_GRACE_MS } from "../../src/cli/client/bench_grace.ts";
+import { BENCH_END_GRACE_MS } from "../../src/measure/tcp_grace.ts";
 import { runtime as here, type RuntimeName } from "../../src/net/runtime.ts";
 import type { TcpConnection, TcpListener, TlsServerOptions } from "../../src/net/types.ts";
 import { scriptCommandOn } from "../../tools/script_command.ts";

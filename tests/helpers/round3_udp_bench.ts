@@ -13,7 +13,7 @@ import {
   readReportAnswer,
   readReportRequest,
   ReceiverTally,
-} from "../../src/cli/throughput/mod.ts";
+} from "../../src/measure/mod.ts";
 import { detectRuntime, type RuntimeName } from "../../src/net/runtime.ts";
 import { bindUdp, type UdpEndpoint } from "../../src/udp/udp_endpoint.ts";
 import { scriptCommandOn } from "../../tools/script_command.ts";

@@ -11,7 +11,7 @@ import {
   readReport,
   readReportRequest,
   ReceiverTally,
-} from "../../src/cli/throughput/mod.ts";
+} from "../../src/measure/mod.ts";
 import { peerMissing } from "../helpers/peers.ts";
 import {
   RunningScript,

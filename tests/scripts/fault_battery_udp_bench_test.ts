@@ -10,9 +10,9 @@ import {
   buildReport,
   buildReportRequest,
   readReportAnswer,
-} from "../../src/cli/throughput/mod.ts";
-import { BenchReceiver } from "../../src/cli/udp/bench_receiver.ts";
-import { reportDoubt } from "../../src/cli/udp/bench_report_check.ts";
+} from "../../src/measure/mod.ts";
+import { BenchReceiver } from "../../src/measure/udp_bench_receiver.ts";
+import { reportDoubt } from "../../src/measure/udp_report_check.ts";
 import {
   benchUnderForgery,
   classFigures,

@@ -2,9 +2,9 @@
 // much of --rate left, and the line that blames the link only when it did set the pace.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { paceSends } from "../../src/cli/udp/bench_pace.ts";
 import { heldBackLine, type SendSide } from "../../src/cli/udp/send_side.ts";
 import { IntervalClock } from "../../src/measure/clock.ts";
+import { paceSends } from "../../src/measure/udp_pace.ts";
 
 const SIDE: SendSide = {
   seconds: 5,

@@ -3,7 +3,7 @@
 // iperf3 read it (start, intervals[].streams[], intervals[].sum,
 // end.sum_sent, end.sum_received with bytes, seconds, bits_per_second).
 import { formatAddress } from "../../address/mod.ts";
-import type { SocketAddress } from "../../net/mod.ts";
+import type { BenchInterval, BenchRun, Lane, SideTotals } from "../../measure/mod.ts";
 import {
   bitsPerSecond,
   iperfHeader,
@@ -12,49 +12,6 @@ import {
   reportJson,
   streamLabel,
 } from "../throughput/mod.ts";
-import type { SideTotals } from "./bench_streams.ts";
-
-/** Which way the bytes of a run go, seen from the client. */
-export type BenchDirection = "up" | "down" | "both";
-
-/** One direction of one stream: what is sent (TX) or received (RX). */
-export interface Lane {
-  readonly id: number;
-  readonly sender: boolean;
-}
-
-/** One report interval: bytes per lane, in the order of the run's lanes. */
-export interface BenchInterval {
-  start: number;
-  end: number;
-  bytes: number[];
-}
-
-/** One stream's summary: what left this side and what the far side is known to have read. */
-export interface StreamSummary {
-  id: number;
-  sender: SideTotals | undefined;
-  receiver: SideTotals | undefined;
-  /** Echo runs only: messages sent and echoed. */
-  messages?: { sent: number; echoed: number };
-}
-
-/** Everything a report needs about a finished run. */
-export interface BenchRun {
-  direction: BenchDirection;
-  target: SocketAddress;
-  seconds: number;
-  blockBytes: number;
-  framing?: string;
-  startedAt: Date;
-  streams: { id: number; local: SocketAddress; remote: SocketAddress }[];
-  lanes: Lane[];
-  intervals: BenchInterval[];
-  summaries: StreamSummary[];
-  failure: string | undefined;
-  /** The TLS session of a --tls run, for the JSON; undefined for plain TCP. */
-  tls?: { version: string; fingerprint: string };
-}
 
 const SEPARATOR = "- - - - - - - - - - - - - - - - - - - - - - - - -";
 

@@ -7,6 +7,7 @@ import {
   FramingError,
   type FramingName,
 } from "../../framing/mod.ts";
+import { MIN_PATTERN_BYTES } from "../../measure/mod.ts";
 import type { SendOptions } from "../../tcp/mod.ts";
 import {
   type ClassFlags,
@@ -27,7 +28,6 @@ import {
   parseFlags,
   pieceFlags,
 } from "../mod.ts";
-import { MIN_PATTERN_BYTES } from "../throughput/mod.ts";
 import { CLIENT_TLS_FLAGS, type ClientTlsChoice, clientTlsChoice } from "../tls/mod.ts";
 
 const MAX_FRAME_LIMIT = 0xffffffff;

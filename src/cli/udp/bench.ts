@@ -1,35 +1,26 @@
 import { formatAddress } from "../../address/mod.ts";
-import { settlesWithin, Waiters } from "../../async/mod.ts";
 import { UsageError } from "../../errors/mod.ts";
-import type { FaultStats } from "../../udp/mod.ts";
+import {
+  measureUdpThroughput,
+  type UdpThroughputInterval,
+  type UdpThroughputResult,
+} from "../../measure/mod.ts";
 import { asTypedHere, EXIT, onStopSignal, printError, printLine, printStatus } from "../mod.ts";
 import {
-  BenchDatagrams,
   bitsPerSecond,
-  countUdpDrops,
   formatBytes,
   formatMbits,
   formatSpan,
-  IntervalClock,
-  lossPercent,
-  lostBetween,
   ProgressLine,
-  readBenchHeader,
   reportJson,
-  UdpTally,
-  type UdpTallySnapshot,
 } from "../throughput/mod.ts";
-import { boundWords, clockSeconds, datagramsFor } from "./bench_bound.ts";
+import { boundWords } from "./bench_bound.ts";
+import { benchNetErrorLines } from "./bench_net_errors.ts";
 import { runOneWayBench } from "./bench_one_way.ts";
-import { paceSends, type Pacing, sentQueued } from "./bench_pace.ts";
 import { silenceExplanation } from "./explain.ts";
 import { faultSummary, startFaults } from "./fault_text.ts";
 import type { UdpBenchOptions } from "./options.ts";
 import { explainSendSide, heldBackLine } from "./send_side.ts";
-import { openUdpTarget } from "./target.ts";
-
-// Echoes still in flight when sending stops get this long to arrive.
-const FINAL_WAIT_MS = 1000;
 
 /** One report interval of a UDP bench. */
 export interface UdpInterval {
@@ -56,84 +47,71 @@ export interface UdpInterval {
  */
 export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
   if (options.direction !== "both") return runOneWayBench(options);
-  const tally = new UdpTally();
-  const runId = crypto.getRandomValues(new Uint32Array(1))[0]!;
-  const echoed = new Waiters();
-  let unrecognised = 0;
   const faults = startFaults(options.faults, { verbose: false, json: false });
-  const { address, endpoint } = await openUdpTarget(
-    options.host,
-    options.port,
-    false,
-    ({ message }) => {
-      const header = readBenchHeader(message.bytes);
-      const verdict = header?.runId === runId
-        ? tally.recordEcho(header.seq, header.sentAtMs, performance.now(), message.size)
-        : "unknown";
-      if (verdict === "unknown") unrecognised++;
-      echoed.release();
-    },
-    undefined,
+  const progress = new ProgressLine(ProgressLine.wanted(options.json));
+  const stop = new AbortController();
+  const intervals: UdpInterval[] = [];
+  const result = await measureUdpThroughput({
+    host: options.host,
+    port: options.port,
+    direction: "both",
+    bitsPerSecond: options.bitsPerSecond,
+    size: options.size,
+    seconds: options.seconds,
+    count: options.count,
     faults,
-  );
-  const where = formatAddress(address);
-  try {
-    const limit = endpoint.limitFor(address);
-    if (options.size > limit) {
-      throw new UsageError(
-        `--size must be at most ${limit} bytes for one UDP datagram to ${where}, got '${options.size}'`,
+    signal: stop.signal,
+  }, {
+    onStart({ target }) {
+      printStatus(
+        `bench: ${options.size}-byte datagrams to udp://${formatAddress(target)} at ${
+          formatMbits(options.bitsPerSecond)
+        } ${boundWords(options.count, options.seconds, options.size)}`,
       );
-    }
-    printStatus(
-      `bench: ${options.size}-byte datagrams to udp://${where} at ${
-        formatMbits(options.bitsPerSecond)
-      } ${boundWords(options.count, options.seconds, options.size)}`,
+      onStopSignal(() => stop.abort());
+    },
+    onInterval(counted) {
+      const interval = udpInterval(counted);
+      intervals.push(interval);
+      progress.clear();
+      if (!options.json) printLine(formatUdpInterval(interval));
+    },
+    onProgress({ elapsedSeconds, sentDatagrams, receivedDatagrams }) {
+      progress.show(
+        `${
+          elapsedSeconds.toFixed(1).padStart(5)
+        } s  sent ${sentDatagrams} datagrams  echoed ${receivedDatagrams}`,
+      );
+    },
+    onSent: () => progress.clear(),
+    onNetworkError: benchNetErrorLines(),
+  });
+  const where = formatAddress(result.target);
+  if (result.failure === "too large") {
+    throw new UsageError(
+      `--size must be at most ${result.limitBytes} bytes for one UDP datagram to ${where}, got '${options.size}'`,
     );
-    const dropsSince = countUdpDrops();
-    const errorsBefore = endpoint.stats.errors;
-    const { intervals, heldBackMs, sentShare } = await measure(
-      options,
-      tally,
-      runId,
-      (bytes) => endpoint.send(bytes, address),
-      () => endpoint.queuedDatagrams,
-    );
-    // Delayed and held-back datagrams are still to go: the wait starts once they have.
-    if (faults) await faults.finish();
-    await sentQueued(endpoint);
-    const deadline = Date.now() + FINAL_WAIT_MS;
-    // With --dup, the copies of the last echoes may still be on their way.
-    const owed = () =>
-      tally.snapshot().received < tally.snapshot().sent || faults?.echoesOwed === true;
-    while (owed() && Date.now() < deadline) {
-      await settlesWithin(echoed.wait(), deadline - Date.now());
-    }
-    if (faults) printStatus(faultSummary(faults));
-    const drops = dropsSince();
-    const bufferDrops = drops.receiveBuffer;
-    const total = tally.snapshot();
-    const sendSide = {
-      seconds: intervals.at(-1)?.end ?? 0,
-      heldBackMs,
-      sentShare,
-      sendErrors: endpoint.stats.errors - errorsBefore,
-      sendBufferDrops: drops.sendBuffer,
-    };
-    if (!options.json) {
-      const held = heldBackLine(sendSide);
-      if (held) printStatus(held);
-    }
-    const lost = total.sent - total.received;
-    if (lost > 0 && !options.json) {
-      const { lines, explained } = explainSendSide(sendSide, lost);
-      for (const line of lines) printStatus(line);
-      if (lost > explained) printStatus(explainLoss(bufferDrops, lost - explained));
-    }
-    report(options, where, intervals, total, unrecognised, faults?.stats, bufferDrops, heldBackMs);
-  } finally {
-    await endpoint.close();
   }
-  if (tally.snapshot().received > 0) return EXIT.ok;
+  if (faults) printStatus(faultSummary(faults));
+  const sendSide = {
+    seconds: result.seconds,
+    heldBackMs: result.heldBackMs,
+    sentShare: result.sentShare,
+    sendErrors: result.sendErrors,
+    sendBufferDrops: result.sendBufferDrops,
+  };
+  if (!options.json) {
+    const held = heldBackLine(sendSide);
+    if (held) printStatus(held);
+  }
+  const lost = result.lost ?? 0;
+  if (lost > 0 && !options.json) {
+    const { lines, explained } = explainSendSide(sendSide, lost);
+    for (const line of lines) printStatus(line);
+    if (lost > explained) printStatus(explainLoss(result.bufferDrops, lost - explained));
+  }
+  report(options, where, intervals, result);
+  if (result.failure !== "no echoes") return EXIT.ok;
   printError(
     asTypedHere(
       `udp.ts: no echoes from ${where}; ${silenceExplanation()} (bench needs an echo server: udp.ts server)`,
@@ -142,72 +120,21 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
   return EXIT.failure;
 }
 
-// Paces the sends with a token bucket refilled every tick, and collects the intervals.
-async function measure(
-  options: UdpBenchOptions,
-  tally: UdpTally,
-  runId: number,
-  send: (bytes: Uint8Array) => void,
-  queued: () => number,
-): Promise<{ intervals: UdpInterval[] } & Pacing> {
-  const datagrams = new BenchDatagrams(options.size);
-  const progress = new ProgressLine(ProgressLine.wanted(options.json));
-  const intervals: UdpInterval[] = [];
-  let mark = tally.snapshot();
-  const clock = new IntervalClock(clockSeconds(options.count, options.seconds), {
-    interval(start, end) {
-      const now = tally.snapshot();
-      const interval = intervalBetween(start, end, mark, now);
-      mark = now;
-      intervals.push(interval);
-      progress.clear();
-      if (!options.json) printLine(formatUdpInterval(interval));
-    },
-    progress(elapsed) {
-      const now = tally.snapshot();
-      progress.show(
-        `${elapsed.toFixed(1).padStart(5)} s  sent ${now.sent} datagrams  echoed ${now.received}`,
-      );
-    },
-  });
-  onStopSignal(() => clock.stop());
-  const pacing = await paceSends(
-    options.bitsPerSecond,
-    options.size,
-    clock,
-    () => {
-      const seq = tally.recordSent(options.size);
-      send(datagrams.build({ runId, seq, sentAtMs: performance.now() }));
-    },
-    queued,
-    options.count ? datagramsFor(options.count, options.size) : Infinity,
-  );
-  progress.clear();
-  return { intervals, ...pacing };
-}
-
-function intervalBetween(
-  start: number,
-  end: number,
-  before: UdpTallySnapshot,
-  after: UdpTallySnapshot,
-): UdpInterval {
-  const seconds = end - start;
-  const sentBytes = after.sentBytes - before.sentBytes;
-  const receivedBytes = after.receivedBytes - before.receivedBytes;
-  const lost = lostBetween(before, after);
+// The engine's interval with its rates, as `--json` and the interval lines give it.
+function udpInterval(counted: UdpThroughputInterval): UdpInterval {
+  const seconds = counted.end - counted.start;
   return {
-    start,
-    end,
-    sentDatagrams: after.sent - before.sent,
-    sentBytes,
-    sentBitsPerSecond: bitsPerSecond(sentBytes, seconds),
-    receivedDatagrams: after.received - before.received,
-    receivedBytes,
-    receivedBitsPerSecond: bitsPerSecond(receivedBytes, seconds),
-    lost,
-    lossPercent: lossPercent(lost, after.highestSeq - before.highestSeq),
-    jitterMs: after.jitterMs,
+    start: counted.start,
+    end: counted.end,
+    sentDatagrams: counted.sentDatagrams,
+    sentBytes: counted.sentBytes,
+    sentBitsPerSecond: bitsPerSecond(counted.sentBytes, seconds),
+    receivedDatagrams: counted.receivedDatagrams,
+    receivedBytes: counted.receivedBytes,
+    receivedBitsPerSecond: bitsPerSecond(counted.receivedBytes, seconds),
+    lost: counted.lost ?? 0,
+    lossPercent: counted.lossPercent ?? 0,
+    jitterMs: counted.jitterMs ?? 0,
   };
 }
 
@@ -215,33 +142,31 @@ function report(
   options: UdpBenchOptions,
   where: string,
   intervals: UdpInterval[],
-  total: UdpTallySnapshot,
-  unrecognised: number,
-  faults: FaultStats | undefined,
-  bufferDrops: number | undefined,
-  heldBackMs: number,
+  result: UdpThroughputResult,
 ): void {
-  const seconds = intervals.at(-1)?.end ?? 0;
-  const lost = total.sent - total.received;
+  const seconds = result.seconds;
+  const lost = result.lost ?? 0;
+  const unrecognised = result.unrecognised;
   const summary = {
     seconds,
-    sent: total.sent,
-    sentBytes: total.sentBytes,
-    sentBitsPerSecond: bitsPerSecond(total.sentBytes, seconds),
-    received: total.received,
-    receivedBytes: total.receivedBytes,
-    receivedBitsPerSecond: bitsPerSecond(total.receivedBytes, seconds),
+    sent: result.sent.datagrams,
+    sentBytes: result.sent.bytes,
+    sentBitsPerSecond: bitsPerSecond(result.sent.bytes, seconds),
+    received: result.received.datagrams,
+    receivedBytes: result.received.bytes,
+    receivedBitsPerSecond: bitsPerSecond(result.received.bytes, seconds),
     lost,
-    lossPercent: lossPercent(lost, total.sent),
-    duplicates: total.duplicates,
-    reordered: total.reordered,
-    jitterMs: total.jitterMs,
+    lossPercent: result.lossPercent ?? 0,
+    duplicates: result.duplicates ?? 0,
+    reordered: result.reordered ?? 0,
+    jitterMs: result.jitterMs ?? 0,
     unrecognised,
     /** Datagrams dropped by full receive buffers on this PC during the run; null where unknown. */
-    bufferDrops: bufferDrops ?? null,
+    bufferDrops: result.bufferDrops ?? null,
     /** Time the sender waited for this PC to take what it had sent (a link slower than --rate). */
-    senderWaitedSeconds: Number((heldBackMs / 1000).toFixed(3)),
+    senderWaitedSeconds: Number((result.heldBackMs / 1000).toFixed(3)),
   };
+  const faults = result.faults;
   if (options.json) {
     printLine(reportJson({
       protocol: "udp",

@@ -1,12 +1,7 @@
 import { UsageError } from "../../errors/mod.ts";
+import { datagramsFor, type UdpBenchCount } from "../../measure/mod.ts";
 
-/**
- * What ends a UDP bench besides its clock, as iperf3's `-n`/`-k`: a number of
- * bytes or of datagrams. A count-bounded run sends the same datagrams on
- * every PC, so with `--seed` the whole class gets the same run; a
- * time-bounded one sends what the PC managed in the time.
- */
-export type UdpBenchCount = { bytes: number } | { datagrams: number };
+export type { UdpBenchCount };
 
 // iperf3's K, M and G are binary for byte and block counts alike.
 const UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -33,11 +28,6 @@ export function countFlag(name: string, value: string): number {
   return count;
 }
 
-/** How many datagrams of `unitBytes` a count stands for: a byte count rounds up, as iperf3's does. */
-export function datagramsFor(count: UdpBenchCount, unitBytes: number): number {
-  return "datagrams" in count ? count.datagrams : Math.ceil(count.bytes / unitBytes);
-}
-
 /** The bound for a header line: "for 3 s", "for 255 datagrams". */
 export function boundWords(
   count: UdpBenchCount | undefined,
@@ -47,12 +37,4 @@ export function boundWords(
   if (!count) return `for ${seconds} s`;
   const datagrams = datagramsFor(count, unitBytes);
   return `for ${datagrams} datagram${datagrams === 1 ? "" : "s"}`;
-}
-
-// A count-bounded run still has a clock, for its intervals: it ends at the count, or after a day.
-const COUNTED_RUN_MAX_SECONDS = 24 * 60 * 60;
-
-/** How long the run's clock runs: the asked time, or as long as a count takes. */
-export function clockSeconds(count: UdpBenchCount | undefined, seconds: number): number {
-  return count ? COUNTED_RUN_MAX_SECONDS : seconds;
 }

@@ -4,6 +4,13 @@ import type { UdpBenchCount } from "./bench_bound.ts";
 // (end.sum with jitter_ms, lost_packets, packets, lost_percent; sum_sent and
 // sum_received), so scripts written for iperf3 read it.
 import { formatAddress } from "../../address/mod.ts";
+import {
+  CHARGEN_ANSWER_BYTES,
+  lossPercent,
+  type ReceiverCounts,
+  REPORT_REQUESTS,
+  type ReportProblem,
+} from "../../measure/mod.ts";
 import type { SocketAddress } from "../../net/mod.ts";
 import type { FaultStats } from "../../udp/mod.ts";
 import { commandFor } from "../mod.ts";
@@ -12,24 +19,10 @@ import {
   iperfHeader,
   iperfLine,
   iperfStart,
-  lossPercent,
-  type MissingReason,
-  type ReceiverCounts,
   reportJson,
   streamLabel,
 } from "../throughput/mod.ts";
 import { explainSendSide, heldBackLine, type SendSide } from "./send_side.ts";
-
-/** How many times an up run asks for the receiver's report before giving up. */
-export const REPORT_REQUESTS = 3;
-
-/** Bytes socklab's UDP chargen puts in each answer (RFC 864's largest): what down's --rate counts. */
-export const CHARGEN_ANSWER_BYTES = 512;
-
-/** Why an up run shows no receiver's side although an answer came. */
-export type ReportProblem =
-  | { kind: "missing"; reason: MissingReason }
-  | { kind: "not credible"; doubt: string };
 
 /** One second of a one-way run, as this side counted it. */
 export interface OneWayInterval {
@@ -127,7 +120,10 @@ export function formatOneWayHeader(run: Pick<OneWayRun, "direction">): string {
 }
 
 /** One interval: what was sent (up) or what arrived against the requests (down). */
-export function formatOneWayInterval(run: OneWayRun, interval: OneWayInterval): string {
+export function formatOneWayInterval(
+  run: Pick<OneWayRun, "direction">,
+  interval: OneWayInterval,
+): string {
   const seconds = interval.end - interval.start;
   if (run.direction === "up") {
     return iperfLine(

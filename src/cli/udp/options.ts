@@ -1,6 +1,7 @@
 import type { CidrRange } from "../../address/mod.ts";
 import type { ExpectName, Lang } from "../../check/mod.ts";
 import { UsageError } from "../../errors/mod.ts";
+import { UDP_BENCH_HEADER_BYTES } from "../../measure/mod.ts";
 import { DATAGRAM_MODE_NAMES, type DatagramModeName, MODE_NAMES } from "../../modes/mod.ts";
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_IPV6 } from "../../udp/mod.ts";
 import { type ClassFlags, classFlags, expectFlag, langFlag } from "../check/mod.ts";
@@ -20,7 +21,7 @@ import {
   parseFlags,
   programName,
 } from "../mod.ts";
-import { parseRate, UDP_BENCH_HEADER_BYTES } from "../throughput/mod.ts";
+import { parseRate } from "../throughput/mod.ts";
 import { countFlag, type UdpBenchCount } from "./bench_bound.ts";
 import { FAULT_FLAG_SPECS, faultFlags, type FaultSettings } from "./fault_flags.ts";
 

@@ -2,6 +2,7 @@ import { formatAddress } from "../../address/mod.ts";
 import { countOf } from "../../bytes/mod.ts";
 import { describeError } from "../../errors/mod.ts";
 import { FramingError } from "../../framing/mod.ts";
+import { BenchReceiver } from "../../measure/mod.ts";
 import type { Peer } from "../../message/mod.ts";
 import { createDatagramMode } from "../../modes/mod.ts";
 import { NetError, type SocketAddress } from "../../net/mod.ts";
@@ -19,7 +20,6 @@ import {
   RepeatFilter,
   useNonBlockingOutput,
 } from "../mod.ts";
-import { BenchReceiver } from "./bench_receiver.ts";
 import { faultSummary, startFaults } from "./fault_text.ts";
 import { udpNarrator } from "./narrator.ts";
 import type { UdpServerOptions } from "./options.ts";

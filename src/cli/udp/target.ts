@@ -5,6 +5,7 @@ import type { TraceSink } from "../../message/mod.ts";
 import { NetError, type NetErrorCode, type SocketAddress } from "../../net/mod.ts";
 import { bindUdp, type Datagram, type DatagramFaults, type UdpEndpoint } from "../../udp/mod.ts";
 import { printStatus } from "../mod.ts";
+import { UDP_WORDS } from "./bench_net_errors.ts";
 
 /** The server a UDP client or ping talks to, and the local socket it talks from. */
 export interface UdpTarget {
@@ -75,11 +76,3 @@ export async function openUdpTarget(
   }
   return { address, endpoint, refused };
 }
-
-// What the ICMP errors Bun reports mean for a datagram; the kernel cannot
-// tell Bun whether a host unreachable came from ARP or from a router.
-const UDP_WORDS: Partial<Record<NetErrorCode, string>> = {
-  CONNECTION_REFUSED: "the host answered port unreachable (ICMP)",
-  HOST_UNREACHABLE:
-    "host unreachable: no host answered ARP there, or a router or firewall rejected it",
-};

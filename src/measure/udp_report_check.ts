@@ -1,7 +1,7 @@
 // Whether a discard server's report on an up run can be what it measured.
 // Anyone can answer the report request, a classmate's fake server included,
 // and the bench must not print impossible figures as the receiver's.
-import type { BenchReport } from "../throughput/mod.ts";
+import type { BenchReport } from "./udp_report.ts";
 
 // Clocks on two PCs tick at rates a few parts per million apart, and the
 // report is read a little after it was sent: this much room is plenty.

@@ -1,6 +1,5 @@
-import { settlesWithin } from "../../async/mod.ts";
-import { secondsText } from "../../bytes/mod.ts";
-import { formatTransfer } from "../throughput/mod.ts";
+import { settlesWithin } from "../async/mod.ts";
+import { formatTransfer, secondsText } from "../bytes/mod.ts";
 
 /**
  * How long, after its last second, a TCP bench waits in all for the far end:

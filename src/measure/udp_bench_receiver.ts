@@ -1,14 +1,12 @@
-import type { SocketAddress } from "../../net/mod.ts";
+import type { SocketAddress } from "../net/mod.ts";
+import { readBenchHeader } from "./udp_header.ts";
+import { type ReceiverCounts, ReceiverTally, type SeenBudget } from "./udp_receiver_tally.ts";
 import {
-  type BenchReport,
   buildMissingReport,
   buildReport,
   type MissingReason,
-  readBenchHeader,
   readReportRequest,
-  ReceiverTally,
-  type SeenBudget,
-} from "../throughput/mod.ts";
+} from "./udp_report.ts";
 
 // One bench is one socket and one run, so an address with more runs at once
 // is forging them: it loses its own least recently active run, nobody else's.
@@ -48,9 +46,11 @@ interface PeerRuns {
 
 /** What the discard server sends back to a report request, and what it said. */
 export interface BenchAnswer {
+  /** The datagram to send back to the peer that asked. */
   answer: Uint8Array;
   /** The run's counts; undefined when the server holds none (see `missing`). */
-  report?: BenchReport;
+  report?: ReceiverCounts;
+  /** Why the server holds no count of the run, when it holds none. */
   missing?: MissingReason;
 }
 

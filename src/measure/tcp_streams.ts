@@ -1,8 +1,8 @@
-import { settlesWithin } from "../../async/mod.ts";
-import { describeError } from "../../errors/mod.ts";
-import type { SocketAddress, TcpConnection } from "../../net/mod.ts";
-import type { IntervalClock } from "../throughput/mod.ts";
-import { EndDeadline, stoppedReading } from "./bench_grace.ts";
+import { settlesWithin } from "../async/mod.ts";
+import { describeError } from "../errors/mod.ts";
+import type { SocketAddress, TcpConnection } from "../net/mod.ts";
+import type { IntervalClock } from "./clock.ts";
+import { EndDeadline, stoppedReading } from "./tcp_grace.ts";
 
 // Unsent bytes allowed to wait in the process before the writer waits for
 // them to go: two blocks, so the socket always has the next one ready.
@@ -12,7 +12,9 @@ const DOWNLOAD_DRAIN_MS = 1000;
 
 /** Bytes and the seconds they took, for one side of a run's summary. */
 export interface SideTotals {
+  /** Bytes moved. */
   bytes: number;
+  /** Seconds they took, from the start of the run. */
   seconds: number;
 }
 

@@ -3,7 +3,7 @@
 // answers with what it counted for that run from that peer. Any other sink
 // (socat, nc, iperf3) drops the request like any datagram, so the client
 // hears nothing and reports the sender's side only.
-import type { ReceiverCounts } from "../../measure/mod.ts";
+import type { ReceiverCounts } from "./udp_receiver_tally.ts";
 
 /** What a discard server reports about one run: what its tally counted. */
 export type BenchReport = ReceiverCounts;

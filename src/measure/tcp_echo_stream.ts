@@ -1,10 +1,11 @@
-import { describeError } from "../../errors/mod.ts";
-import { FramingError } from "../../framing/mod.ts";
-import type { SocketAddress } from "../../net/mod.ts";
-import type { Connection } from "../../tcp/mod.ts";
-import { EchoPattern, type IntervalClock, yieldToEventLoop } from "../throughput/mod.ts";
-import { EndDeadline, stoppedReading } from "./bench_grace.ts";
-import type { BenchStream, SideTotals } from "./bench_streams.ts";
+import { describeError } from "../errors/mod.ts";
+import { FramingError } from "../framing/mod.ts";
+import type { SocketAddress } from "../net/mod.ts";
+import type { Connection } from "../tcp/mod.ts";
+import { type IntervalClock, yieldToEventLoop } from "./clock.ts";
+import { EchoPattern } from "./pattern.ts";
+import { EndDeadline, stoppedReading } from "./tcp_grace.ts";
+import type { BenchStream, SideTotals } from "./tcp_streams.ts";
 
 // Unsent bytes allowed to pile up before the sender waits: enough to keep the
 // socket busy between wake-ups, small enough that memory stays flat.

@@ -1,5 +1,6 @@
-import { delay, settlesWithin } from "../../async/mod.ts";
-import type { IntervalClock } from "../throughput/mod.ts";
+// How a UDP throughput run paces its sends: a token bucket, held back while the system is behind.
+import { settlesWithin } from "../async/mod.ts";
+import type { IntervalClock } from "./clock.ts";
 
 // Pacing tick: short enough that a burst per tick stays small next to socket buffers.
 const TICK_MS = 5;
@@ -55,6 +56,13 @@ export async function paceSends(
   const started = performance.now();
   let last = started;
   let held = false;
+  // The tick's timer ends with the clock, so a finished run leaves no timer behind.
+  let tick: ReturnType<typeof setTimeout> | undefined;
+  let wake: (() => void) | undefined;
+  void clock.finished.then(() => {
+    clearTimeout(tick);
+    wake?.();
+  });
   while (!clock.isFinished) {
     const now = performance.now();
     if (held) pacing.heldBackMs += now - last;
@@ -71,7 +79,11 @@ export async function paceSends(
       sendOne();
       if (++sends >= maxSends) clock.complete();
     }
-    await Promise.race([delay(TICK_MS), clock.finished]);
+    if (clock.isFinished) break;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      tick = setTimeout(resolve, TICK_MS);
+    });
   }
   const due = (performance.now() - started) * bytesPerMs;
   if (due > 0) pacing.sentShare = Math.min(1, sentBytes / due);
