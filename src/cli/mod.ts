@@ -1,7 +1,8 @@
 /**
  * What the three scripts share: flags, durations, output and its limits,
- * error text for users, the program name as typed, signals and the listening
- * banner. Packages under `cli/` build each script from these.
+ * exit codes, refusals in the flags' terms, the program name as typed,
+ * signals and the listening banner. Packages under `cli/` build each script
+ * from these.
  * @module
  */
 export { clockTime } from "./clock_time.ts";

@@ -1,6 +1,7 @@
 /**
  * UDP: an endpoint that serves or sends datagrams (`serveUdp`, `bindUdp`), with
- * the amplification bound a server on a shared network needs.
+ * the amplification bound a server on a shared network needs, and faults on
+ * purpose (`UdpFaults`: drop, delay, duplicate, reorder, repeatable by seed).
  * @module
  */
 export { AMPLIFICATION_FACTOR, UDP_IPV4_OVERHEAD } from "./amplification_limit.ts";
