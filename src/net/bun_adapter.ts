@@ -186,7 +186,7 @@ class BunTcpConnection implements TcpConnection {
 
   #abort(): void {
     this.#finish(new NetError("CONNECTION_RESET", "connection reset by peer"));
-    (this.#socket?.terminate ?? this.#socket?.end)?.call(this.#socket);
+    this.#socket?.terminate();
   }
 
   onError(error: Error): void {

@@ -10,7 +10,8 @@ export interface BunTcpSocket<T> {
   write(data: Uint8Array): number;
   shutdown(halfClose?: boolean): void;
   end(): void;
-  terminate?(): void;
+  /** Closes at once, with an RST: what an abort must put on the wire. */
+  terminate(): void;
   pause(): void;
   resume(): void;
   setNoDelay?(noDelay?: boolean): boolean;
