@@ -7,7 +7,7 @@ import { formatTransfer, secondsText } from "../bytes/mod.ts";
  * after ours (a discard server sends it once it has read everything) or its
  * last echoes, and for the close. Why 5 s: it is the time socklab's own
  * server gives a reader that takes nothing before dropping it
- * (the default `readerStallMs` in src/tcp_server.ts), so both ends are as patient; and it
+ * (the default `readerStallMs` in src/tcp/tcp_server.ts), so both ends are as patient; and it
  * covers what a healthy lab link still has to deliver when the run ends, the
  * two socket buffers (Linux grows a sender's to at most 4 MiB, which crosses
  * 100 Mbit/s in 0.34 s and 10 Mbit/s in 3.4 s). A longer `--timeout`

@@ -47,7 +47,7 @@ function readState(): ReadState | undefined {
  * on the wire. The read status it acted on is public (process.binding), so
  * a failed read is caught there and the socket destroyed with it. Where the
  * TLS socket has no such handle (another runtime, a later Deno), nothing
- * changes; tests/tls_check_bench_test.ts asserts the RST is narrated.
+ * changes; tests/interop/tls_check_bench_test.ts asserts the RST is narrated.
  */
 export function surfaceReadErrors(socket: TLSSocket): void {
   const native = nativeHandleOf(socket);

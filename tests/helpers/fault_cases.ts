@@ -77,7 +77,7 @@ const WHO_MEMBERS = 30;
 const WHO_ATTACKERS = 5;
 const WHO_RSS_BOUND_BYTES = 64 * MIB;
 const STORM_MEMBERS = 500;
-// Per member at the peak; see JOIN_STORM_BYTES_PER_MEMBER in tests/fault_battery_hostile_test.ts.
+// Per member at the peak; see JOIN_STORM_BYTES_PER_MEMBER in tests/scripts/fault_battery_hostile_test.ts.
 const STORM_BYTES_PER_MEMBER = 128 * 1024;
 const RECOVERY_MS = 10_000;
 

@@ -1,4 +1,4 @@
-// Soak workloads shared by tests/soak_test.ts and bench/soak.ts: many clients
+// Soak workloads shared by tests/scripts/soak_test.ts and bench/soak.ts: many clients
 // echoing random payloads, and a chat room where everyone talks at once. They
 // count rather than throw, so the bench can print figures; tests assert on them.
 import type { FramingName } from "../../src/framing/mod.ts";

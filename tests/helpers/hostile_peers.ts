@@ -1,4 +1,4 @@
-// Issue 12's hostile peers, shared by tests/fault_battery_hostile_test.ts and
+// Issue 12's hostile peers, shared by tests/scripts/fault_battery_hostile_test.ts and
 // the cases bench/soak.ts tries: clients that flood and stop reading, paste a
 // file into a chat, reset while their echo is paused, pipeline /who, or join
 // by the thousand. Where they can they report figures rather than judge, so

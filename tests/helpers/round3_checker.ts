@@ -1,7 +1,7 @@
 // Issue 21, item 4: hostile servers against the checker. Each floods
 // `client.ts --check` or `udp.ts check` (run as its own process, so its memory
 // is its own) and reports the checker's peak memory, time, exit code and the
-// evidence its card shows. Shared by tests/fault_battery_checker_test.ts and
+// evidence its card shows. Shared by tests/scripts/fault_battery_checker_test.ts and
 // bench/soak.ts (`checkerAgainstFlood`).
 import net from "node:net";
 import type { RuntimeName } from "../../src/net/runtime.ts";

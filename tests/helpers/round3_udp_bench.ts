@@ -2,7 +2,7 @@
 // Item 2 forges bench datagrams with fresh run ids at a discard server, so
 // the server's table of runs forgets another student's run; item 7 answers
 // the report request with impossible figures. The fault battery
-// (tests/fault_battery_udp_bench_test.ts) asserts on what these measure, and
+// (tests/scripts/fault_battery_udp_bench_test.ts) asserts on what these measure, and
 // bench/soak.ts prints the same figures.
 import {
   BenchDatagrams,

@@ -1,4 +1,4 @@
-// Issue 21's UDP items, shared by tests/fault_battery_udp_limits_test.ts and
+// Issue 21's UDP items, shared by tests/scripts/fault_battery_udp_limits_test.ts and
 // bench/soak.ts: a flood against a server whose fault flags keep datagrams
 // waiting (item 3: does memory stay within what --help promises?), and the
 // bytes each mode sends back per byte it receives (item 6: could a forged

@@ -573,7 +573,7 @@ describe("server.ts fault battery: SIGINT in the middle of traffic", () => {
   );
 });
 
-// What tests/framing_property_test.ts leaves out: its random garbage almost
+// What tests/unit/framing_property_test.ts leaves out: its random garbage almost
 // never holds a length prefix under the maximum, so the payload paths of the
 // length decoder go unfuzzed; and it feeds only small inputs.
 describe("framing decoders under hostile input", () => {

@@ -1,7 +1,7 @@
 // Issue 7's limits through the real scripts: server.ts --max-conns,
 // --idle-timeout and --allow/--deny, and udp.ts server --allow/--deny, on the
 // runtime running the tests. Chat's slow reader is the library's, tested in
-// tests/library_limits_test.ts with a short readerStallMs.
+// tests/unit/library_limits_test.ts with a short readerStallMs.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { delay as sleep } from "../../src/async/delay.ts";

@@ -1,4 +1,4 @@
-// How `npm run dist` and tests/dist_test.ts compile the `socklab` executable:
+// How `npm run dist` and tests/scripts/dist_test.ts compile the `socklab` executable:
 // one place that knows the `bun build --compile` command line and the targets.
 import { spawnSync } from "node:child_process";
 import process from "node:process";
