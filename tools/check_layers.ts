@@ -38,9 +38,6 @@ export const LAYERS: readonly string[] = [
   "src/cli/server",
 ];
 
-/** Packages that may be imported file by file, having no `mod.ts` (none, today). */
-export const WITHOUT_MOD: ReadonlySet<string> = new Set();
-
 const SKIP = new Set(["node_modules", ".git", "out"]);
 // Static imports, side-effect imports, re-exports and literal dynamic imports of relative modules;
 // `import type` counts too: a type edge still ties one package to another.
@@ -110,7 +107,6 @@ function packageOf(root: string, file: string, layers: readonly string[]): strin
 export function checkLayers(
   root: string,
   layers: readonly string[] = LAYERS,
-  withoutMod: ReadonlySet<string> = WITHOUT_MOD,
 ): LayerViolation[] {
   const violations: LayerViolation[] = [];
   const name = (file: string) => relative(root, file).split(sep).join("/");
@@ -128,7 +124,7 @@ export function checkLayers(
   }
   for (const layer of layers) {
     const hasMod = existsSync(join(root, layer, "mod.ts"));
-    if (!hasMod && !withoutMod.has(layer) && existsSync(join(root, layer))) {
+    if (!hasMod && existsSync(join(root, layer))) {
       violations.push({
         rule: "private",
         message: `${layer} has no mod.ts: give it one that exports what other packages use`,
@@ -152,7 +148,7 @@ export function checkLayers(
           message: `upward import: ${name(file)} (${from}, layer ${fromRank}) imports `
             + `${name(target)} (${to}, layer ${toRank}); move the shared part down, or pass it in`,
         });
-      } else if (!withoutMod.has(to) && name(target) !== `${to}/mod.ts`) {
+      } else if (name(target) !== `${to}/mod.ts`) {
         violations.push({
           rule: "private",
           message: `private import: ${name(file)} imports ${name(target)}; `

@@ -1,5 +1,4 @@
 import { formatAddress } from "../../address/mod.ts";
-import { UsageError } from "../../errors/mod.ts";
 import {
   measureUdpThroughput,
   type UdpThroughputInterval,
@@ -14,13 +13,13 @@ import {
   ProgressLine,
   reportJson,
 } from "../throughput/mod.ts";
-import { boundWords } from "./bench_bound.ts";
-import { benchNetErrorLines } from "./bench_net_errors.ts";
+import { boundWords, sizeOverLimit } from "./bench_bound.ts";
 import { runOneWayBench } from "./bench_one_way.ts";
 import { silenceExplanation } from "./explain.ts";
 import { faultSummary, startFaults } from "./fault_text.ts";
 import type { UdpBenchOptions } from "./options.ts";
 import { explainSendSide, heldBackLine } from "./send_side.ts";
+import { benchNetErrorLines } from "./udp_error_facts.ts";
 
 /** One report interval of a UDP bench. */
 export interface UdpInterval {
@@ -87,11 +86,7 @@ export async function runUdpBench(options: UdpBenchOptions): Promise<number> {
     onNetworkError: benchNetErrorLines(),
   });
   const where = formatAddress(result.target);
-  if (result.failure === "too large") {
-    throw new UsageError(
-      `--size must be at most ${result.limitBytes} bytes for one UDP datagram to ${where}, got '${options.size}'`,
-    );
-  }
+  if (result.failure === "too large") throw sizeOverLimit(result, where);
   if (faults) printStatus(faultSummary(faults));
   const sendSide = {
     seconds: result.seconds,

@@ -1,5 +1,5 @@
 import { UsageError } from "../../errors/mod.ts";
-import { datagramsFor, type UdpBenchCount } from "../../measure/mod.ts";
+import { datagramsFor, type UdpBenchCount, type UdpThroughputResult } from "../../measure/mod.ts";
 
 export type { UdpBenchCount };
 
@@ -37,4 +37,17 @@ export function boundWords(
   if (!count) return `for ${seconds} s`;
   const datagrams = datagramsFor(count, unitBytes);
   return `for ${datagrams} datagram${datagrams === 1 ? "" : "s"}`;
+}
+
+/**
+ * The usage error of a run whose `--size` no UDP datagram to its server can
+ * carry (the engine's `too large`): what the limit is, for that IP version.
+ */
+export function sizeOverLimit(
+  result: Pick<UdpThroughputResult, "limitBytes" | "datagramBytes">,
+  where: string,
+): UsageError {
+  return new UsageError(
+    `--size must be at most ${result.limitBytes} bytes for one UDP datagram to ${where}, got '${result.datagramBytes}'`,
+  );
 }

@@ -1,5 +1,4 @@
 import { formatAddress } from "../../address/mod.ts";
-import { UsageError } from "../../errors/mod.ts";
 import {
   CHARGEN_ANSWER_BYTES,
   measureUdpThroughput,
@@ -7,8 +6,7 @@ import {
 } from "../../measure/mod.ts";
 import { asTypedHere, EXIT, onStopSignal, printError, printLine, printStatus } from "../mod.ts";
 import { formatMbits, ProgressLine } from "../throughput/mod.ts";
-import { boundWords } from "./bench_bound.ts";
-import { benchNetErrorLines } from "./bench_net_errors.ts";
+import { boundWords, sizeOverLimit } from "./bench_bound.ts";
 import {
   explainOneWay,
   formatOneWayHeader,
@@ -21,6 +19,7 @@ import {
 import { silenceExplanation } from "./explain.ts";
 import { faultSummary, startFaults } from "./fault_text.ts";
 import type { UdpBenchOptions } from "./options.ts";
+import { benchNetErrorLines } from "./udp_error_facts.ts";
 
 /**
  * Runs `udp.ts bench --direction up` (numbered datagrams at `--rate` to a
@@ -92,11 +91,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
     onNetworkError: benchNetErrorLines(),
   });
   const where = formatAddress(result.target);
-  if (result.failure === "too large") {
-    throw new UsageError(
-      `--size must be at most ${result.limitBytes} bytes for one UDP datagram to ${where}, got '${result.datagramBytes}'`,
-    );
-  }
+  if (result.failure === "too large") throw sizeOverLimit(result, where);
   if (faults) printStatus(faultSummary(faults));
   const run: OneWayRun = {
     direction,

@@ -2,10 +2,10 @@ import { formatAddress, isIpv6, sameAddress } from "../../address/mod.ts";
 import { resolveHost } from "../../discovery/mod.ts";
 import { describeError } from "../../errors/mod.ts";
 import type { TraceSink } from "../../message/mod.ts";
-import { NetError, type NetErrorCode, type SocketAddress } from "../../net/mod.ts";
+import type { NetError, SocketAddress } from "../../net/mod.ts";
 import { bindUdp, type Datagram, type DatagramFaults, type UdpEndpoint } from "../../udp/mod.ts";
 import { printStatus } from "../mod.ts";
-import { UDP_WORDS } from "./bench_net_errors.ts";
+import { UdpErrorFacts } from "./udp_error_facts.ts";
 
 /** The server a UDP client or ping talks to, and the local socket it talks from. */
 export interface UdpTarget {
@@ -40,7 +40,7 @@ export async function openUdpTarget(
   reporting: UdpTargetReporting = {},
 ): Promise<UdpTarget> {
   const address = { hostname: await resolveHost(host), port };
-  const told = new Set<NetErrorCode>();
+  const facts = new UdpErrorFacts();
   let markRefused!: (error: NetError) => void;
   const refused = new Promise<NetError>((resolve) => (markRefused = resolve));
   const endpoint = await bindUdp({
@@ -55,17 +55,10 @@ export async function openUdpTarget(
       }
     },
     onError(error) {
-      // Bun reports the ICMP errors that come back (port or host unreachable),
-      // Deno only a send the kernel refused at once: each is said once, as a
-      // fact about the target; the run goes on, so the loss is counted too.
-      const known = error instanceof NetError && error.code !== "UNKNOWN"
-        && error.code !== "CLOSED";
-      if (known && !told.has(error.code)) {
-        told.add(error.code);
-        const said = UDP_WORDS[error.code] ?? error.message;
-        const fact = new NetError(error.code, said, { operation: "send", address });
-        if (error.code === "CONNECTION_REFUSED") markRefused(fact);
-        if (!(error.code === "CONNECTION_REFUSED" && reporting.refusalIsFinal)) {
+      const fact = facts.first(error, address);
+      if (fact) {
+        if (fact.code === "CONNECTION_REFUSED") markRefused(fact);
+        if (!(fact.code === "CONNECTION_REFUSED" && reporting.refusalIsFinal)) {
           printStatus(describeError(fact));
         }
       } else if (verbose) printStatus(`network error (ignored): ${error.message}`);
