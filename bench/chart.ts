@@ -19,8 +19,7 @@ export function renderChart(results: BenchResult[], machine: Record<string, unkn
   for (const workload of workloads) {
     const rows = results.filter((r) => r.workload === workload);
     const max = Math.max(...rows.map((r) => headline(r).value), 1e-9);
-    const unit = headline(rows[0]!).unit;
-    const lowerIsBetter = unit === "KiB/conn";
+    const { unit, lowerIsBetter } = headline(rows[0]!);
     parts.push(
       `<text x="10" y="${y}" font-weight="bold">${escapeXml(workload)} (${unit}${
         lowerIsBetter ? ", lower is better" : ""
