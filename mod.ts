@@ -61,6 +61,7 @@ export {
   type MissingReason,
   type ReceiverCounts,
   type ReportProblem,
+  UDP_BENCH_RECEIVE_BUFFER_BYTES,
   type UdpBenchCount,
   type UdpThroughputDirection,
   type UdpThroughputFailure,

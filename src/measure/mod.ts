@@ -48,6 +48,7 @@ export {
   measureUdpThroughput,
   REPORT_REQUESTS,
   type ReportProblem,
+  UDP_BENCH_RECEIVE_BUFFER_BYTES,
   type UdpThroughputDirection,
   type UdpThroughputFailure,
   type UdpThroughputInterval,

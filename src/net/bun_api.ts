@@ -50,6 +50,8 @@ export interface BunUdpSocket {
   readonly hostname: string;
   readonly port: number;
   readonly address: { address: string; port: number };
+  // Undocumented in Bun 1.4, but there: the socket's descriptor.
+  readonly fd?: number;
   // false: the send buffer was full (EAGAIN) and the datagram was not sent.
   send(data: Uint8Array, port: number, address: string): boolean;
   close(): void;

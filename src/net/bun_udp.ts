@@ -1,4 +1,5 @@
 import { bun, type BunUdpSocket } from "./bun_api.ts";
+import { requestBunReceiveBuffer } from "./bun_receive_buffer.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import { plainBytes } from "./plain_bytes.ts";
 import type { BindOptions, DatagramEvents, SocketAddress, UdpSocket } from "./types.ts";
@@ -70,8 +71,12 @@ export async function bindBunUdp(options: BindOptions): Promise<UdpSocket> {
         error: (error) => report(toNetError(error, { operation: "receive" })),
       },
     });
+    const receiveBufferBytes = options.receiveBufferBytes === undefined
+      ? undefined
+      : await requestBunReceiveBuffer(socket.fd, options.receiveBufferBytes);
     return {
       localAddress: { hostname: socket.address.address, port: socket.port },
+      receiveBufferBytes,
       start(given: DatagramEvents): void {
         if (events) throw new Error("UdpSocket.start() was called twice");
         events = given;

@@ -1,5 +1,6 @@
 import { delay } from "../async/mod.ts";
 import { toConnectError } from "./connect_error.ts";
+import { requestDenoReceiveBuffer } from "./deno_receive_buffer.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import { connectNodeTls } from "./node_tls_connection.ts";
 import { listenNodeTls } from "./node_tls_server.ts";
@@ -341,6 +342,14 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
   } catch (error) {
     return Promise.reject(toNetError(error, { operation: "bind", address: { hostname, port } }));
   }
+  const localAddress = toAddress(socket.addr);
+  const receiveBufferBytes = options.receiveBufferBytes === undefined
+    ? undefined
+    : requestDenoReceiveBuffer(
+      hostname.includes(":") ? "IPv6" : "IPv4",
+      localAddress.port,
+      options.receiveBufferBytes,
+    );
   let events: DatagramEvents | undefined;
   let closed = false;
   // Nothing is received before start(): until then datagrams wait in the
@@ -369,7 +378,8 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
     sending = undefined;
   };
   return Promise.resolve({
-    localAddress: toAddress(socket.addr),
+    localAddress,
+    receiveBufferBytes,
     start(given: DatagramEvents): void {
       if (events) throw new Error("UdpSocket.start() was called twice");
       events = given;

@@ -168,6 +168,12 @@ export interface UdpSocket {
   send(data: Uint8Array, to: SocketAddress): void;
   /** Datagrams given to `send` that the system has not taken yet. */
   readonly queuedDatagrams: number;
+  /**
+   * The receive buffer the system reports after `receiveBufferBytes` was
+   * asked for (Linux reports twice what it grants, for its bookkeeping);
+   * undefined when it was not asked for or could not be.
+   */
+  readonly receiveBufferBytes?: number;
   /** Resolves once every datagram given to `send` so far has gone to the system, or failed. */
   flushed(): Promise<void>;
   /** Closes the socket; resolves once its port is free to bind again. */
@@ -175,7 +181,14 @@ export interface UdpSocket {
 }
 
 /** Where to bind a UDP socket: an IP literal and a port (0 for any free one). */
-export type BindOptions = SocketAddress;
+export interface BindOptions extends SocketAddress {
+  /**
+   * The receive buffer (SO_RCVBUF) to ask the system for, in bytes; the
+   * system's default when unset. The system caps it (on Linux at
+   * `net.core.rmem_max`), and only Linux is asked.
+   */
+  readonly receiveBufferBytes?: number;
+}
 
 /** One network interface address of this machine. */
 export interface InterfaceAddress {

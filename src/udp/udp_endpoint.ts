@@ -99,6 +99,12 @@ export interface UdpOptions {
   trace?: TraceSink;
   /** Faults to inject into what is sent and received; none when unset. */
   faults?: DatagramFaults;
+  /**
+   * The receive buffer (SO_RCVBUF) to ask the system for, in bytes, so that
+   * bursts wait in it instead of being dropped while this program is busy;
+   * the system's default when unset. Linux caps it at `net.core.rmem_max`.
+   */
+  receiveBufferBytes?: number;
 }
 
 /** Options for {@linkcode serveUdp}: those of {@linkcode bindUdp}, and the server's rules. */
@@ -399,6 +405,15 @@ export class UdpEndpoint {
   }
 
   /**
+   * The receive buffer the system reports after `receiveBufferBytes` was asked
+   * for (Linux reports twice what it grants); undefined when not asked for, or
+   * where it could not be (not Linux; on Deno, no `ffi` permission for the C library).
+   */
+  get receiveBufferBytes(): number | undefined {
+    return this.#socket.receiveBufferBytes;
+  }
+
+  /**
    * Closes the socket; pending `receive` calls return `null`. Resolves once
    * the port is free to bind again; callers that do not rebind need not wait.
    */
@@ -422,7 +437,11 @@ async function bindSocket(options: UdpOptions): Promise<UdpSocket> {
   }
   // The one place a UDP endpoint's host name is resolved.
   const hostname = await resolveHost(options.host ?? "127.0.0.1");
-  return await runtime.bindUdp({ hostname, port: options.port ?? 0 });
+  return await runtime.bindUdp({
+    hostname,
+    port: options.port ?? 0,
+    receiveBufferBytes: options.receiveBufferBytes,
+  });
 }
 
 /**

@@ -99,6 +99,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
     local: result.local,
     startedAt: result.startedAt,
     datagramBytes: result.datagramBytes,
+    receiveBuffer: { asked: result.receiveBufferAsked, bytes: result.receiveBufferBytes },
     targetBitsPerSecond: options.bitsPerSecond,
     duration: options.count ? 0 : options.seconds,
     count: options.count,

@@ -43,6 +43,8 @@ export interface OneWayRun extends SendSide {
   startedAt: Date;
   /** up: each data datagram; down: each request. */
   datagramBytes: number;
+  /** This side's receive buffer: asked for (0: the default), and as the system reports it. */
+  receiveBuffer: { asked: number; bytes: number | undefined };
   targetBitsPerSecond: number;
   /** Seconds asked for with --time; 0 when a count bounds the run. */
   duration: number;
@@ -300,6 +302,9 @@ export function formatOneWayJson(run: OneWayRun): string {
     start: {
       ...iperfStart([{ id: 1, local: run.local, remote: run.target }], run.target, run.startedAt),
       target_bitrate: run.targetBitsPerSecond,
+      // As iperf3 names them: the buffer asked for (its -w), and what the system reports.
+      sock_bufsize: run.receiveBuffer.asked,
+      ...(run.receiveBuffer.bytes === undefined ? {} : { rcvbuf_actual: run.receiveBuffer.bytes }),
       test_start: {
         protocol: "UDP",
         num_streams: 1,

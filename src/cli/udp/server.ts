@@ -2,7 +2,7 @@ import { formatAddress } from "../../address/mod.ts";
 import { countOf } from "../../bytes/mod.ts";
 import { describeError } from "../../errors/mod.ts";
 import { FramingError } from "../../framing/mod.ts";
-import { BenchReceiver } from "../../measure/mod.ts";
+import { BenchReceiver, UDP_BENCH_RECEIVE_BUFFER_BYTES } from "../../measure/mod.ts";
 import type { Peer } from "../../message/mod.ts";
 import { createDatagramMode } from "../../modes/mod.ts";
 import { NetError, type SocketAddress } from "../../net/mod.ts";
@@ -99,6 +99,8 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
       trace: udpNarrator(options),
       faults,
       limitAmplification: true,
+      // Room for bursts: a flood of students, or a bench run at 1 Gbit/s, while this program is busy.
+      receiveBufferBytes: UDP_BENCH_RECEIVE_BUFFER_BYTES,
       // Refused peers get no answer: UDP has no connection to close.
       onRefuse: (from, reason, code) => {
         note("denied", `refused ${formatAddress(from)}: ${describeRefusal(reason, code)}`);
