@@ -228,6 +228,28 @@ function formatGoal(goal: Goal, unit: TargetUnit): string {
 }
 
 /** One line per target: met or MISS, the median per-round figure, its range and the goal. */
+/** Names the second copy of a raw echo, run to show the machine's resolution. */
+export const NOISE_SUFFIX = ", second copy";
+
+/** How far one raw echo lands from its own second copy, round by round, per workload. */
+export interface NoiseFloor {
+  workload: string;
+  server: string;
+  spread: RoundSpread;
+}
+
+/** The resolution of every workload that ran a raw echo twice. */
+export function noiseFloors(results: BenchResult[]): NoiseFloor[] {
+  const floors: NoiseFloor[] = [];
+  for (const copy of results.filter((r) => r.server.endsWith(NOISE_SUFFIX))) {
+    const server = copy.server.slice(0, -NOISE_SUFFIX.length);
+    const original = find(results, copy.workload, (r) => r.server === server);
+    const summary = original && spread(ratiosByRound(original, copy, headline(original).key));
+    if (summary) floors.push({ workload: copy.workload, server, spread: summary });
+  }
+  return floors;
+}
+
 export function formatTarget(check: TargetCheck): string {
   const met = goalMet(check.spread, check.goal) ? "met " : "MISS";
   return `${met} ${check.label}: ${formatSpread(check.spread, check.unit)} (goal ${
@@ -349,4 +371,11 @@ export function printTable(results: BenchResult[], machine: Record<string, unkno
   }
   out("\ntargets (median of per-round comparisons within this run, with their range):");
   for (const check of targetChecks(results)) out(`  ${formatTarget(check)}`);
+  const floors = noiseFloors(results);
+  if (floors.length > 0) {
+    out("\nresolution (the same raw echo against its second copy, round by round):");
+    for (const floor of floors) {
+      out(`  ${floor.workload}: ${floor.server} ${formatSpread(floor.spread, "ratio")}`);
+    }
+  }
 }

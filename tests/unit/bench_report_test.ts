@@ -8,6 +8,8 @@ import {
   goalMet,
   headline,
   median,
+  NOISE_SUFFIX,
+  noiseFloors,
   ratiosByRound,
   spread,
   targetChecks,
@@ -324,5 +326,42 @@ describe("bench report: figures of a UDP run at a rate", () => {
       () => udpRateFigures({ end: { sum_sent: side(1e9, null, 1) } }),
       /no receiver's loss/,
     );
+  });
+});
+
+describe("noiseFloors", () => {
+  test("a raw echo against its second copy, round by round", () => {
+    const raw: BenchResult = {
+      workload: "pingpong 50 conns",
+      server: "raw deno",
+      kind: "raw",
+      runtime: "deno",
+      figures: { msgs_per_s: 100 },
+      roundFigures: [{ msgs_per_s: 100 }, { msgs_per_s: 90 }, { msgs_per_s: 120 }],
+    };
+    const copy: BenchResult = {
+      ...raw,
+      server: `raw deno${NOISE_SUFFIX}`,
+      kind: "peer",
+      roundFigures: [{ msgs_per_s: 80 }, { msgs_per_s: 90 }, { msgs_per_s: 100 }],
+    };
+    const [floor, ...others] = noiseFloors([raw, copy]);
+    assert.equal(others.length, 0);
+    assert.equal(floor!.server, "raw deno");
+    assert.equal(floor!.spread.count, 3);
+    assert.equal(floor!.spread.median, 1.2);
+    assert.equal(floor!.spread.min, 1);
+    assert.equal(floor!.spread.max, 1.25);
+  });
+
+  test("no second copy, no resolution line", () => {
+    const raw: BenchResult = {
+      workload: "udp 50 clients",
+      server: "raw bun udp",
+      kind: "raw",
+      runtime: "bun",
+      figures: { msgs_per_s: 1 },
+    };
+    assert.deepEqual(noiseFloors([raw]), []);
   });
 });
