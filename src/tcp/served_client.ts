@@ -78,7 +78,10 @@ export class ServedClient implements Client, Recipient {
   readonly #host: ClientHost;
   readonly #decoder: FrameDecoder;
   readonly #echoes: boolean;
-  #outgoing: Uint8Array[] = [];
+  // Replies of the current chunk: the first #outgoingCount entries. The array is
+  // reused, not emptied, since emptying frees its storage and the next reply reallocates it.
+  readonly #outgoing: (Uint8Array | undefined)[] = [];
+  #outgoingCount = 0;
   #outgoingBytes = 0;
   #outgoingMessages = 0;
   #pending: Promise<void> | undefined;
@@ -392,7 +395,7 @@ export class ServedClient implements Client, Recipient {
   #queueWire(framed: Uint8Array, messages = 1): void {
     // After our FIN nothing can be sent, so nothing is counted as sent.
     if (this.#finSent) return;
-    this.#outgoing.push(framed);
+    this.#outgoing[this.#outgoingCount++] = framed;
     this.#outgoingBytes += framed.length;
     this.#outgoingMessages += messages;
     this.#host.counters.messagesOut += messages;
@@ -408,17 +411,20 @@ export class ServedClient implements Client, Recipient {
   // Replies produced from one chunk are handed over together; the connection's
   // write queue joins small ones into one write.
   #flush(): void {
+    const count = this.#outgoingCount;
+    if (count === 0) return;
     const outgoing = this.#outgoing;
-    if (outgoing.length === 0) return;
-    for (let i = 0; i < outgoing.length; i++) this.#connection.write(outgoing[i]!);
+    for (let i = 0; i < count; i++) this.#connection.write(outgoing[i]!);
     this.#host.counters.bytesOut += this.#outgoingBytes;
     if (this.#host.trace) {
-      const data = outgoing.length === 1
+      const data = count === 1
         ? outgoing[0]!
-        : concatBytes(outgoing, this.#outgoingBytes);
+        : concatBytes(outgoing.slice(0, count) as Uint8Array[], this.#outgoingBytes);
       this.#trace({ type: "wrote", data, messages: this.#outgoingMessages });
     }
-    outgoing.length = 0;
+    // Nothing kept alive: a reply may be a view of a whole read.
+    for (let i = 0; i < count; i++) outgoing[i] = undefined;
+    this.#outgoingCount = 0;
     this.#outgoingBytes = 0;
     this.#outgoingMessages = 0;
   }
