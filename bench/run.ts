@@ -583,13 +583,30 @@ const report = {
   resolution: noiseFloors(results),
   errors,
 };
-writeFileSync(`${OUT}/results.json`, JSON.stringify(report, null, 2));
+// socklab's own JavaScript per message, without the kernel: steady where the
+// ratios above move by a fifth between rounds.
+const jsCost: string[] = [];
+if (onlyMatches("js cost")) {
+  for (const [command, args] of [[`${BIN}/deno`, ["run", "-A"]], [`${BIN}/bun`, []]] as const) {
+    const { stdout } = await execFileAsync(command, [...args, `${ROOT}bench/js_cost.ts`], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    jsCost.push(...stdout.trim().split("\n"));
+  }
+}
+const saved = { ...report, js_cost: jsCost };
+writeFileSync(`${OUT}/results.json`, JSON.stringify(saved, null, 2));
 printTable(results, machine);
+if (jsCost.length > 0) {
+  process.stdout.write(`\nsocklab's JavaScript per message (bench/js_cost.ts):\n`);
+  for (const line of jsCost) process.stdout.write(`  ${line}\n`);
+}
 if (!quick && !process.argv.includes("--only")) {
   writeFileSync(`${ROOT}docs/bench.svg`, renderChart(results, machine));
   writeFileSync(
     `${ROOT}docs/bench-results.json`,
-    `${JSON.stringify(report, null, 2)}\n`,
+    `${JSON.stringify(saved, null, 2)}\n`,
   );
 }
 process.exit(0);
