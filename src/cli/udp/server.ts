@@ -1,4 +1,5 @@
 import { formatAddress } from "../../address/mod.ts";
+import { CoarseClock } from "../../async/mod.ts";
 import { countOf } from "../../bytes/mod.ts";
 import { describeError } from "../../errors/mod.ts";
 import { FramingError } from "../../framing/mod.ts";
@@ -55,6 +56,8 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   // A log nobody reads must not stop the peers being answered.
   useNonBlockingOutput();
   const peers = new PeerTable();
+  // First and last seen are shown to the second: the table need not read the clock per datagram.
+  const clock = new CoarseClock(250);
   const oddities: Oddities = {
     empty: 0,
     oversized: 0,
@@ -74,7 +77,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   };
   // Every datagram not refused is tabled, answered or not.
   const record = (from: SocketAddress, size: number) => {
-    const first = peers.record(from, size);
+    const first = peers.record(from, size, clock.now);
     if (options.verbose) {
       printStatus(
         `${formatAddress(from)}: ${countOf(size, "byte")}${first ? " (new peer)" : ""}`,
@@ -163,6 +166,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   // The goodbye goes first, so browsers drop the server before it stops answering.
   await announcement?.close();
   await endpoint.close();
+  clock.stop();
   printReport(peers, oddities);
   if (faults) printStatus(faultSummary(faults));
   return EXIT.ok;
