@@ -6,10 +6,7 @@ const SYMBOLS = {
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
 } as const;
 
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-
-// Opened once, on first use; null when this system or these permissions do not allow it.
-let libc: Libc | null | undefined;
+type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
 
 // Only a C library the permission set names is opened, and only once Deno
 // says it is granted: asked otherwise, Deno would stop to prompt on a terminal.
@@ -18,7 +15,7 @@ function openLibc(): Libc | null {
   for (const path of LIBC_PATHS) {
     if (Deno.permissions.querySync({ name: "ffi", path }).state !== "granted") continue;
     try {
-      return Deno.dlopen(path, SYMBOLS).symbols;
+      return Deno.dlopen(path, SYMBOLS);
     } catch {
       // Not at this path on this system: try the next.
     }
@@ -36,8 +33,14 @@ export function requestDenoReceiveBuffer(
   port: number,
   bytes: number,
 ): number | undefined {
-  libc ??= openLibc();
+  // Opened for each socket and closed at once (the C library itself stays
+  // loaded): a library left open is a resource Deno's tests count as leaked.
+  const libc = openLibc();
   if (!libc) return undefined;
-  const fd = findUdpDescriptor(libc, family, port);
-  return fd === undefined ? undefined : setReceiveBuffer(libc, fd, bytes);
+  try {
+    const fd = findUdpDescriptor(libc.symbols, family, port);
+    return fd === undefined ? undefined : setReceiveBuffer(libc.symbols, fd, bytes);
+  } finally {
+    libc.close();
+  }
 }
