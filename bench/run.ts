@@ -157,6 +157,29 @@ function throughputServers(direction: "up" | "down"): ServerSpec[] {
   return servers;
 }
 
+// iperf3's client against the server on `port`, its JSON report on stdout; `-R` for down.
+function iperf3Client(
+  port: number,
+  seconds: string,
+  direction: "up" | "down",
+  extra: string[] = [],
+): [string, string[]] {
+  return [
+    "iperf3",
+    [
+      "-c",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      ...extra,
+      "-t",
+      seconds,
+      "-J",
+      ...(direction === "down" ? ["-R"] : []),
+    ],
+  ];
+}
+
 function gbitPerSecond(report: { end: { sum_received: { bits_per_second: number } } }): number {
   return Number((report.end.sum_received.bits_per_second / 1e9).toFixed(3));
 }
@@ -169,19 +192,7 @@ async function throughput(
 ): Promise<Record<string, number>> {
   const seconds = String(SECONDS * 2);
   const [command, args] = spec.runtime === "iperf3"
-    ? [
-      "iperf3",
-      [
-        "-c",
-        "127.0.0.1",
-        "-p",
-        String(port),
-        "-t",
-        seconds,
-        "-J",
-        ...(direction === "down" ? ["-R"] : []),
-      ],
-    ]
+    ? iperf3Client(port, seconds, direction)
     : scriptCommandOn(spec.runtime as "deno" | "bun", "client.ts", [
       "--port",
       String(port),
@@ -236,24 +247,7 @@ async function udpAtRate(
 ): Promise<Record<string, number>> {
   const seconds = String(SECONDS * 2);
   const [command, args] = spec.runtime === "iperf3"
-    ? [
-      "iperf3",
-      [
-        "-c",
-        "127.0.0.1",
-        "-p",
-        String(port),
-        "-u",
-        "-b",
-        UDP_RATE,
-        "-l",
-        UDP_DATAGRAM_BYTES,
-        "-t",
-        seconds,
-        "-J",
-        ...(direction === "down" ? ["-R"] : []),
-      ],
-    ]
+    ? iperf3Client(port, seconds, direction, ["-u", "-b", UDP_RATE, "-l", UDP_DATAGRAM_BYTES])
     // No --size down: chargen chooses its answers' size.
     : scriptCommandOn(spec.runtime as "deno" | "bun", "udp.ts", [
       "bench",
