@@ -47,5 +47,10 @@ export async function requestBunReceiveBuffer(
 ): Promise<number | undefined> {
   if (fd === undefined || fd < 0) return undefined;
   libc ??= await openLibc();
-  return libc ? setReceiveBuffer(libc, fd, bytes) : undefined;
+  try {
+    return libc ? setReceiveBuffer(libc, fd, bytes) : undefined;
+  } catch {
+    // A buffer that cannot be asked for leaves the default; the socket still works.
+    return undefined;
+  }
 }

@@ -40,6 +40,9 @@ export function requestDenoReceiveBuffer(
   try {
     const fd = findUdpDescriptor(libc.symbols, family, port);
     return fd === undefined ? undefined : setReceiveBuffer(libc.symbols, fd, bytes);
+  } catch {
+    // A buffer that cannot be asked for leaves the default; the socket still works.
+    return undefined;
   } finally {
     libc.close();
   }
