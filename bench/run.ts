@@ -127,6 +127,18 @@ function udpServers(): ServerSpec[] {
   ];
 }
 
+// iperf3's server, where installed: the anchor of the throughput comparisons.
+function iperf3Server(direction: "up" | "down"): ServerSpec[] {
+  if (!hasCommand("iperf3")) return [];
+  return [{
+    name: direction === "up" ? "iperf3" : "iperf3 -R",
+    runtime: "iperf3",
+    kind: "peer",
+    command: ["iperf3", "-s", "--bind", "127.0.0.1", "-p", "PORT"],
+    fixedPort: true,
+  }];
+}
+
 // One TCP stream on loopback, one way: socklab's server and client on the same
 // runtime against iperf3 (-R for the download), each figure the receiver's.
 function throughputServers(direction: "up" | "down"): ServerSpec[] {
@@ -145,16 +157,7 @@ function throughputServers(direction: "up" | "down"): ServerSpec[] {
       command: bun("server.ts", "--port", "0", "--mode", mode),
     },
   ];
-  if (hasCommand("iperf3")) {
-    servers.push({
-      name: direction === "up" ? "iperf3" : "iperf3 -R",
-      runtime: "iperf3",
-      kind: "peer",
-      command: ["iperf3", "-s", "--bind", "127.0.0.1", "-p", "PORT"],
-      fixedPort: true,
-    });
-  }
-  return servers;
+  return [...servers, ...iperf3Server(direction)];
 }
 
 // iperf3's client against the server on `port`, its JSON report on stdout; `-R` for down.
@@ -225,16 +228,7 @@ function udpRateServers(direction: "up" | "down"): ServerSpec[] {
       command: bun("udp.ts", ...server),
     },
   ];
-  if (hasCommand("iperf3")) {
-    servers.push({
-      name: direction === "up" ? "iperf3" : "iperf3 -R",
-      runtime: "iperf3",
-      kind: "peer",
-      command: ["iperf3", "-s", "--bind", "127.0.0.1", "-p", "PORT"],
-      fixedPort: true,
-    });
-  }
-  return servers;
+  return [...servers, ...iperf3Server(direction)];
 }
 
 const UDP_RATE = "1G";
