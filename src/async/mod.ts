@@ -2,7 +2,6 @@
  * Waiting, bounded: a delay, a deadline, and waiters that a close wakes.
  * @module
  */
-export { CoarseClock } from "./coarse_clock.ts";
 export { deadline, settlesWithin } from "./deadline.ts";
 export { delay } from "./delay.ts";
 export { Waiters } from "./waiters.ts";

@@ -1,5 +1,4 @@
 import { formatAddress } from "../../address/mod.ts";
-import { CoarseClock } from "../../async/mod.ts";
 import { countOf } from "../../bytes/mod.ts";
 import { describeError } from "../../errors/mod.ts";
 import { FramingError } from "../../framing/mod.ts";
@@ -56,8 +55,6 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   // A log nobody reads must not stop the peers being answered.
   useNonBlockingOutput();
   const peers = new PeerTable();
-  // First and last seen are shown to the second: the table need not read the clock per datagram.
-  const clock = new CoarseClock(250);
   const oddities: Oddities = {
     empty: 0,
     oversized: 0,
@@ -77,7 +74,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   };
   // Every datagram not refused is tabled, answered or not.
   const record = (from: SocketAddress, size: number) => {
-    const first = peers.record(from, size, clock.now);
+    const first = peers.record(from, size);
     if (options.verbose) {
       printStatus(
         `${formatAddress(from)}: ${countOf(size, "byte")}${first ? " (new peer)" : ""}`,
@@ -166,7 +163,6 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   // The goodbye goes first, so browsers drop the server before it stops answering.
   await announcement?.close();
   await endpoint.close();
-  clock.stop();
   printReport(peers, oddities);
   if (faults) printStatus(faultSummary(faults));
   return EXIT.ok;
