@@ -1,6 +1,6 @@
 import { delay } from "../async/mod.ts";
 import { toConnectError } from "./connect_error.ts";
-import { requestDenoReceiveBuffer } from "./deno_receive_buffer.ts";
+import { type DenoUdpCalls, openDenoUdpCalls } from "./deno_udp_calls.ts";
 import { NetError, toNetError } from "./net_error.ts";
 import { connectNodeTls } from "./node_tls_connection.ts";
 import { listenNodeTls } from "./node_tls_server.ts";
@@ -343,13 +343,12 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
     return Promise.reject(toNetError(error, { operation: "bind", address: { hostname, port } }));
   }
   const localAddress = toAddress(socket.addr);
-  const receiveBufferBytes = options.receiveBufferBytes === undefined
-    ? undefined
-    : requestDenoReceiveBuffer(
-      hostname.includes(":") ? "IPv6" : "IPv4",
-      localAddress.port,
-      options.receiveBufferBytes,
-    );
+  const calls = openDenoUdpCalls(
+    hostname.includes(":") ? "IPv6" : "IPv4",
+    localAddress.port,
+    options.receiveBufferBytes,
+  );
+  const receiveBufferBytes = calls?.receiveBufferBytes;
   let events: DatagramEvents | undefined;
   let closed = false;
   // Nothing is received before start(): until then datagrams wait in the
@@ -383,10 +382,12 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
     start(given: DatagramEvents): void {
       if (events) throw new Error("UdpSocket.start() was called twice");
       events = given;
-      if (!closing) receiving = receiveLoop(socket, given, () => closed);
+      if (!closing) receiving = receiveLoop(socket, given, () => closed, calls);
     },
     send(data: Uint8Array, to: SocketAddress): void {
       if (closing) return;
+      // Straight to the system when nothing waits before it, so none overtakes another.
+      if (outbox.length === 0 && calls?.sendTo(data, to)) return;
       if (!outbox.push(data, to)) return fail(sendQueueFull(to));
       sending ??= drainOutbox();
     },
@@ -402,6 +403,7 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
         // Datagrams already accepted by send() still go out, as they would from the kernel's buffer.
         await sending;
         closed = true;
+        calls?.close();
         try {
           socket.close();
         } catch {
@@ -414,10 +416,16 @@ function bindUdp(options: BindOptions): Promise<UdpSocket> {
   });
 }
 
+// Datagrams taken straight from the system's buffer after each of Deno's
+// receives, before waiting with Deno again: enough to empty a burst, few
+// enough that timers and other sockets get their turn.
+const DIRECT_RECEIVES_PER_TURN = 64;
+
 async function receiveLoop(
   socket: Deno.DatagramConn,
   events: DatagramEvents,
   isClosed: () => boolean,
+  calls: DenoUdpCalls | undefined,
 ): Promise<void> {
   // Datagrams land one after another in a slab, and each is handed on as a view
   // of it, so none is copied or overwritten. A receive always gets room for the
@@ -433,6 +441,19 @@ async function receiveLoop(
       const [data, from] = await socket.receive(used === 0 ? slab : slab.subarray(used));
       used += data.length;
       events.message(data, toAddress(from));
+      // Each of Deno's receives is an op through its async runtime: the rest of
+      // a burst is taken directly, which cost a third of the time on loopback.
+      for (let i = 0; i < DIRECT_RECEIVES_PER_TURN && calls && !isClosed(); i++) {
+        if (slab.length - used < MAX_DATAGRAM_BYTES) {
+          slab = new Uint8Array(DATAGRAM_SLAB_BYTES);
+          used = 0;
+        }
+        const length = calls.receiveFrom(slab.subarray(used));
+        if (length < 0) break;
+        const direct = slab.subarray(used, used + length);
+        used += length;
+        events.message(direct, calls.from);
+      }
     } catch (error) {
       if (isClosed()) return;
       const netError = toNetError(error, { operation: "receive" });
