@@ -52,15 +52,22 @@ export {
   UdpTally,
   type UdpTallySnapshot,
 } from "./src/measure/mod.ts";
-// Measuring UDP throughput as `udp.ts bench` does, and the discard server's count of it.
+// Measuring UDP throughput as `udp.ts bench` does, the discard server's count
+// of it, and the chargen server's stream for `--direction down`.
 export {
   type BenchAnswer,
   BenchReceiver,
   CHARGEN_ANSWER_BYTES,
+  type DownMode,
   measureUdpThroughput,
   type MissingReason,
   type ReceiverCounts,
   type ReportProblem,
+  type StreamAsk,
+  type StreamEvent,
+  StreamSender,
+  type StreamSenderOptions,
+  type StreamSocket,
   UDP_BENCH_RECEIVE_BUFFER_BYTES,
   type UdpBenchCount,
   type UdpThroughputDirection,

@@ -314,10 +314,10 @@ export interface UdpRateReport {
 const mbit = (bitsPerSecond: number) => Number((bitsPerSecond / 1e6).toFixed(3));
 
 /**
- * The sender's rate and the receiver's loss of one UDP run at a rate. socklab's
- * down run counts its small requests as sent, so its rate is the data they
- * asked for (one chargen answer of blksize bytes each), comparable with the
- * rate iperf3 -R's server sent.
+ * The sender's rate and the receiver's loss of one UDP run at a rate. A
+ * socklab down run's sent packets are its chargen's streamed datagrams, or,
+ * against another chargen, its small requests: either way packets × blksize
+ * is the data sent or asked for, comparable with the rate iperf3 -R's server sent.
  */
 export function udpRateFigures(report: UdpRateReport): Figures {
   if (report.error) throw new Error(report.error);

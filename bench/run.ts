@@ -242,7 +242,7 @@ async function udpAtRate(
   const seconds = String(SECONDS * 2);
   const [command, args] = spec.runtime === "iperf3"
     ? iperf3Client(port, seconds, direction, ["-u", "-b", UDP_RATE, "-l", UDP_DATAGRAM_BYTES])
-    // No --size down: chargen chooses its answers' size.
+    // Down's stream is of --size datagrams, as iperf3 -R's of -l.
     : scriptCommandOn(spec.runtime as "deno" | "bun", "udp.ts", [
       "bench",
       "--host",
@@ -253,7 +253,8 @@ async function udpAtRate(
       direction,
       "--rate",
       UDP_RATE,
-      ...(direction === "up" ? ["--size", UDP_DATAGRAM_BYTES] : []),
+      "--size",
+      UDP_DATAGRAM_BYTES,
       "--time",
       seconds,
       "--json",

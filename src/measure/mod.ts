@@ -37,6 +37,27 @@ export {
 } from "./udp_report.ts";
 export { reportDoubt } from "./udp_report_check.ts";
 export {
+  buildStreamCookie,
+  buildStreamGo,
+  buildStreamOpen,
+  buildStreamStatus,
+  isStreamOpen,
+  readStreamReply,
+  readStreamRequest,
+  type StreamAsk,
+  type StreamCookie,
+  type StreamReply,
+  type StreamRequest,
+  type StreamState,
+  type StreamStatus,
+} from "./udp_stream_protocol.ts";
+export {
+  type StreamEvent,
+  StreamSender,
+  type StreamSenderOptions,
+  type StreamSocket,
+} from "./udp_stream_sender.ts";
+export {
   type EchoVerdict,
   lossPercent,
   lostBetween,
@@ -45,6 +66,7 @@ export {
 } from "./udp_tally.ts";
 export {
   CHARGEN_ANSWER_BYTES,
+  type DownMode,
   measureUdpThroughput,
   REPORT_REQUESTS,
   type ReportProblem,

@@ -7,7 +7,7 @@ import { settlesWithin, Waiters } from "../async/mod.ts";
 import { resolveHost } from "../discovery/mod.ts";
 import { CHARGEN_FULL_REQUEST_BYTES } from "../modes/mod.ts";
 import type { SocketAddress } from "../net/mod.ts";
-import { bindUdp, type FaultStats, type UdpFaults } from "../udp/mod.ts";
+import { bindUdp, type FaultStats, type UdpEndpoint, type UdpFaults } from "../udp/mod.ts";
 import { IntervalClock } from "./clock.ts";
 import { clockSeconds, datagramsFor, type UdpBenchCount } from "./udp_bench_count.ts";
 import { countUdpDrops } from "./udp_buffer_drops.ts";
@@ -21,6 +21,7 @@ import {
   type ReportAnswer,
 } from "./udp_report.ts";
 import { reportDoubt } from "./udp_report_check.ts";
+import { StreamReceiver } from "./udp_stream_receiver.ts";
 import { lossPercent, lostBetween, UdpTally, type UdpTallySnapshot } from "./udp_tally.ts";
 
 /** How many times an up run asks for the receiver's report before giving up. */
@@ -51,10 +52,14 @@ export interface UdpThroughputOptions {
   direction?: UdpThroughputDirection;
   /**
    * Target sending rate in bits per second of payload: datagrams for `both`
-   * and `up`, the 512-byte answers asked for ({@linkcode CHARGEN_ANSWER_BYTES}) for `down`.
+   * and `up`; for `down`, socklab's chargen's stream, or the 512-byte answers
+   * asked for ({@linkcode CHARGEN_ANSWER_BYTES}) from another chargen.
    */
   bitsPerSecond: number;
-  /** Bytes per datagram (UDP payload) for `both` and `up`; `down`'s requests are always the smallest. */
+  /**
+   * Bytes per datagram (UDP payload): sent for `both` and `up`, streamed by
+   * socklab's chargen for `down` (another chargen answers its own size).
+   */
   size: number;
   /** How long to send, in seconds, when `count` is not given; 10 unless given. */
   seconds?: number;
@@ -93,11 +98,11 @@ export interface UdpThroughputInterval {
   receivedDatagrams: number;
   /** Their bytes of UDP payload. */
   receivedBytes: number;
-  /** `both` only: datagrams missing by sequence number in the interval. */
+  /** `both` and down's stream: datagrams missing by sequence number in the interval. */
   lost?: number;
-  /** `both` only: `lost` as a share of the sequence numbers the interval covered, in percent. */
+  /** `both` and down's stream: `lost` as a share of the sequence numbers the interval covered, in percent. */
   lossPercent?: number;
-  /** `both` only: RFC 3550 jitter of the echoes so far, in milliseconds. */
+  /** `both` and down's stream: RFC 3550 jitter so far, in milliseconds. */
   jitterMs?: number;
 }
 
@@ -107,13 +112,23 @@ export interface UdpThroughputStart {
   target: SocketAddress;
   /** The local socket the run sends from. */
   local: SocketAddress;
-  /** Bytes of each datagram sent: `size`, or `down`'s request. */
+  /** Bytes of each datagram sent: `size`, down's streamed datagrams, or down's request. */
   datagramBytes: number;
   /** The receive buffer asked for on the local socket; 0 when the system's default was kept. */
   receiveBufferAsked: number;
   /** The receive buffer the system reports for the local socket; undefined where it cannot say. */
   receiveBufferBytes: number | undefined;
+  /** `down`: how the server serves the run (see {@linkcode DownMode}). */
+  downMode?: DownMode;
 }
+
+/**
+ * How a `down` run is served: `stream`, socklab's chargen streams bench
+ * datagrams at the rate, as `iperf3 -R` does, once a cookie round trip has
+ * shown it this address receives (see `udp_stream_protocol.ts`); `requests`,
+ * any other chargen, one request per answer of its own size.
+ */
+export type DownMode = "stream" | "requests";
 
 /** Where a run is, a few times a second. */
 export interface UdpThroughputProgress {
@@ -156,7 +171,8 @@ export type ReportProblem =
  * - `no echoes`: `both` got nothing back;
  * - `no answers`: `down` got nothing back;
  * - `report missing`, `report not credible`: see `reportProblem`;
- * - `nothing arrived`: the receiver reports none of `up`'s datagrams arrived.
+ * - `nothing arrived`: the receiver reports none of `up`'s datagrams arrived;
+ * - `stream refused`: socklab's chargen turned `down`'s stream away (see `streamRefusal`).
  */
 export type UdpThroughputFailure =
   | "too large"
@@ -164,7 +180,8 @@ export type UdpThroughputFailure =
   | "no answers"
   | "report missing"
   | "report not credible"
-  | "nothing arrived";
+  | "nothing arrived"
+  | "stream refused";
 
 /** The numbers of a UDP throughput run. */
 export interface UdpThroughputResult {
@@ -204,7 +221,7 @@ export interface UdpThroughputResult {
   lost: number | undefined;
   /** `lost` as a share of what was sent, in percent. */
   lossPercent: number | undefined;
-  /** RFC 3550 jitter in ms: of the echoes, or the receiver's; undefined for `down` (no send times). */
+  /** RFC 3550 jitter in ms: of the echoes, the receiver's, or down's stream; undefined for down's requests. */
   jitterMs: number | undefined;
   /** Datagrams that arrived more than once (`both`, or the receiver's count for `up`). */
   duplicates: number | undefined;
@@ -218,6 +235,19 @@ export interface UdpThroughputResult {
   reportProblem?: ReportProblem;
   /** `down`: the answers were the requests sent back, as an echo server does. */
   echoedRequests: boolean;
+  /** `down`: how the server served the run; undefined for `both` and `up`. */
+  downMode?: DownMode;
+  /**
+   * `down` streamed: whether `sent` is the server's own count (its last
+   * STATUS came), or, when false, the highest sequence number that arrived.
+   */
+  senderCounted?: boolean;
+  /**
+   * `down`: why socklab's chargen turned the stream away: `busy` (this host
+   * has one, or it runs as many as it does), `refused` (over its limits: its
+   * fastest rate is `maxBitsPerSecond`), `expired` (the cookie was stale).
+   */
+  streamRefusal?: { state: "busy" | "refused" | "expired"; maxBitsPerSecond: number };
   /** Time the sender waited for this PC to take what it had sent (a link slower than the rate). */
   heldBackMs: number;
   /** What was sent as a share of what the rate asked for: 1 when the sender kept up. */
@@ -286,6 +316,10 @@ export async function measureUdpThroughput(
   let answerAtMs = 0;
   // Only an answer to a request is one: whatever came before was not asked for.
   let asked = false;
+  const down = direction === "down";
+  // down first asks for socklab's stream; until it knows, nothing is counted as an answer.
+  let stream: StreamReceiver | undefined;
+  let downMode: DownMode | undefined;
   const onReply: (bytes: Uint8Array, size: number) => void = direction === "both"
     ? (bytes, size) => {
       const header = readBenchHeader(bytes);
@@ -302,6 +336,10 @@ export async function measureUdpThroughput(
       }
     }
     : (bytes, size) => {
+      if (downMode !== "requests") {
+        stream?.take(bytes, performance.now());
+        return;
+      }
       // An echo server sends the request itself back: it is the wrong server.
       if (readBenchHeader(bytes)?.runId === runId) echoedRequests = true;
       counts.received.datagrams++;
@@ -325,12 +363,38 @@ export async function measureUdpThroughput(
     onError: (error) => observer.onNetworkError?.(error, target),
   });
   try {
+    if (down) {
+      if (options.size > endpoint.limitFor(target)) {
+        return tooLarge(direction, target, endpoint, receiveBufferAsked, options.size);
+      }
+      stream = new StreamReceiver({
+        runId,
+        bitsPerSecond: options.bitsPerSecond,
+        datagramBytes: options.size,
+        durationMs: clockSeconds(options.count, options.seconds ?? DEFAULT_SECONDS) * 1000,
+        datagrams: options.count ? Math.min(datagramsFor(options.count, options.size), MAX_U32) : 0,
+      }, (bytes) => endpoint.send(bytes, target));
+      const outcome = await stream.open();
+      downMode = outcome.kind === "stream" ? "stream" : "requests";
+      if (outcome.kind === "requests") echoedRequests = outcome.echoed;
+      if (outcome.kind === "refused") {
+        const refused = tooLarge(direction, target, endpoint, receiveBufferAsked, options.size);
+        refused.failure = "stream refused";
+        refused.downMode = "stream";
+        refused.streamRefusal = {
+          state: outcome.state,
+          maxBitsPerSecond: outcome.maxBitsPerSecond,
+        };
+        return refused;
+      }
+    }
+    const streamed = downMode === "stream";
     // A smaller request would be answered with less: chargen sends at most three times what it got.
-    const datagramBytes = direction === "down"
+    const datagramBytes = down && !streamed
       ? Math.max(UDP_BENCH_HEADER_BYTES, CHARGEN_FULL_REQUEST_BYTES)
       : options.size;
     // down's rate and count are of the answers it asks for.
-    const unitBytes = direction === "down" ? CHARGEN_ANSWER_BYTES : datagramBytes;
+    const unitBytes = down && !streamed ? CHARGEN_ANSWER_BYTES : datagramBytes;
     const result: UdpThroughputResult = {
       direction,
       target,
@@ -353,6 +417,7 @@ export async function measureUdpThroughput(
       unrecognised: 0,
       report: undefined,
       echoedRequests: false,
+      downMode,
       heldBackMs: 0,
       sentShare: 1,
       sendErrors: 0,
@@ -369,6 +434,7 @@ export async function measureUdpThroughput(
       datagramBytes,
       receiveBufferAsked,
       receiveBufferBytes: endpoint.receiveBufferBytes,
+      downMode,
     });
     result.startedAt = new Date();
     const dropsSince = countUdpDrops();
@@ -392,15 +458,18 @@ export async function measureUdpThroughput(
       counts,
       result,
       observer,
+      streamed ? () => streamCounts(stream!, counts, datagramBytes) : undefined,
       (clock) =>
-        paceSends(
-          options.bitsPerSecond,
-          unitBytes,
-          clock,
-          sendOne,
-          () => endpoint.queuedDatagrams,
-          options.count ? datagramsFor(options.count, unitBytes) : Infinity,
-        ),
+        streamed
+          ? stream!.keepAlive(clock.finished, () => clock.complete()).then(() => NOT_PACED)
+          : paceSends(
+            options.bitsPerSecond,
+            unitBytes,
+            clock,
+            sendOne,
+            () => endpoint.queuedDatagrams,
+            options.count ? datagramsFor(options.count, unitBytes) : Infinity,
+          ),
     );
     result.heldBackMs = pacing.heldBackMs;
     result.sentShare = pacing.sentShare;
@@ -409,7 +478,17 @@ export async function measureUdpThroughput(
     // Delayed and held-back datagrams are still to go: the waits start once they have.
     if (faults) await faults.finish();
     await sentQueued(endpoint);
-    if (direction === "both") {
+    if (streamed) {
+      const final = await stream!.finish(options.signal?.aborted === true);
+      streamCounts(stream!, counts, datagramBytes);
+      result.senderCounted = final !== undefined;
+      if (final) {
+        counts.sent.datagrams = final.sentDatagrams;
+        counts.sent.bytes = final.sentBytes;
+      }
+      const due = options.bitsPerSecond / 8 * result.seconds;
+      if (due > 0 && !options.count) result.sentShare = Math.min(1, counts.sent.bytes / due);
+    } else if (direction === "both") {
       const deadline = Date.now() + FINAL_WAIT_MS;
       // With duplicates injected, the copies of the last echoes may still be on their way.
       const owed = () =>
@@ -441,7 +520,8 @@ export async function measureUdpThroughput(
     if (faults) result.faults = faults.stats;
     result.unrecognised = unrecognised;
     result.echoedRequests = echoedRequests;
-    settle(result, direction === "both" ? tally.snapshot() : undefined);
+    if (streamed) settleStream(result, stream!);
+    else settle(result, direction === "both" ? tally.snapshot() : undefined);
     return result;
   } finally {
     await endpoint.close();
@@ -456,6 +536,7 @@ async function paced(
   counts: Counts,
   result: UdpThroughputResult,
   observer: UdpThroughputObserver,
+  refresh: (() => number) | undefined,
   pace: (clock: IntervalClock) => Promise<Pacing>,
 ): Promise<Pacing> {
   const both = direction === "both";
@@ -472,6 +553,7 @@ async function paced(
           interval = intervalBetween(start, end, mark!, now);
           mark = now;
         } else {
+          const jitterMs = refresh?.();
           interval = {
             start,
             end,
@@ -480,6 +562,12 @@ async function paced(
             receivedDatagrams: counts.received.datagrams - markCounts.received.datagrams,
             receivedBytes: counts.received.bytes - markCounts.received.bytes,
           };
+          // A stream's "sent" is the sequence numbers the interval covered, so its gaps are lost.
+          if (refresh) {
+            interval.lost = Math.max(0, interval.sentDatagrams - interval.receivedDatagrams);
+            interval.lossPercent = lossPercent(interval.lost, interval.sentDatagrams);
+            interval.jitterMs = jitterMs;
+          }
           markCounts = copyCounts(counts);
         }
         result.intervals.push(interval);
@@ -487,6 +575,7 @@ async function paced(
       },
       ...(onProgress && {
         progress(elapsedSeconds: number) {
+          refresh?.();
           const now = both ? tally.snapshot() : undefined;
           onProgress({
             elapsedSeconds,
@@ -505,6 +594,61 @@ async function paced(
   } finally {
     options.signal?.removeEventListener("abort", stop);
   }
+}
+
+// What a stream's pace() returns: the server paced it, and says how it went.
+const NOT_PACED: Pacing = { heldBackMs: 0, sentShare: 1 };
+const MAX_U32 = 0xffffffff;
+
+// A stream's counts so far: what arrived, and as "sent" the sequence numbers
+// it covered; returns the jitter so far.
+function streamCounts(stream: StreamReceiver, counts: Counts, datagramBytes: number): number {
+  const now = stream.counts();
+  counts.received.datagrams = now.received.datagrams;
+  counts.received.bytes = now.received.bytes;
+  counts.received.lastAtMs = now.received.lastAtMs;
+  counts.sent.datagrams = now.covered;
+  counts.sent.bytes = now.covered * datagramBytes;
+  return now.jitterMs;
+}
+
+// A result for a run that sent nothing: too large to send, or its stream turned away.
+function tooLarge(
+  direction: UdpThroughputDirection,
+  target: SocketAddress,
+  endpoint: UdpEndpoint,
+  receiveBufferAsked: number,
+  datagramBytes: number,
+): UdpThroughputResult {
+  return {
+    direction,
+    target,
+    local: endpoint.localAddress,
+    limitBytes: endpoint.limitFor(target),
+    receiveBufferAsked,
+    receiveBufferBytes: endpoint.receiveBufferBytes,
+    datagramBytes,
+    startedAt: new Date(),
+    startedAtMs: performance.now(),
+    seconds: 0,
+    intervals: [],
+    sent: { datagrams: 0, bytes: 0 },
+    received: { datagrams: 0, bytes: 0, lastAtMs: 0 },
+    lost: undefined,
+    lossPercent: undefined,
+    jitterMs: undefined,
+    duplicates: undefined,
+    reordered: undefined,
+    unrecognised: 0,
+    report: undefined,
+    echoedRequests: false,
+    heldBackMs: 0,
+    sentShare: 1,
+    sendErrors: 0,
+    sendBufferDrops: undefined,
+    bufferDrops: undefined,
+    failure: "too large",
+  };
 }
 
 function copyCounts(counts: Counts): Counts {
@@ -541,6 +685,17 @@ function takeAnswer(result: UdpThroughputResult, answer: ReportAnswer | undefine
   const doubt = reportDoubt(answer.counts, sent, atMs - result.startedAtMs);
   if (doubt === undefined) result.report = answer.counts;
   else result.reportProblem = { kind: "not credible", doubt };
+}
+
+/** A stream's loss, jitter and order, once it is over: the server's sent count against what arrived. */
+function settleStream(result: UdpThroughputResult, stream: StreamReceiver): void {
+  const counts = stream.counts();
+  result.lost = Math.max(0, result.sent.datagrams - result.received.datagrams);
+  result.lossPercent = lossPercent(result.lost, result.sent.datagrams);
+  result.jitterMs = counts.jitterMs;
+  result.duplicates = counts.duplicates;
+  result.reordered = counts.reordered;
+  if (result.received.datagrams === 0) result.failure = "no answers";
 }
 
 /** The totals, loss and failure, once the run is over. */

@@ -184,6 +184,8 @@ export class UdpEndpoint {
   readonly #faults: DatagramFaults | undefined;
   // A server's replies only: a client's requests amplify nothing.
   readonly #amplification: AmplificationLimit | undefined;
+  // Addresses that proved they receive where they say (see validated()), by host then port, counted.
+  readonly #validated = new Map<string, Map<number, number>>();
   readonly #inbox: Datagram[] = [];
   readonly #arrivals = new Waiters();
   #closed = false;
@@ -358,7 +360,10 @@ export class UdpEndpoint {
   // a datagram a fault dropped is never shown going out.
   #transmit(bytes: Uint8Array, to: SocketAddress): void {
     // Checked here, after the faults, so a duplicate or an error counts too.
-    if (this.#amplification && !this.#amplification.spend(to.hostname, bytes.length)) {
+    if (
+      this.#amplification && !this.#isValidated(to)
+      && !this.#amplification.spend(to.hostname, bytes.length)
+    ) {
       this.stats.amplifying++;
       this.#options.onAmplifying?.(to, bytes.length, this.#amplification.creditOf(to.hostname));
       return;
@@ -371,6 +376,32 @@ export class UdpEndpoint {
       local: this.localAddress,
       remote: to,
     });
+  }
+
+  #isValidated(to: SocketAddress): boolean {
+    return this.#validated.size > 0
+      && (this.#validated.get(to.hostname)?.get(to.port) ?? 0) > 0;
+  }
+
+  /**
+   * Exempts what is sent to `to` from the amplification limit until the
+   * returned function is called: for an address that has shown it receives
+   * there, as by sending back a cookie this server sent it (RFC 9000 section
+   * 8.1), which a forged source address cannot do.
+   */
+  validated(to: SocketAddress): () => void {
+    let ports = this.#validated.get(to.hostname);
+    if (!ports) this.#validated.set(to.hostname, ports = new Map());
+    ports.set(to.port, (ports.get(to.port) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (ports.get(to.port) ?? 1) - 1;
+      if (left > 0) ports.set(to.port, left);
+      else ports.delete(to.port);
+      if (ports.size === 0) this.#validated.delete(to.hostname);
+    };
   }
 
   /**

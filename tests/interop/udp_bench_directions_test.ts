@@ -1,7 +1,8 @@
 // udp.ts bench --direction up and down, as iperf3 -u and -u -R: up against
 // socklab's UDP discard server (which answers the report request with what
 // arrived) and against a foreign sink (which does not); down against
-// socklab's UDP chargen and against a port where nobody answers.
+// socklab's UDP chargen (a stream, as iperf3 -R's), against a foreign chargen
+// (one request per answer) and against a port where nobody answers.
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { describe, test } from "node:test";
@@ -141,11 +142,63 @@ describe("udp.ts bench --direction up", () => {
 });
 
 describe("udp.ts bench --direction down", () => {
-  test("against udp.ts server --mode chargen, each request's answer is counted", async () => {
+  test("against udp.ts server --mode chargen, the server's stream is counted as iperf3 -R counts it", async () => {
     await withUdpServer(["--mode", "chargen"], async (port) => {
       const text = await bench(port, "--direction", "down");
       assert.equal(text.code, 0, text.stderr);
-      assert.match(text.stdout, /^\[ ID\] Interval\s+Transfer\s+Bitrate\s+Lost\/Total Datagrams$/m);
+      // The intervals' header is checked below, with its Jitter column.
+      assert.match(text.stderr, /asks socklab's chargen .* for a stream of 1470-byte datagrams/);
+      const sender = text.stdout.match(/ (\d+) datagrams sent\s+sender$/m);
+      assert.ok(sender, text.stdout);
+      const receiver = text.stdout.match(/ [\d.]+ ms\s+\d+\/(\d+) \([\d.]+%\)\s+receiver$/m);
+      assert.ok(receiver, text.stdout);
+      assert.equal(receiver[1], sender[1]);
+      // Each interval as iperf3 -R's receiver prints it: jitter so far, then lost/total.
+      assert.match(
+        text.stdout,
+        /^\[ ID\] Interval\s+Transfer\s+Bitrate\s+Jitter\s+Lost\/Total Datagrams$/m,
+      );
+      assert.match(
+        text.stdout,
+        /^\[ {2}1\]\s+0\.00-\S+\s+sec .* [\d.]+ ms\s+\d+\/\d+ \([\d.]+%\)$/m,
+      );
+      assert.match(text.stderr, /lost = datagrams the server says it sent that never arrived/);
+      assert.doesNotMatch(text.stderr, /each request asks for one answer/);
+
+      const json = parseJson(await bench(port, "--direction", "down", "--json"));
+      const { sum, sum_sent, sum_received, streams } = json.end;
+      assert.equal(json.start.test_start.reverse, 1);
+      assert.equal(json.start.test_start.blksize, 1470);
+      assert.equal(json.start.socklab.down_mode, "stream");
+      assert.equal(json.start.socklab.request_bytes, undefined);
+      assert.ok(sum_sent.packets > 0);
+      assert.ok(sum_received.packets > 0);
+      assert.equal(sum_sent.bytes, sum_sent.packets * 1470);
+      assert.equal(sum_received.bytes, sum_received.packets * 1470);
+      assert.equal(sum_received.lost_packets, sum_sent.packets - sum_received.packets);
+      assert.equal(typeof sum_received.jitter_ms, "number");
+      assert.equal(typeof json.intervals[0].sum.jitter_ms, "number");
+      assert.equal(typeof streams[0].udp.out_of_order, "number");
+      assert.equal(sum_received.sender, false);
+      assert.deepEqual(sum, sum_received);
+      assert.equal(json.end.socklab.down_mode, "stream");
+      assert.equal(json.end.socklab.sender_counted, true);
+      assert.equal(typeof json.end.socklab.duplicates, "number");
+      assert.equal(json.end.socklab.buffer_drops_side, "receiver");
+    });
+  });
+
+  test("against a foreign chargen, one request per 512-byte answer is counted as before", async () => {
+    // What an RFC 864 UDP chargen does: any datagram is answered with characters.
+    const chargen = dgram.createSocket("udp4");
+    const answer = new TextEncoder().encode("!\"#$%&'()*+,-./0123456789".repeat(21).slice(0, 512));
+    chargen.on("message", (_bytes, from) => chargen.send(answer, from.port, from.address));
+    chargen.on("error", () => {});
+    try {
+      await new Promise<void>((resolve) => chargen.bind(0, "127.0.0.1", resolve));
+      const port = chargen.address().port;
+      const text = await bench(port, "--direction", "down");
+      assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /\d+ requests sent\s+sender$/m);
       assert.match(text.stdout, /n\/a\s+\d+\/\d+ \([\d.]+%\)\s+receiver$/m);
       assert.match(text.stderr, /lost = requests without an answer/);
@@ -153,15 +206,19 @@ describe("udp.ts bench --direction down", () => {
       const json = parseJson(await bench(port, "--direction", "down", "--json"));
       const { sum_sent, sum_received } = json.end;
       assert.equal(json.start.test_start.reverse, 1);
+      assert.equal(json.start.test_start.blksize, 512);
+      assert.equal(json.start.socklab.down_mode, "requests");
+      assert.equal(typeof json.start.socklab.request_bytes, "number");
       assert.ok(sum_sent.packets > 0);
       assert.ok(sum_received.packets > 0);
-      // socklab's chargen answers with 512 bytes; the pattern itself is not checked.
       assert.equal(sum_received.bytes, sum_received.packets * 512);
       assert.equal(sum_received.lost_packets, sum_sent.packets - sum_received.packets);
       assert.equal(sum_received.jitter_ms, null);
-      assert.equal(sum_received.sender, false);
-      assert.equal(json.end.socklab.buffer_drops_side, "receiver");
-    });
+      assert.equal(json.end.socklab.down_mode, "requests");
+      assert.equal(json.end.socklab.sender_counted, null);
+    } finally {
+      await new Promise<void>((resolve) => chargen.close(() => resolve()));
+    }
   });
 
   test("against a port where nobody answers, it fails with exit 1 and says what is needed", async () => {
@@ -188,7 +245,12 @@ describe("udp.ts bench --direction usage and wire format", () => {
         ["bench", "--direction", "sideways"],
         /--direction must be one of up, down, both, got 'sideways'/,
       ],
-      [["bench", "--direction", "down", "--size", "100"], /--size .*not down/],
+      [["bench", "-d", "down", "--size", "10"], /--size .*'10'/],
+      // Down streams --size datagrams: over IPv4's limit is refused before anything is sent.
+      [
+        ["bench", "-d", "down", "--size", "65520", "--port", "9"],
+        /--size must be at most 65507 bytes .*'65520'/,
+      ],
       [["bench", "-d", "up", "--size", "10"], /--size .*'10'/],
     ];
     for (const [args, pattern] of cases) {

@@ -1,17 +1,18 @@
 import { formatAddress } from "../../address/mod.ts";
 import {
-  CHARGEN_ANSWER_BYTES,
+  type DownMode,
   measureUdpThroughput,
   type UdpThroughputFailure,
 } from "../../measure/mod.ts";
 import { asTypedHere, EXIT, onStopSignal, printError, printLine, printStatus } from "../mod.ts";
 import { formatMbits, ProgressLine } from "../throughput/mod.ts";
 import { boundWords, sizeOverLimit } from "./bench_bound.ts";
+import { downStartLine, nothingStreamedLine, refusalLine } from "./bench_down_words.ts";
+import { formatOneWayFailureJson, formatOneWayJson } from "./bench_one_way_json.ts";
 import {
   explainOneWay,
   formatOneWayHeader,
   formatOneWayInterval,
-  formatOneWayJson,
   formatOneWaySummary,
   type OneWayInterval,
   type OneWayRun,
@@ -24,11 +25,12 @@ import { benchNetErrorLines } from "./udp_error_facts.ts";
 /**
  * Runs `udp.ts bench --direction up` (numbered datagrams at `--rate` to a
  * discard server or any sink, then a report request that socklab's discard
- * server answers with what arrived) or `--direction down` (small requests to
- * a chargen server, each answered with one datagram, which are counted).
+ * server answers with what arrived) or `--direction down` (socklab's chargen
+ * streams numbered `--size` datagrams at `--rate`, as iperf3 -R's server
+ * does; another chargen gets small requests, each answered with one datagram).
  * @returns 0 when data arrived, or was sent to a sink that does not report;
  * 1 when the receiver reported nothing, holds no count of the run or sent an
- * impossible report, or no answer came back.
+ * impossible report, no answer or stream came back, or the stream was refused.
  * @throws {UsageError} when `--size` is over the UDP limit for the server's IP version.
  */
 export async function runOneWayBench(options: UdpBenchOptions): Promise<number> {
@@ -38,6 +40,7 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
   const progress = new ProgressLine(ProgressLine.wanted(options.json));
   const stop = new AbortController();
   const intervals: OneWayInterval[] = [];
+  let downMode: DownMode | undefined;
   const result = await measureUdpThroughput({
     host: options.host,
     port: options.port,
@@ -49,8 +52,9 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
     faults,
     signal: stop.signal,
   }, {
-    onStart({ target, datagramBytes: size }) {
+    onStart({ target, datagramBytes: size, downMode: mode }) {
       const where = formatAddress(target);
+      downMode = mode;
       printStatus(
         up
           ? `bench up: ${size}-byte datagrams to udp://${where} at ${
@@ -58,13 +62,16 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
           } ${
             boundWords(options.count, options.seconds, size)
           }, then a report request (answered by udp.ts server --mode discard)`
-          : `bench down: ${size}-byte requests to udp://${where}, one per ${CHARGEN_ANSWER_BYTES} bytes `
-            + `asked for, at ${formatMbits(options.bitsPerSecond)} ${
-              boundWords(options.count, options.seconds, CHARGEN_ANSWER_BYTES)
-            } `
-            + `(a chargen server answers each with one datagram)`,
+          : downStartLine({
+            mode,
+            where,
+            datagramBytes: size,
+            bitsPerSecond: options.bitsPerSecond,
+            seconds: options.seconds,
+            count: options.count,
+          }),
       );
-      if (!options.json) printLine(formatOneWayHeader({ direction }));
+      if (!options.json) printLine(formatOneWayHeader({ direction, downMode }));
       onStopSignal(() => stop.abort());
     },
     onInterval(counted) {
@@ -75,16 +82,22 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
         sentBytes: counted.sentBytes,
         packets: counted.receivedDatagrams,
         bytes: counted.receivedBytes,
+        ...(counted.lost === undefined ? {} : { lost: counted.lost }),
+        ...(counted.jitterMs === undefined ? {} : { jitterMs: counted.jitterMs }),
       };
       intervals.push(interval);
       progress.clear();
-      if (!options.json) printLine(formatOneWayInterval({ direction }, interval));
+      if (!options.json) printLine(formatOneWayInterval({ direction, downMode }, interval));
     },
     onProgress({ elapsedSeconds, sentDatagrams, receivedDatagrams }) {
+      const elapsed = `${elapsedSeconds.toFixed(1).padStart(5)} s`;
+      // A stream's "sent" is what its sequence numbers show the server has sent so far.
       progress.show(
-        `${elapsedSeconds.toFixed(1).padStart(5)} s  sent ${sentDatagrams} datagrams${
-          up ? "" : `  answered ${receivedDatagrams}`
-        }`,
+        downMode === "stream"
+          ? `${elapsed}  received ${receivedDatagrams} of ${sentDatagrams} datagrams streamed`
+          : `${elapsed}  sent ${sentDatagrams} datagrams${
+            up ? "" : `  answered ${receivedDatagrams}`
+          }`,
       );
     },
     onSent: () => progress.clear(),
@@ -92,7 +105,6 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
   });
   const where = formatAddress(result.target);
   if (result.failure === "too large") throw sizeOverLimit(result, where);
-  if (faults) printStatus(faultSummary(faults));
   const run: OneWayRun = {
     direction,
     target: result.target,
@@ -120,7 +132,25 @@ export async function runOneWayBench(options: UdpBenchOptions): Promise<number> 
     heldBackMs: result.heldBackMs,
     sentShare: result.sentShare,
     faults: result.faults,
+    downMode: result.downMode,
+    senderCounted: result.senderCounted,
+    ...(result.downMode === "stream" && result.jitterMs !== undefined
+      ? {
+        streamTally: {
+          jitterMs: result.jitterMs,
+          duplicates: result.duplicates ?? 0,
+          reordered: result.reordered ?? 0,
+        },
+      }
+      : {}),
   };
+  if (result.failure === "stream refused" && result.streamRefusal) {
+    const line = asTypedHere(refusalLine(result.streamRefusal, where));
+    if (options.json) printLine(formatOneWayFailureJson(run, line));
+    printError(line);
+    return EXIT.failure;
+  }
+  if (faults) printStatus(faultSummary(faults));
   if (options.json) printLine(formatOneWayJson(run));
   else {
     for (const line of formatOneWaySummary(run)) printLine(line);
@@ -174,6 +204,12 @@ function verdict(
     return EXIT.failure;
   }
   if (failure !== "no answers") return EXIT.ok;
+  if (run.downMode === "stream") {
+    printError(
+      asTypedHere(nothingStreamedLine(where, run.sent.packets, run.senderCounted === true)),
+    );
+    return EXIT.failure;
+  }
   printError(
     asTypedHere(
       `udp.ts: no answers from ${where} to ${run.sent.packets} requests; ${silenceExplanation()} `

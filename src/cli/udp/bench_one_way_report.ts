@@ -1,11 +1,11 @@
 import type { UdpBenchCount } from "./bench_bound.ts";
-// What `udp.ts bench --direction up|down` prints: iperf3's UDP layout, or one
-// JSON object whose fields follow iperf3's UDP -J where they mean the same
-// (end.sum with jitter_ms, lost_packets, packets, lost_percent; sum_sent and
-// sum_received), so scripts written for iperf3 read it.
+// What `udp.ts bench --direction up|down` prints as text: iperf3's UDP
+// layout (the JSON is bench_one_way_json.ts's). Down's stream from socklab's
+// chargen reads as iperf3 -u -R's; down's requests to another chargen keep
+// their own words.
 import { formatAddress } from "../../address/mod.ts";
 import {
-  CHARGEN_ANSWER_BYTES,
+  type DownMode,
   lossPercent,
   type ReceiverCounts,
   REPORT_REQUESTS,
@@ -14,14 +14,8 @@ import {
 import type { SocketAddress } from "../../net/mod.ts";
 import type { FaultStats } from "../../udp/mod.ts";
 import { commandFor } from "../mod.ts";
-import {
-  bitsPerSecond,
-  iperfHeader,
-  iperfLine,
-  iperfStart,
-  reportJson,
-  streamLabel,
-} from "../throughput/mod.ts";
+import { iperfHeader, iperfLine, streamLabel } from "../throughput/mod.ts";
+import { explainDown } from "./bench_down_words.ts";
 import { explainSendSide, heldBackLine, type SendSide } from "./send_side.ts";
 
 /** One second of a one-way run, as this side counted it. */
@@ -33,6 +27,10 @@ export interface OneWayInterval {
   /** Datagrams that arrived here: down's answers (none for up). */
   packets: number;
   bytes: number;
+  /** Down's stream: datagrams missing by sequence number, of the `sentPackets` the interval covered. */
+  lost?: number;
+  /** Down's stream: RFC 3550 jitter so far, ms. */
+  jitterMs?: number;
 }
 
 /** Everything a report of a one-way run needs. */
@@ -41,7 +39,7 @@ export interface OneWayRun extends SendSide {
   target: SocketAddress;
   local: SocketAddress;
   startedAt: Date;
-  /** up: each data datagram; down: each request. */
+  /** up: each data datagram; down: each streamed datagram, or each request. */
   datagramBytes: number;
   /** This side's receive buffer: asked for (0: the default), and as the system reports it. */
   receiveBuffer: { asked: number; bytes: number | undefined };
@@ -55,7 +53,7 @@ export interface OneWayRun extends SendSide {
   /** `performance.now()` when sending started. */
   startedAtMs: number;
   intervals: OneWayInterval[];
-  /** up: data datagrams; down: requests. */
+  /** up: data datagrams; down: what the server says it streamed, or the requests. */
   sent: { packets: number; bytes: number };
   /** What arrived here: down's answers, the last at `lastAtMs` (`performance.now()`). */
   here: { packets: number; bytes: number; lastAtMs: number };
@@ -66,10 +64,21 @@ export interface OneWayRun extends SendSide {
   /** Datagrams dropped by full receive buffers on this PC during the run, where known. */
   bufferDrops: number | undefined;
   faults?: FaultStats;
+  /** down: socklab's chargen's stream, or one request per answer (another chargen); undefined for up. */
+  downMode?: DownMode;
+  /** Down's stream: `sent` is the server's own count (true), or the highest sequence seen + 1. */
+  senderCounted?: boolean;
+  /** Down's stream: what the datagrams' sequence numbers and send times showed. */
+  streamTally?: { jitterMs: number; duplicates: number; reordered: number };
+}
+
+/** Whether a run is down's stream from socklab's chargen. */
+export function streamed(run: Pick<OneWayRun, "direction" | "downMode">): boolean {
+  return run.direction === "down" && run.downMode === "stream";
 }
 
 /** The receiver's side, wherever it was counted; undefined when it is not known here. */
-interface ReceiverSide {
+export interface ReceiverSide {
   /**
    * The receiver's own time: from the start to the last arrival, never less
    * than the sending time, so datagrams still queued when sending stopped do
@@ -78,20 +87,21 @@ interface ReceiverSide {
   seconds: number;
   packets: number;
   bytes: number;
-  /** null: chargen's answers carry no send time to measure it with. */
+  /** null: the requests' answers carry no send time to measure it with. */
   jitterMs: number | null;
   outOfOrder: number | null;
   lost: number;
   lostPercent: number;
 }
 
-function receiverSide(run: OneWayRun): ReceiverSide | undefined {
+/** The receiver's figures: the server's report (up), or what arrived here (down). */
+export function receiverSide(run: OneWayRun): ReceiverSide | undefined {
   const counts = run.direction === "up"
     ? run.report
     : {
       ...run.here,
-      jitterMs: null,
-      outOfOrder: null,
+      jitterMs: run.streamTally?.jitterMs ?? null,
+      outOfOrder: run.streamTally?.reordered ?? null,
       spanMs: run.here.packets > 0 ? run.here.lastAtMs - run.startedAtMs : 0,
     };
   if (!counts) return undefined;
@@ -115,7 +125,8 @@ function percent(value: number): string {
 }
 
 /** The column header above the intervals, as iperf3 prints it for each direction. */
-export function formatOneWayHeader(run: Pick<OneWayRun, "direction">): string {
+export function formatOneWayHeader(run: Pick<OneWayRun, "direction" | "downMode">): string {
+  if (streamed(run)) return `${iperfHeader(5)}         Jitter    Lost/Total Datagrams`;
   return `${iperfHeader(5)}         ${
     run.direction === "up" ? "Total Datagrams" : "Lost/Total Datagrams"
   }`;
@@ -123,7 +134,7 @@ export function formatOneWayHeader(run: Pick<OneWayRun, "direction">): string {
 
 /** One interval: what was sent (up) or what arrived against the requests (down). */
 export function formatOneWayInterval(
-  run: Pick<OneWayRun, "direction">,
+  run: Pick<OneWayRun, "direction" | "downMode">,
   interval: OneWayInterval,
 ): string {
   const seconds = interval.end - interval.start;
@@ -137,16 +148,27 @@ export function formatOneWayInterval(
       `${interval.sentPackets}`,
     );
   }
-  // Answers to the last requests of a second may arrive in the next: a rough figure per second.
-  const lost = Math.max(0, interval.sentPackets - interval.packets);
+  const lost = intervalLost(interval);
+  // As iperf3 -R's receiver prints each second: the jitter so far, then the loss.
+  const jitter = streamed(run) && interval.jitterMs !== undefined
+    ? `${interval.jitterMs.toFixed(3)} ms  `
+    : "";
   return iperfLine(
     LABEL,
     interval.start,
     interval.end,
     interval.bytes,
     seconds,
-    `${lost}/${interval.sentPackets} (${percent(lossPercent(lost, interval.sentPackets))})`,
+    `${jitter}${lost}/${interval.sentPackets} (${
+      percent(lossPercent(lost, interval.sentPackets))
+    })`,
   );
+}
+
+// Answers to the last requests of a second may arrive in the next: a rough
+// figure per second. A stream's datagrams are numbered: its gaps are exact.
+export function intervalLost(interval: OneWayInterval): number {
+  return interval.lost ?? Math.max(0, interval.sentPackets - interval.packets);
 }
 
 /** The closing lines: the sender's and the receiver's, as far as each is known. */
@@ -157,6 +179,10 @@ export function formatOneWaySummary(run: OneWayRun): string[] {
     iperfLine(LABEL, 0, seconds, bytes, seconds, note);
   if (run.direction === "up") {
     lines.push(line(run.sent.bytes, `${run.sent.packets} datagrams sent  sender`));
+  } else if (streamed(run)) {
+    // As iperf3 -R's sender line: the server's own count, unless it never came.
+    const estimate = run.senderCounted ? "" : " (estimated here)";
+    lines.push(line(run.sent.bytes, `${run.sent.packets} datagrams sent${estimate}  sender`));
   } else {
     lines.push(line(run.sent.bytes, `${run.sent.packets} requests sent  sender`));
   }
@@ -173,8 +199,19 @@ export function formatOneWaySummary(run: OneWayRun): string[] {
         receiver.seconds,
       ),
     );
+    if (streamed(run) && receiver.outOfOrder) {
+      lines.push(
+        `${LABEL} ${
+          formatSpan(receiver.seconds)
+        } sec  ${receiver.outOfOrder} datagrams received out-of-order`,
+      );
+    }
   }
   return lines;
+}
+
+function formatSpan(seconds: number): string {
+  return `${(0).toFixed(2).padStart(6)}-${seconds.toFixed(2).padEnd(6)}`;
 }
 
 /**
@@ -199,19 +236,24 @@ export function explainOneWay(run: OneWayRun): string[] {
     );
   }
   if (run.direction === "down") {
-    lines.push(
-      "down: each request asks for one answer, so lost = requests without an answer (the "
-        + "request or its answer was lost); jitter is n/a: chargen's answers carry no send time",
-    );
+    lines.push(...explainDown(run.downMode, {
+      senderCounted: run.senderCounted ?? false,
+      duplicates: run.streamTally?.duplicates ?? 0,
+    }));
   }
   // Nothing at all arrived: a buffer cannot have overflowed with what never came.
   if (!receiver || receiver.lost === 0 || receiver.packets === 0) return lines;
-  const sendSide = explainSendSide(run, receiver.lost);
+  // A stream's sender is the server: this PC sent only the requests that keep it going.
+  const sendSide = streamed(run)
+    ? { lines: [], explained: 0 }
+    : explainSendSide(run, receiver.lost);
   lines.push(...sendSide.lines);
   const unexplained = receiver.lost - sendSide.explained;
   if (unexplained === 0) return lines;
   // down's requests can overflow the server's buffer too, which only its PC counts.
-  const elsewhere = run.direction === "down"
+  const elsewhere = streamed(run)
+    ? "the server's PC (sends its full interface queue dropped: run netstat -su there)"
+    : run.direction === "down"
     ? "the server's PC (requests its full receive buffer dropped: run netstat -su there)"
     : "a server on another PC (run netstat -su there)";
   const side = run.direction === "down"
@@ -239,119 +281,4 @@ export function explainOneWay(run: OneWayRun): string[] {
     );
   }
   return lines;
-}
-
-function problemJson(problem: ReportProblem | undefined) {
-  if (!problem) return null;
-  return problem.kind === "missing"
-    ? { kind: "missing", reason: problem.reason }
-    : { kind: "not_credible", doubt: problem.doubt };
-}
-
-function summary(counts: Omit<ReceiverSide, "outOfOrder">, sender: boolean) {
-  return {
-    start: 0,
-    end: counts.seconds,
-    seconds: counts.seconds,
-    bytes: counts.bytes,
-    bits_per_second: bitsPerSecond(counts.bytes, counts.seconds),
-    jitter_ms: counts.jitterMs,
-    lost_packets: counts.lost,
-    packets: counts.packets,
-    lost_percent: counts.lostPercent,
-    sender,
-  };
-}
-
-/**
- * The run as one line of JSON shaped like iperf3's UDP -J. Where this side
- * cannot know a figure (up's loss without a report, down's jitter) it is
- * null rather than a guess. `sum_sent` is what this client sent: up's data,
- * down's requests. socklab's own fields are under `socklab`.
- */
-export function formatOneWayJson(run: OneWayRun): string {
-  const up = run.direction === "up";
-  const receiver = receiverSide(run);
-  const unknown = { jitterMs: null, lost: null, lostPercent: null } as unknown as ReceiverSide;
-  const sent = summary({ ...unknown, ...run.sent, seconds: run.seconds }, true);
-  const received = receiver ? summary(receiver, false) : undefined;
-  const intervals = run.intervals.map((interval) => {
-    const seconds = interval.end - interval.start;
-    const bytes = up ? interval.sentBytes : interval.bytes;
-    const lost = Math.max(0, interval.sentPackets - interval.packets);
-    const entry = {
-      start: interval.start,
-      end: interval.end,
-      seconds,
-      bytes,
-      bits_per_second: bitsPerSecond(bytes, seconds),
-      ...(up ? {} : {
-        jitter_ms: null,
-        lost_packets: lost,
-        lost_percent: lossPercent(lost, interval.sentPackets),
-      }),
-      packets: up ? interval.sentPackets : interval.packets,
-      omitted: false,
-      sender: up,
-    };
-    return { streams: [{ socket: 1, ...entry }], sum: entry };
-  });
-  // iperf3's end.sum is the receiver's view where it has one.
-  const sum = received ?? sent;
-  return reportJson({
-    start: {
-      ...iperfStart([{ id: 1, local: run.local, remote: run.target }], run.target, run.startedAt),
-      target_bitrate: run.targetBitsPerSecond,
-      // As iperf3 names them: the buffer asked for (its -w), and what the system reports.
-      sock_bufsize: run.receiveBuffer.asked,
-      ...(run.receiveBuffer.bytes === undefined ? {} : { rcvbuf_actual: run.receiveBuffer.bytes }),
-      test_start: {
-        protocol: "UDP",
-        num_streams: 1,
-        blksize: up ? run.datagramBytes : CHARGEN_ANSWER_BYTES,
-        omit: 0,
-        duration: run.duration,
-        bytes: run.count && "bytes" in run.count ? run.count.bytes : 0,
-        blocks: run.count && "datagrams" in run.count ? run.count.datagrams : 0,
-        reverse: up ? 0 : 1,
-        bidir: 0,
-        target_bitrate: run.targetBitsPerSecond,
-      },
-      socklab: {
-        direction: run.direction,
-        server: formatAddress(run.target),
-        ...(up ? {} : { request_bytes: run.datagramBytes }),
-      },
-    },
-    intervals,
-    end: {
-      streams: [{
-        udp: {
-          socket: 1,
-          ...sum,
-          out_of_order: receiver?.outOfOrder ?? null,
-          sender: sum.sender,
-        },
-      }],
-      sum,
-      sum_sent: sent,
-      ...(received ? { sum_received: received } : {}),
-      socklab: {
-        direction: run.direction,
-        receiver_report: up ? run.report !== undefined : null,
-        /** up: why an answer gave no receiver's side: no count of the run, or an impossible one. */
-        receiver_report_problem: up ? problemJson(run.reportProblem) : null,
-        duplicates: up ? run.report?.duplicates ?? null : null,
-        /** Datagrams dropped by full receive buffers on this PC; null where unknown. */
-        buffer_drops: run.bufferDrops ?? null,
-        buffer_drops_side: up ? "sender" : "receiver",
-        send_errors: run.sendErrors,
-        /** Linux's SndbufErrors over the run (sends that found no room); null where unknown. */
-        send_buffer_drops: run.sendBufferDrops ?? null,
-        /** Time the sender waited for this PC to take what it had sent (a link slower than --rate). */
-        sender_waited_seconds: Number((run.heldBackMs / 1000).toFixed(3)),
-        ...(run.faults ? { faults: run.faults } : {}),
-      },
-    },
-  });
 }

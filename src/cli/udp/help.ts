@@ -97,14 +97,15 @@ bench: the throughput lab, like iperf -u: sends numbered, timestamped datagrams
   -t, --time TIME     how long to send (default 10s). A timed run sends what
                       this PC manages in the time: a loaded PC sends fewer.
   -n, --bytes N       send N bytes instead (like iperf3 -n; K, M, G are 1024s),
-                      rounded up to whole datagrams (down: N bytes asked for)
+                      rounded up to whole datagrams (down: N bytes streamed)
   -k, --blockcount N  send N datagrams instead (like iperf3 -k; down: N
-                      requests). A counted run sends the same datagrams on
+                      streamed). A counted run sends the same datagrams on
                       every PC: with --seed the whole class gets the same run.
   -b, --rate RATE     target rate of datagram payload in bit/s, decimal units
                       like iperf -b: 500k, 10M, 1.5G; a bare number is Mbit/s
                       (default 10M)
-  -l, --size BYTES    bytes per datagram, at least 20 (default 1470, which
+  -l, --size BYTES    bytes per datagram (down: per datagram streamed, as
+                      iperf3 -R -l), at least 20 (default 1470, which
                       fits one Ethernet frame; at most ${MAX_UDP_PAYLOAD_IPV4} over IPv4,
                       ${MAX_UDP_PAYLOAD_IPV6} over IPv6: a larger one is a usage error)
   -d, --direction DIR both (default): off an echo server, as above.
@@ -117,14 +118,20 @@ bench: the throughput lab, like iperf -u: sends numbered, timestamped datagrams
                       only the sender line prints, and loss and jitter cannot
                       be known from this side (the receiver's count is on the
                       server: udp.ts server prints it per peer at Ctrl-C).
-                      down (like iperf3 -u -R): small requests go to a chargen
-                      server (udp.ts server --mode chargen), which answers each
-                      with one datagram (RFC 864); --rate is the data asked
-                      for, counting 512 bytes per answer (what socklab's
-                      chargen sends), so 10M sends about 2441 requests a
-                      second. Lost = requests without an answer (the request
-                      or its answer was lost); jitter is n/a, as the answers
-                      carry no send time. --size does not apply to down.
+                      down (like iperf3 -u -R): socklab's chargen server
+                      (udp.ts server --mode chargen) streams numbered,
+                      timestamped --size datagrams at --rate, once a cookie
+                      round trip has shown it this address asked (so no one
+                      can aim it at another); the bench asks again every
+                      200 ms, and the stream stops 2 s after the asking does.
+                      The sender line is the server's own count; lost =
+                      datagrams it sent that never arrived; jitter from the
+                      send times they carry. It serves one stream per host
+                      and 4 at once: a busy or over-limit server says so, and
+                      the bench exits 1. Another chargen (RFC 864) is asked
+                      with one small request per answer, --rate counting 512
+                      bytes per answer; lost = requests without an answer,
+                      jitter n/a (the answers carry no send time).
                       up and down print iperf3's UDP layout, and their --json
                       follows iperf3 -u -J (end.sum, end.sum_sent,
                       end.sum_received with packets, lost_packets,

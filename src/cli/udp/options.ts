@@ -91,7 +91,10 @@ export interface UdpBenchOptions {
   seconds: number;
   /** Target sending rate of datagram payload, in bits per second. */
   bitsPerSecond: number;
-  /** Bytes per datagram (UDP payload); down's requests are always the smallest. */
+  /**
+   * Bytes per datagram (UDP payload): sent (up, both), or streamed by
+   * socklab's chargen (down, as iperf3 -R -l); another chargen answers its own size.
+   */
   size: number;
   /** up: to a discard server; down: from a chargen server; both: off an echo server. */
   direction: UdpBenchDirection;
@@ -269,12 +272,6 @@ export function parseUdpArgs(args: string[]): UdpCommand {
       const { values, given } = parseFlags(rest, SPECS.bench, false);
       if (values.help) return { command: "help" };
       const direction = choiceFlag("direction", values.direction, UDP_BENCH_DIRECTIONS);
-      if (direction === "down" && given.has("size")) {
-        throw new UsageError(
-          "--size sets the datagrams sent: it applies to --direction up and both, not down "
-            + "(chargen chooses the size of its answers)",
-        );
-      }
       return {
         command,
         ...targetFlags(values.host, values.port, given.has("port"), 1),

@@ -2,7 +2,12 @@ import { formatAddress } from "../../address/mod.ts";
 import { countOf } from "../../bytes/mod.ts";
 import { describeError } from "../../errors/mod.ts";
 import { FramingError } from "../../framing/mod.ts";
-import { BenchReceiver, UDP_BENCH_RECEIVE_BUFFER_BYTES } from "../../measure/mod.ts";
+import {
+  BenchReceiver,
+  type StreamEvent,
+  StreamSender,
+  UDP_BENCH_RECEIVE_BUFFER_BYTES,
+} from "../../measure/mod.ts";
 import type { Peer } from "../../message/mod.ts";
 import { createDatagramMode } from "../../modes/mod.ts";
 import { NetError, type SocketAddress } from "../../net/mod.ts";
@@ -89,6 +94,8 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   // Only a discard server counts bench runs: echo and chargen answer every datagram anyway.
   const bench = options.mode === "discard" ? new BenchReceiver() : undefined;
   const faults = startFaults(options.faults, options);
+  // Only chargen streams: udp.ts bench --direction down asks it for iperf3 -R's paced stream.
+  let streams: StreamSender | undefined;
   const endpoint = await serveUdp(
     {
       host: options.host,
@@ -123,6 +130,8 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
     },
     (message, peer) => {
       record(peer.remoteAddress, message.size);
+      const streamAnswer = streams?.take(message.bytes, peer.remoteAddress);
+      if (streamAnswer) return streamAnswer;
       const report = bench?.take(message.bytes, peer.remoteAddress);
       if (report?.report && options.verbose) {
         const { packets, bytes, jitterMs } = report.report;
@@ -143,6 +152,18 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
       return report ? report.answer : mode.handler(message, peer);
     },
   );
+  if (options.mode === "chargen") {
+    streams = new StreamSender(endpoint, {
+      onEvent: (event) => {
+        const line = describeStreamEvent(event);
+        if (options.verbose || event.kind === "started" || !line.startsWith("refused")) {
+          printStatus(line);
+        } else if (once.shouldShow("server", "stream", line)) {
+          printStatus(`${line} (-v shows each)`);
+        }
+      },
+    });
+  }
   // Armed before the banner: a test or script may signal as soon as it reads it.
   const stop = new Promise<void>((resolve) => onStopSignal(resolve));
   printListening("udp", endpoint.localAddress, `${commandFor("udp.ts")} client`);
@@ -162,6 +183,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   await stop;
   // The goodbye goes first, so browsers drop the server before it stops answering.
   await announcement?.close();
+  streams?.close();
   await endpoint.close();
   printReport(peers, oddities);
   if (faults) printStatus(faultSummary(faults));
@@ -193,4 +215,35 @@ function printReport(peers: PeerTable, oddities: Oddities): void {
     } from ${countOf(peers.rows.length, "peer")}${odd.length > 0 ? `; ${odd.join(", ")}` : ""}`,
   );
   for (const line of peers.format()) printStatus(line);
+}
+
+function describeStreamEvent(event: StreamEvent): string {
+  const { to, ask } = event;
+  const where = formatAddress(to);
+  const what = `${
+    (ask.bitsPerSecond / 1e6).toFixed(1)
+  } Mbit/s of ${ask.datagramBytes}-byte datagrams`;
+  const sent = `${countOf(event.sentDatagrams, "datagram")}, ${
+    countOf(event.sentBytes, "byte")
+  } sent`;
+  switch (event.kind) {
+    case "started":
+      return `${where}: bench stream started: ${what} for ${
+        ask.durationMs / 1000
+      } s (address proven by a cookie)`;
+    case "done":
+      return `${where}: bench stream done: ${sent}`;
+    case "stopped":
+      return `${where}: bench stream stopped by the client: ${sent}`;
+    case "lapsed":
+      return `${where}: bench stream stopped: no word from the client for 2 s (${sent})`;
+    case "busy":
+      return `refused ${where} a bench stream: that host has one already, or 4 run at once`;
+    case "refused":
+      return `refused ${where} a bench stream: ${what} for ${
+        ask.durationMs / 1000
+      } s is over this server's limits`;
+    case "expired":
+      return `refused ${where} a bench stream: its cookie is stale or not this server's (run the bench again)`;
+  }
 }
