@@ -78,8 +78,9 @@ export async function paceSends(
     if (held) pacing.heldBackMs += now - last;
     tokens += (now - last) * bytesPerMs;
     if (tokens > burst) {
-      // Held back, the link set the pace: nothing is owed for time it could not take.
-      if (!held) owed = Math.min(maxOwed, owed + tokens - burst);
+      // Held back too: a receiver that stalled a moment is made good after, as
+      // iperf3's blocking socket does; a link that is slower stays full.
+      owed = Math.min(maxOwed, owed + tokens - burst);
       tokens = burst;
     }
     const repaid = Math.min(owed, catchUpPerTick);
