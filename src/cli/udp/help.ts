@@ -49,7 +49,10 @@ server: answers every datagram to its sender, so many clients work at once.
                       --direction up's report request, -v logs each report);
                       chargen: answer each datagram with RFC 864 pattern
                       characters, up to 512: pad a request to 152 bytes
-                      or more for all 512 (an empty one gets 56). No mode
+                      or more for all 512 (an empty one gets 56); and
+                      bench --direction down's paced stream, sent only to
+                      an address that returned a cookie sent to it, while
+                      it keeps asking (one per host, 4 at once). No mode
                       sends an address more than 3x the bytes it sent,
                       IP and UDP headers included (RFC 9000 section 8), so
                       a forged source cannot aim replies at a victim;
