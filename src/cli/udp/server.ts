@@ -158,7 +158,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
         const line = describeStreamEvent(event);
         if (options.verbose || event.kind === "started" || !line.startsWith("refused")) {
           printStatus(line);
-        } else if (once.shouldShow("server", "stream", line)) {
+        } else if (once.shouldShow("server", `stream ${event.kind}`, line)) {
           printStatus(`${line} (-v shows each)`);
         }
       },
