@@ -365,7 +365,9 @@ export async function measureUdpThroughput(
   try {
     if (down) {
       if (options.size > endpoint.limitFor(target)) {
-        return tooLarge(direction, target, endpoint, receiveBufferAsked, options.size);
+        const large = startingResult(direction, target, endpoint, receiveBufferAsked, options.size);
+        large.failure = "too large";
+        return large;
       }
       stream = new StreamReceiver({
         runId,
@@ -378,7 +380,13 @@ export async function measureUdpThroughput(
       downMode = outcome.kind === "stream" ? "stream" : "requests";
       if (outcome.kind === "requests") echoedRequests = outcome.echoed;
       if (outcome.kind === "refused") {
-        const refused = tooLarge(direction, target, endpoint, receiveBufferAsked, options.size);
+        const refused = startingResult(
+          direction,
+          target,
+          endpoint,
+          receiveBufferAsked,
+          options.size,
+        );
         refused.failure = "stream refused";
         refused.downMode = "stream";
         refused.streamRefusal = {
@@ -395,35 +403,10 @@ export async function measureUdpThroughput(
       : options.size;
     // down's rate and count are of the answers it asks for.
     const unitBytes = down && !streamed ? CHARGEN_ANSWER_BYTES : datagramBytes;
-    const result: UdpThroughputResult = {
-      direction,
-      target,
-      local: endpoint.localAddress,
-      limitBytes: endpoint.limitFor(target),
-      receiveBufferAsked,
-      receiveBufferBytes: endpoint.receiveBufferBytes,
-      datagramBytes,
-      startedAt: new Date(),
-      startedAtMs: performance.now(),
-      seconds: 0,
-      intervals: [],
-      sent: counts.sent,
-      received: counts.received,
-      lost: undefined,
-      lossPercent: undefined,
-      jitterMs: undefined,
-      duplicates: undefined,
-      reordered: undefined,
-      unrecognised: 0,
-      report: undefined,
-      echoedRequests: false,
-      downMode,
-      heldBackMs: 0,
-      sentShare: 1,
-      sendErrors: 0,
-      sendBufferDrops: undefined,
-      bufferDrops: undefined,
-    };
+    const result = startingResult(direction, target, endpoint, receiveBufferAsked, datagramBytes);
+    result.sent = counts.sent;
+    result.received = counts.received;
+    result.downMode = downMode;
     if (datagramBytes > result.limitBytes) {
       result.failure = "too large";
       return result;
@@ -612,8 +595,9 @@ function streamCounts(stream: StreamReceiver, counts: Counts, datagramBytes: num
   return now.jitterMs;
 }
 
-// A result for a run that sent nothing: too large to send, or its stream turned away.
-function tooLarge(
+// A run's result before anything is sent: what it stays when nothing is
+// (too large, its stream turned away).
+function startingResult(
   direction: UdpThroughputDirection,
   target: SocketAddress,
   endpoint: UdpEndpoint,
@@ -647,7 +631,6 @@ function tooLarge(
     sendErrors: 0,
     sendBufferDrops: undefined,
     bufferDrops: undefined,
-    failure: "too large",
   };
 }
 
