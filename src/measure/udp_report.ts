@@ -61,6 +61,15 @@ export function readReportRequest(bytes: Uint8Array): number | undefined {
   return view(bytes).getUint32(4);
 }
 
+/** True for a report request, a report or a missing-count answer, of any run. */
+export function isReportMessage(bytes: Uint8Array): boolean {
+  if (bytes.length < 4) return false;
+  const magic = view(bytes).getUint32(0);
+  return (magic === REQUEST_MAGIC && bytes.length === REQUEST_BYTES)
+    || (magic === REPORT_MAGIC && bytes.length === REPORT_BYTES)
+    || (magic === MISSING_MAGIC && bytes.length === MISSING_BYTES);
+}
+
 /** The answer to a report request: magic, run id, then each count as a float64. */
 export function buildReport(runId: number, counts: BenchReport): Uint8Array {
   const bytes = new Uint8Array(REPORT_BYTES);

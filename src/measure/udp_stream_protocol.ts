@@ -11,7 +11,7 @@
 //                                 <-     COOKIE (a MAC of that and the address)
 //   GO    (the ask, the cookie)   ->     the stream starts
 //                                 <-     STATUS, and bench datagrams at the rate
-//   GO    (every 200 ms)          ->     consent: the stream stops 2 s after the last
+//   GO    (every 100 ms)          ->     consent: the stream stops 3 s after the last
 //                                 <-     STATUS (what was sent so far; done at the end)
 //   STOP  (the ask, the cookie)   ->     ends it early (Ctrl-C)
 //
@@ -201,6 +201,19 @@ export function readStreamReply(bytes: Uint8Array, runId: number): StreamReply |
       detail: v.getFloat64(28),
     },
   };
+}
+
+const MESSAGE_BYTES = new Map([
+  [OPEN_MAGIC, OPEN_BYTES],
+  [COOKIE_MAGIC, COOKIE_BYTES],
+  [GO_MAGIC, GO_BYTES],
+  [STOP_MAGIC, GO_BYTES],
+  [STATUS_MAGIC, STATUS_BYTES],
+]);
+
+/** True for any message of this protocol, either way, of any run (not the stream's datagrams). */
+export function isStreamMessage(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && MESSAGE_BYTES.get(view(bytes).getUint32(0)) === bytes.length;
 }
 
 /** True when `bytes` is an OPEN: what an echo server sends back instead of a cookie. */

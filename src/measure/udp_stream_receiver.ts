@@ -14,8 +14,8 @@ import {
 // An OPEN or GO unanswered this long is sent again, this many times in all.
 const ASK_WAIT_MS = 300;
 const ASK_TRIES = 4;
-// How often a running stream is asked for again: ten of these lost in a row lapse it (2 s).
-const KEEPALIVE_MS = 200;
+// How often a running stream is asked for again: 30 of these lost in a row lapse it (3 s).
+const KEEPALIVE_MS = 100;
 // After the server says it is done, what it sent last gets this long to arrive.
 const LAST_ARRIVALS_MS = 300;
 

@@ -100,6 +100,12 @@ export interface UdpOptions {
   /** Faults to inject into what is sent and received; none when unset. */
   faults?: DatagramFaults;
   /**
+   * Datagrams the `faults` leave alone, both ways: a measuring protocol's own
+   * control messages (a bench's stream requests and reports), which iperf3
+   * sends over TCP, so that `--drop 80` measures the data, not a lost start.
+   */
+  spareFromFaults?(data: Uint8Array): boolean;
+  /**
    * The receive buffer (SO_RCVBUF) to ask the system for, in bytes, so that
    * bursts wait in it instead of being dropped while this program is busy;
    * the system's default when unset. Linux caps it at `net.core.rmem_max`.
@@ -222,7 +228,12 @@ export class UdpEndpoint {
     });
     this.stats.datagramsIn++;
     this.stats.bytesIn += data.length;
-    if (this.#faults !== undefined && !this.#faults.incoming(data, from)) return;
+    if (
+      this.#faults !== undefined && !this.#options.spareFromFaults?.(data)
+      && !this.#faults.incoming(data, from)
+    ) {
+      return;
+    }
     if (this.#handler) {
       this.#answer(this.#handler, data, from);
       return;
@@ -352,8 +363,9 @@ export class UdpEndpoint {
         { operation: "send", address: to },
       );
     }
-    if (this.#faults === undefined) this.#transmit(bytes, to);
-    else this.#faults.outgoing(bytes, to);
+    if (this.#faults === undefined || this.#options.spareFromFaults?.(bytes)) {
+      this.#transmit(bytes, to);
+    } else this.#faults.outgoing(bytes, to);
   }
 
   // What leaves for the wire, faults or not: counted and traced only here, so

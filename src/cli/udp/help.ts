@@ -126,7 +126,7 @@ bench: the throughput lab, like iperf -u: sends numbered, timestamped datagrams
                       timestamped --size datagrams at --rate, once a cookie
                       round trip has shown it this address asked (so no one
                       can aim it at another); the bench asks again every
-                      200 ms, and the stream stops 2 s after the asking does.
+                      100 ms, and the stream stops 3 s after the asking does.
                       The sender line is the server's own count; lost =
                       datagrams it sent that never arrived; jitter from the
                       send times they carry. It serves one stream per host

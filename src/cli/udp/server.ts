@@ -236,7 +236,7 @@ function describeStreamEvent(event: StreamEvent): string {
     case "stopped":
       return `${where}: bench stream stopped by the client: ${sent}`;
     case "lapsed":
-      return `${where}: bench stream stopped: no word from the client for 2 s (${sent})`;
+      return `${where}: bench stream stopped: no word from the client for 3 s (${sent})`;
     case "busy":
       return `refused ${where} a bench stream: that host has one already, or 4 run at once`;
     case "refused":
