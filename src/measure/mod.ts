@@ -18,6 +18,7 @@ export {
   type TcpThroughputObserver,
   type TcpThroughputOptions,
 } from "./tcp_throughput.ts";
+export { isBenchControl } from "./udp_bench_control.ts";
 export { clockSeconds, datagramsFor, type UdpBenchCount } from "./udp_bench_count.ts";
 export { type BenchAnswer, BenchReceiver } from "./udp_bench_receiver.ts";
 export { countUdpDrops, type UdpDropCounts } from "./udp_buffer_drops.ts";

@@ -16,13 +16,12 @@ import { paceSends, type Pacing, sentQueued } from "./udp_pace.ts";
 import type { ReceiverCounts } from "./udp_receiver_tally.ts";
 import {
   buildReportRequest,
-  isReportMessage,
   type MissingReason,
   readReportAnswer,
   type ReportAnswer,
 } from "./udp_report.ts";
 import { reportDoubt } from "./udp_report_check.ts";
-import { isStreamMessage } from "./udp_stream_protocol.ts";
+import { isBenchControl } from "./udp_bench_control.ts";
 import { StreamReceiver } from "./udp_stream_receiver.ts";
 import { lossPercent, lostBetween, UdpTally, type UdpTallySnapshot } from "./udp_tally.ts";
 
@@ -356,7 +355,7 @@ export async function measureUdpThroughput(
     port: 0,
     faults,
     // The faults are a lesson about the data: iperf3 sends its control over TCP.
-    spareFromFaults: (bytes) => isStreamMessage(bytes) || isReportMessage(bytes),
+    spareFromFaults: isBenchControl,
     receiveBufferBytes: receiveBufferAsked > 0 ? receiveBufferAsked : undefined,
     onDatagram({ message, from }) {
       // Replies from anyone but the server are not the run's.

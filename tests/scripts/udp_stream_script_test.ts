@@ -123,4 +123,36 @@ describe("udp.ts bench --direction down streams from socklab's chargen", () => {
       }
     },
   );
+
+  test(
+    "a server dropping everything it sends still starts the stream: faults spare the bench's bookkeeping",
+    PATIENT,
+    async () => {
+      const { server, port } = await startUdpServer([
+        "--mode",
+        "chargen",
+        "--drop",
+        "100",
+        "--seed",
+        "1",
+      ]);
+      try {
+        const run = await down(port, "--rate", "1M", "--time", "0.5", "--json");
+        // Every datagram of the stream was dropped on the server: nothing arrived.
+        assert.equal(run.code, 1, run.stderr);
+        // deno-lint-ignore no-explicit-any
+        const json: any = JSON.parse(run.stdout);
+        assert.equal(json.start.socklab.down_mode, "stream");
+        assert.ok(json.end.sum_sent.packets > 0, run.stdout);
+        assert.equal(json.end.sum_received.packets, 0);
+        await server.waitFor(/bench stream started/, { stream: "stderr" });
+        const done = await server.waitFor(/bench stream done: (\d+) datagrams/, {
+          stream: "stderr",
+        });
+        assert.equal(Number(done[1]), json.end.sum_sent.packets);
+      } finally {
+        await server.kill();
+      }
+    },
+  );
 });

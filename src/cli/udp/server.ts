@@ -4,6 +4,7 @@ import { describeError } from "../../errors/mod.ts";
 import { FramingError } from "../../framing/mod.ts";
 import {
   BenchReceiver,
+  isBenchControl,
   type StreamEvent,
   StreamSender,
   UDP_BENCH_RECEIVE_BUFFER_BYTES,
@@ -105,6 +106,8 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
       deny: options.deny,
       trace: udpNarrator(options),
       faults,
+      // A bench's stream requests and report requests are its bookkeeping, not the lesson.
+      spareFromFaults: isBenchControl,
       limitAmplification: true,
       // Room for bursts: a flood of students, or a bench run at 1 Gbit/s, while this program is busy.
       receiveBufferBytes: UDP_BENCH_RECEIVE_BUFFER_BYTES,
