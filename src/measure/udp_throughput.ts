@@ -9,6 +9,7 @@ import { CHARGEN_FULL_REQUEST_BYTES } from "../modes/mod.ts";
 import type { SocketAddress } from "../net/mod.ts";
 import { bindUdp, type FaultStats, type UdpEndpoint, type UdpFaults } from "../udp/mod.ts";
 import { IntervalClock } from "./clock.ts";
+import { isBenchControl } from "./udp_bench_control.ts";
 import { clockSeconds, datagramsFor, type UdpBenchCount } from "./udp_bench_count.ts";
 import { countUdpDrops } from "./udp_buffer_drops.ts";
 import { BenchDatagrams, readBenchHeader, UDP_BENCH_HEADER_BYTES } from "./udp_header.ts";
@@ -21,7 +22,6 @@ import {
   type ReportAnswer,
 } from "./udp_report.ts";
 import { reportDoubt } from "./udp_report_check.ts";
-import { isBenchControl } from "./udp_bench_control.ts";
 import { StreamReceiver } from "./udp_stream_receiver.ts";
 import { lossPercent, lostBetween, UdpTally, type UdpTallySnapshot } from "./udp_tally.ts";
 
