@@ -155,4 +155,30 @@ describe("udp.ts bench --direction down streams from socklab's chargen", () => {
       }
     },
   );
+
+  test(
+    "--stream-max caps the rate a stream may ask for, and a bad one is a usage error",
+    PATIENT,
+    async () => {
+      const { server, port } = await startUdpServer(["--mode", "chargen", "--stream-max", "1M"]);
+      try {
+        const over = await down(port, "--rate", "2M", "--time", "0.5");
+        assert.equal(over.code, 1, over.stderr);
+        assert.match(over.stderr, /refused the stream as over its limits \(at most 1\.0 Mbit\/s,/);
+        const within = await down(port, "--rate", "1M", "--time", "0.5");
+        assert.equal(within.code, 0, within.stderr);
+      } finally {
+        await server.kill();
+      }
+      const bad = await runScript("udp.ts", [
+        "server",
+        "--mode",
+        "chargen",
+        "--stream-max",
+        "fast",
+      ]);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /--stream-max must be a rate from 1k to 100G bit\/s .*got 'fast'/);
+    },
+  );
 });

@@ -52,7 +52,8 @@ server: answers every datagram to its sender, so many clients work at once.
                       or more for all 512 (an empty one gets 56); and
                       bench --direction down's paced stream, sent only to
                       an address that returned a cookie sent to it, while
-                      it keeps asking (one per host, 4 at once). No mode
+                      it keeps asking (one per host, 4 at once, each at
+                      most --stream-max). No mode
                       sends an address more than 3x the bytes it sent,
                       IP and UDP headers included (RFC 9000 section 8), so
                       a forged source cannot aim replies at a victim;
@@ -71,6 +72,9 @@ server: answers every datagram to its sender, so many clients work at once.
   --max-datagram N    larger datagrams are counted and not answered; replies are
                       capped too (default ${DEFAULT_MAX_DATAGRAM_BYTES}; UDP itself carries at most
                       ${MAX_UDP_PAYLOAD_IPV4} bytes over IPv4, ${MAX_UDP_PAYLOAD_IPV6} over IPv6)
+  --stream-max RATE   chargen: the fastest stream a bench --direction down may
+                      ask for, like iperf3 -s --server-bitrate-limit (default
+                      10G); a bench asking more is refused and told this rate
 
 client: sends each MESSAGE as one datagram and prints each reply on its own line.
   With no MESSAGE, each stdin line becomes a datagram and replies print as they

@@ -53,6 +53,8 @@ export interface UdpServerOptions extends CommonOptions {
   deny: CidrRange[];
   /** --name, or false with --no-announce: how the server is announced on the LAN. */
   announce: AnnounceChoice;
+  /** --stream-max: the fastest stream chargen sends a bench --direction down, in bit/s. */
+  streamMaxBitsPerSecond: number;
 }
 
 /** `udp.ts find` options: list the UDP servers on the LAN. */
@@ -157,6 +159,8 @@ const SPECS = {
     ...BASE,
     mode: { type: "string", short: "m", default: "echo" },
     "max-datagram": { type: "string", default: String(DEFAULT_MAX_DATAGRAM_BYTES) },
+    // As iperf3 -s's --server-bitrate-limit, but off by default only up to 10G.
+    "stream-max": { type: "string", default: "10G" },
     allow: { type: "string", multiple: true },
     deny: { type: "string", multiple: true },
     ...ANNOUNCE_FLAGS,
@@ -235,6 +239,7 @@ export function parseUdpArgs(args: string[]): UdpCommand {
         allow: cidrFlags("allow", values.allow),
         deny: cidrFlags("deny", values.deny),
         announce: announceChoice(values),
+        streamMaxBitsPerSecond: parseRate("stream-max", values["stream-max"]),
       };
     }
     case "find": {

@@ -157,6 +157,7 @@ export async function runUdpServer(options: UdpServerOptions): Promise<number> {
   );
   if (options.mode === "chargen") {
     streams = new StreamSender(endpoint, {
+      maxBitsPerSecond: options.streamMaxBitsPerSecond,
       onEvent: (event) => {
         const line = describeStreamEvent(event);
         if (options.verbose || event.kind === "started" || !line.startsWith("refused")) {
