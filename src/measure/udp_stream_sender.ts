@@ -31,6 +31,13 @@ const FINISHED_KEEP_MS = 60_000;
 // hosts together, a class many times over, about 1 MiB.
 const MAX_FINISHED_PER_HOST = 8;
 const MAX_FINISHED = 4096;
+// Each cookie made or checked costs an HMAC: 20-40 µs on Deno (WebCrypto),
+// several times what a chargen answer costs. A flood of OPENs or forged GOs
+// gets this many a second, from one host and from all together; past them
+// it is dropped unanswered, and a running stream's GOs need none (they are
+// compared with the GO that started it).
+const MACS_PER_HOST_PER_SECOND = 20;
+const MACS_PER_SECOND = 1000;
 // As long as iperf3 lets a test run, and no longer.
 const MAX_DURATION_MS = 86_400_000;
 
@@ -79,6 +86,8 @@ export interface StreamEvent {
 interface Stream {
   readonly to: SocketAddress;
   readonly ask: StreamAsk;
+  // The GO that started it, past its magic: the same bytes later need no HMAC.
+  readonly proof: Uint8Array;
   sentDatagrams: number;
   sentBytes: number;
   consentAtMs: number;
@@ -106,6 +115,7 @@ export class StreamSender {
   // Finished streams, oldest first; and those running, which a refusal checks per OPEN.
   readonly #finished: Stream[] = [];
   readonly #running = new Set<Stream>();
+  readonly #macs = new MacBudget();
   #closed = false;
 
   /**
@@ -129,13 +139,26 @@ export class StreamSender {
 
   /**
    * Takes `bytes` from `from` if it is an OPEN, GO or STOP.
-   * @returns The answer to send back, once it is ready; undefined when `bytes` is not for this protocol.
+   * @returns The answer to send back, once it is ready, or null for none (a
+   *   flood past what the server checks a second); undefined when `bytes` is
+   *   not for this protocol.
    */
-  take(bytes: Uint8Array, from: SocketAddress): Promise<Uint8Array> | undefined {
+  take(bytes: Uint8Array, from: SocketAddress): Promise<Uint8Array | null> | undefined {
     const request = readStreamRequest(bytes);
     if (!request) return undefined;
+    const stop = request.kind === "stop";
+    if (request.kind !== "open") {
+      const known = this.#streams.get(keyOf(from, request.ask.runId));
+      if (known && sameBytes(known.proof, bytes.subarray(4))) {
+        return Promise.resolve(this.#keep(known, stop));
+      }
+    } else {
+      const refusal = this.#refusal(request.ask, from);
+      if (refusal) return Promise.resolve(this.#status(request.ask, refusal, undefined, from));
+    }
+    if (!this.#macs.take(from.hostname)) return Promise.resolve(null);
     if (request.kind === "open") return this.#open(request.ask, from);
-    return this.#go(request.ask, request.cookie, from, request.kind === "stop");
+    return this.#go(request.ask, request.cookie, from, stop, bytes);
   }
 
   /** Stops every stream. */
@@ -145,8 +168,6 @@ export class StreamSender {
   }
 
   async #open(ask: StreamAsk, from: SocketAddress): Promise<Uint8Array> {
-    const refusal = this.#refusal(ask, from);
-    if (refusal) return this.#status(ask, refusal, undefined, from);
     const issuedAtS = nowSeconds();
     return buildStreamCookie(ask.runId, { issuedAtS, mac: await this.#mac(ask, from, issuedAtS) });
   }
@@ -156,6 +177,7 @@ export class StreamSender {
     cookie: StreamCookie,
     from: SocketAddress,
     stop: boolean,
+    go: Uint8Array,
   ): Promise<Uint8Array> {
     const expected = await this.#mac(ask, from, cookie.issuedAtS);
     if (!sameBytes(expected, cookie.mac)) return this.#status(ask, "expired", undefined, from);
@@ -168,11 +190,16 @@ export class StreamSender {
       }
       const refusal = this.#refusal(ask, from);
       if (refusal) return this.#status(ask, refusal, undefined, from);
-      stream = this.#start(key, ask, from);
+      stream = this.#start(key, ask, from, go.slice(4));
     }
+    return this.#keep(stream, stop);
+  }
+
+  // A GO (or STOP) for `stream`, proven: its client still wants it (or no longer).
+  #keep(stream: Stream, stop: boolean): Uint8Array {
     stream.consentAtMs = performance.now();
     if (stop && !stream.finished) this.#end(stream, "stopped");
-    return this.#status(ask, stream.finished ? "done" : "streaming", stream, from);
+    return this.#status(stream.ask, stream.finished ? "done" : "streaming", stream, stream.to);
   }
 
   // Why `ask` from `from` is not served now, if it is not.
@@ -186,12 +213,13 @@ export class StreamSender {
     return this.#running.size >= MAX_STREAMS ? "busy" : undefined;
   }
 
-  #start(key: string, ask: StreamAsk, to: SocketAddress): Stream {
+  #start(key: string, ask: StreamAsk, to: SocketAddress, proof: Uint8Array): Stream {
     // Here, not per OPEN: a flood of OPENs must not cost a walk of the table each.
     this.#forgetOldFinished();
     const stream: Stream = {
       to,
       ask,
+      proof,
       sentDatagrams: 0,
       sentBytes: 0,
       consentAtMs: performance.now(),
@@ -325,4 +353,38 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   let difference = 0;
   for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
   return difference === 0;
+}
+
+// Hosts whose MAC budget is remembered; past this many the memory starts again.
+const MAX_BUDGET_HOSTS = 4096;
+
+/** Token buckets for the HMACs a flood could make the server compute: per host, and in all. */
+class MacBudget {
+  readonly #hosts = new Map<string, { tokens: number; atMs: number }>();
+  #tokens = MACS_PER_SECOND;
+  #atMs = performance.now();
+
+  take(host: string): boolean {
+    const now = performance.now();
+    this.#tokens = Math.min(
+      MACS_PER_SECOND,
+      this.#tokens + ((now - this.#atMs) / 1000) * MACS_PER_SECOND,
+    );
+    this.#atMs = now;
+    let bucket = this.#hosts.get(host);
+    if (!bucket) {
+      if (this.#hosts.size >= MAX_BUDGET_HOSTS) this.#hosts.clear();
+      bucket = { tokens: MACS_PER_HOST_PER_SECOND, atMs: now };
+      this.#hosts.set(host, bucket);
+    }
+    bucket.tokens = Math.min(
+      MACS_PER_HOST_PER_SECOND,
+      bucket.tokens + ((now - bucket.atMs) / 1000) * MACS_PER_HOST_PER_SECOND,
+    );
+    bucket.atMs = now;
+    if (bucket.tokens < 1 || this.#tokens < 1) return false;
+    bucket.tokens--;
+    this.#tokens--;
+    return true;
+  }
 }

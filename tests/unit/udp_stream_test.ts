@@ -482,18 +482,19 @@ describe("StreamSender against raw peers", () => {
     const socket = new CountingSocket();
     const sender = new StreamSender(socket);
     const a = { hostname: "192.0.2.1", port: 1111 };
-    const b = { hostname: "192.0.2.2", port: 2222 };
     const askA = askFor({ datagrams: 1 });
     try {
       const first = await streamFrom(sender, a, askA);
       assert.equal(first.status.state, "streaming");
       assert.ok(await waitFor(() => sender.streaming === 0, 2000));
-      // More streams started and ended by another host than the server keeps for a host.
+      // 300 streams started and ended by 30 other hosts, 10 each: more than the
+      // server keeps for a host, and as many as each host's cookie budget allows.
       for (let i = 0; i < 300; i++) {
+        const churner = { hostname: `198.51.100.${1 + (i % 30)}`, port: 2222 };
         const ask = askFor();
-        const { status, cookie } = await streamFrom(sender, b, ask);
-        assert.equal(status.state, "streaming");
-        await answerOf(sender, buildStreamGo(ask, cookie!, true), b, ask.runId);
+        const { status, cookie } = await streamFrom(sender, churner, ask);
+        assert.equal(status.state, "streaming", `stream ${i}`);
+        await answerOf(sender, buildStreamGo(ask, cookie!, true), churner, ask.runId);
       }
       // The client's last GO, its cookie still fresh: answered done, and nothing more sent.
       const replay = await answerOf(sender, buildStreamGo(askA, first.cookie!), a, askA.runId);
@@ -501,6 +502,51 @@ describe("StreamSender against raw peers", () => {
       await delay(200);
       assert.equal(socket.sentTo.get("192.0.2.1 1111"), 1);
       assert.equal(sender.streaming, 0);
+    } finally {
+      sender.close();
+    }
+  });
+  test("a flood of OPENs and forged GOs costs the server a bounded number of cookies, and stops nobody", async () => {
+    const socket = new CountingSocket();
+    const sender = new StreamSender(socket);
+    const a = { hostname: "192.0.2.1", port: 1111 };
+    const flooder = { hostname: "192.0.2.66", port: 6666 };
+    try {
+      const askA = askFor({ durationMs: 30_000 });
+      const first = await streamFrom(sender, a, askA);
+      assert.equal(first.status.state, "streaming");
+      // One host floods: 2,000 OPENs and 2,000 GOs with forged cookies, at once.
+      const floodAsk = askFor();
+      const forged = buildStreamGo(floodAsk, { issuedAtS: 1, mac: new Uint8Array(16) });
+      const answers = await Promise.all(
+        Array.from(
+          { length: 4000 },
+          (_, i) => sender.take(i % 2 === 0 ? buildStreamOpen(floodAsk) : forged, flooder),
+        ),
+      );
+      const answered = answers.filter((answer) => answer !== null).length;
+      // A host's budget is 20 cookies a second: the rest is dropped, unanswered.
+      assert.ok(answered <= 25, `${answered} of 4000 answered`);
+      // A's stream goes on: its GO is the one that started it, and needs no cookie checked.
+      const kept = await answerOf(sender, buildStreamGo(askA, first.cookie!), a, askA.runId);
+      assert.equal(kept.kind === "status" && kept.status.state, "streaming");
+      // And a third host still starts one.
+      const third = await streamFrom(sender, { hostname: "192.0.2.3", port: 3 }, askFor());
+      assert.equal(third.status.state, "streaming");
+      // Forged sources from many hosts share one budget, 1,000 a second.
+      const spoofed = await Promise.all(
+        Array.from(
+          { length: 3000 },
+          (_, i) =>
+            sender.take(buildStreamOpen(askFor()), {
+              hostname: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+              port: 9,
+            }),
+        ),
+      );
+      const cookies = spoofed.filter((answer) => answer !== null).length;
+      assert.ok(cookies <= 1100, `${cookies} of 3000 spoofed OPENs answered`);
+      assert.ok(cookies > 0, "the global budget answers some");
     } finally {
       sender.close();
     }
