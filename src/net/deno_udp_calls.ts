@@ -67,8 +67,8 @@ function openLibc(): Libc | null {
 
 /**
  * Opens the C library for Deno's UDP socket bound to `port`, asks for
- * `receiveBufferBytes` if given, and keeps it for direct sends on an IPv4
- * socket. Undefined where it cannot (not Linux, no C library at a known
+ * `receiveBufferBytes` if given, and keeps it for direct sends and receives
+ * on an IPv4 socket. Undefined where it cannot (not Linux, no C library at a known
  * path, no `ffi` permission for it): the socket then works as Deno has it.
  */
 export function openDenoUdpCalls(
