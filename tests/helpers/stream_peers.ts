@@ -50,7 +50,7 @@ export function askFor(overrides: Partial<StreamAsk> = {}): StreamAsk {
 /** A UDP chargen server with a StreamSender, as src/cli/udp/server.ts runs it. */
 export interface StreamingChargen {
   readonly endpoint: UdpEndpoint;
-  readonly sender: StreamSender | undefined;
+  readonly sender: StreamSender;
   /** Every stream event the sender reported, in order. */
   readonly events: StreamEvent[];
   readonly address: SocketAddress;
@@ -59,36 +59,36 @@ export interface StreamingChargen {
 
 /**
  * Starts the server on `host` (127.0.0.1) with the amplification limit on (as
- * `udp.ts server` does). `streams: false` leaves the StreamSender out (a
- * chargen before streams); `fallback` answers what the stream protocol does not
- * take, chargen unless given.
+ * `udp.ts server` does), its StreamSender made with `streams`; `fallback`
+ * answers what the stream protocol does not take, chargen unless given.
  */
 export async function startStreamingChargen(
-  options: { streams?: StreamSenderOptions | false; fallback?: PeerHandler; host?: string } = {},
+  options: { streams?: StreamSenderOptions; fallback?: PeerHandler; host?: string } = {},
 ): Promise<StreamingChargen> {
   const mode = createDatagramMode("chargen", { maxFrameBytes: 1472, show: () => {} });
   const fallback = options.fallback ?? mode.handler;
   const events: StreamEvent[] = [];
-  let sender: StreamSender | undefined;
+  // Made once the endpoint exists; nothing arrives for it before.
+  const made: { sender?: StreamSender } = {};
   const endpoint = await serveUdp(
     { host: options.host ?? LOCAL, port: 0, limitAmplification: true },
-    (message, peer) => sender?.take(message.bytes, peer.remoteAddress) ?? fallback(message, peer),
+    (message, peer) =>
+      made.sender?.take(message.bytes, peer.remoteAddress) ?? fallback(message, peer),
   );
-  if (options.streams !== false) {
-    sender = new StreamSender(endpoint, {
-      ...options.streams,
-      onEvent: (event) => events.push(event),
-    });
-  }
+  const streams = new StreamSender(endpoint, {
+    ...options.streams,
+    onEvent: (event) => events.push(event),
+  });
+  made.sender = streams;
   return {
     endpoint,
-    sender,
+    sender: streams,
     events,
     address: endpoint.localAddress,
     async close() {
-      sender?.close();
+      streams.close();
       // Each stream's timers are cleared once its run has ended; Deno's sanitizer checks.
-      await waitFor(() => (sender?.streaming ?? 0) === 0, 2_000);
+      await waitFor(() => streams.streaming === 0, 2_000);
       await endpoint.close();
     },
   };

@@ -112,7 +112,7 @@ describe("measureUdpThroughput", () => {
     }
   });
 
-  test("down from a chargen server: each request answered with 512 bytes", async () => {
+  test("down from a chargen server with no streams: each request answered with 512 bytes", async () => {
     const mode = createDatagramMode("chargen", { maxFrameBytes: 1472, show: () => {} });
     const server = await serveUdp({ host: LOCAL, port: 0 }, mode.handler);
     try {
@@ -125,6 +125,9 @@ describe("measureUdpThroughput", () => {
         count: { datagrams: 20 },
       });
       assert.equal(result.failure, undefined);
+      // Its answer to the stream's OPEN was characters: the run falls back to requests.
+      assert.equal(result.downMode, "requests");
+      assert.equal(result.senderCounted, undefined);
       assert.equal(result.sent.datagrams, 20);
       assert.equal(result.received.datagrams, 20);
       assert.equal(result.received.bytes, 20 * 512);

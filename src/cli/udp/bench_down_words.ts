@@ -1,6 +1,7 @@
 // What `udp.ts bench --direction down` says about how the server serves it:
 // socklab's chargen streams, as iperf3 -R's server does; any other chargen
 // answers one request at a time; or socklab's turns the stream away.
+import { countOf } from "../../bytes/mod.ts";
 import type { DownMode, UdpBenchCount, UdpThroughputResult } from "../../measure/mod.ts";
 import { CHARGEN_ANSWER_BYTES } from "../../measure/mod.ts";
 import { formatMbits } from "../throughput/mod.ts";
@@ -63,8 +64,9 @@ export function explainDown(mode: DownMode | undefined, stream: DownStreamFacts)
   }
   if (stream.duplicates > 0) {
     lines.push(
-      `${stream.duplicates} datagrams arrived more than once (the network copied them): each `
-        + `was counted once`,
+      `${
+        countOf(stream.duplicates, "datagram")
+      } arrived more than once (the network copied them): each was counted once`,
     );
   }
   return lines;
