@@ -44,6 +44,16 @@ export class BenchDatagrams {
   }
 }
 
+/**
+ * The first four bytes of `bytes`, big-endian, as every bench message starts
+ * with its magic; 0 when it is shorter. No DataView: it runs on every datagram
+ * a server with faults sends or receives.
+ */
+export function magicOf(bytes: Uint8Array): number {
+  if (bytes.length < 4) return 0;
+  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+}
+
 /** Reads the header back from an echo; `undefined` when it is not a bench datagram. */
 export function readBenchHeader(bytes: Uint8Array): BenchHeader | undefined {
   if (bytes.length < UDP_BENCH_HEADER_BYTES) return undefined;

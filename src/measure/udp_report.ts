@@ -3,6 +3,7 @@
 // answers with what it counted for that run from that peer. Any other sink
 // (socat, nc, iperf3) drops the request like any datagram, so the client
 // hears nothing and reports the sender's side only.
+import { magicOf } from "./udp_header.ts";
 import type { ReceiverCounts } from "./udp_receiver_tally.ts";
 
 /** What a discard server reports about one run: what its tally counted. */
@@ -63,8 +64,7 @@ export function readReportRequest(bytes: Uint8Array): number | undefined {
 
 /** True for a report request, a report or a missing-count answer, of any run. */
 export function isReportMessage(bytes: Uint8Array): boolean {
-  if (bytes.length < 4) return false;
-  const magic = view(bytes).getUint32(0);
+  const magic = magicOf(bytes);
   return (magic === REQUEST_MAGIC && bytes.length === REQUEST_BYTES)
     || (magic === REPORT_MAGIC && bytes.length === REPORT_BYTES)
     || (magic === MISSING_MAGIC && bytes.length === MISSING_BYTES);

@@ -18,6 +18,8 @@
 // Any other chargen (RFC 864, or a socklab before streams) answers OPEN with
 // characters, and the client falls back to one request per answer.
 
+import { magicOf } from "./udp_header.ts";
+
 /** What a client asks the server to stream to it. */
 export interface StreamAsk {
   /** The bench run's id: the stream's datagrams carry it. */
@@ -213,7 +215,7 @@ const MESSAGE_BYTES = new Map([
 
 /** True for any message of this protocol, either way, of any run (not the stream's datagrams). */
 export function isStreamMessage(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && MESSAGE_BYTES.get(view(bytes).getUint32(0)) === bytes.length;
+  return MESSAGE_BYTES.get(magicOf(bytes)) === bytes.length;
 }
 
 /** True when `bytes` is an OPEN: what an echo server sends back instead of a cookie. */
