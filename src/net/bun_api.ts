@@ -21,6 +21,8 @@ export interface BunTcpSocket<T> {
 }
 
 export interface BunSocketHandler<T> {
+  // What `data` is handed: Bun's default is a Buffer, whose slice() shares memory.
+  binaryType?: "uint8array";
   open?(socket: BunTcpSocket<T>): void;
   data(socket: BunTcpSocket<T>, data: Uint8Array): void;
   drain(socket: BunTcpSocket<T>): void;
@@ -85,6 +87,7 @@ export interface BunApi {
     port: number;
     // Connecting a UDP socket sends nothing; it only asks the routing table.
     connect?: { hostname: string; port: number };
+    binaryType?: "uint8array";
     socket: BunUdpHandler;
   }): Promise<BunUdpSocket>;
 }

@@ -1,7 +1,6 @@
 import { bun, type BunUdpSocket } from "./bun_api.ts";
 import { requestBunReceiveBuffer } from "./bun_receive_buffer.ts";
 import { NetError, toNetError } from "./net_error.ts";
-import { plainBytes } from "./plain_bytes.ts";
 import type { BindOptions, DatagramEvents, SocketAddress, UdpSocket } from "./types.ts";
 import { DatagramQueue, sendQueueFull } from "./udp_send_queue.ts";
 
@@ -58,13 +57,15 @@ export async function bindBunUdp(options: BindOptions): Promise<UdpSocket> {
     const socket = await bun().udpSocket({
       hostname,
       port,
+      // Plain Uint8Arrays, as on Deno, without the per-datagram cost of converting a Buffer.
+      binaryType: "uint8array",
       socket: {
         data: (_socket, data, fromPort, fromAddress) => {
           // Its owner has let go: what arrives while the last sends drain is not theirs.
           if (closing) return;
           const from = { hostname: fromAddress, port: fromPort };
-          if (events) events.message(plainBytes(data), from);
-          else if (early.length < MAX_EARLY_DATAGRAMS) early.push([plainBytes(data), from]);
+          if (events) events.message(data, from);
+          else if (early.length < MAX_EARLY_DATAGRAMS) early.push([data, from]);
         },
         drain: (socket) => sendWaiting(socket),
         // Without this handler Bun exits the process on an ICMP port unreachable.
