@@ -139,6 +139,20 @@ class LengthDecoder implements FrameDecoder {
     }
   }
 
+  wholeFrames(chunk: Uint8Array): number {
+    if (this.#heldBytes > 0) return 0;
+    let frames = 0;
+    for (let i = 0; i < chunk.length; frames++) {
+      if (chunk.length - i < HEADER_BYTES) return 0;
+      const size = readUint32(chunk, i);
+      // An oversize prefix is refused by pushWire, which says so.
+      if (size > this.#maxFrameBytes) return 0;
+      i += HEADER_BYTES + size;
+      if (i > chunk.length) return 0;
+    }
+    return frames;
+  }
+
   detach(maxBytes: number): boolean {
     if (this.#heldBytes > maxBytes) return false;
     if (this.#heldBytes > 0) this.#held = [concatBytes(this.#held, this.#heldBytes)];

@@ -148,6 +148,20 @@ class LineDecoder implements FrameDecoder {
     if (start < chunk.length) this.#hold(chunk.subarray(start));
   }
 
+  wholeFrames(chunk: Uint8Array): number {
+    const end = chunk.length;
+    // A chunk that stops inside a line is settled by its last byte, without a scan.
+    if (this.#pendingBytes !== 0 || chunk[end - 1] !== LF) return 0;
+    let frames = 0;
+    for (let start = 0; start < end; frames++) {
+      const lf = findByte(chunk, LF, start);
+      // A CRLF line is rebuilt and an oversize one refused: pushWire does both.
+      if (lf - start > this.#maxFrameBytes || chunk[lf - 1] === CR) return 0;
+      start = lf + 1;
+    }
+    return frames;
+  }
+
   detach(maxBytes: number): boolean {
     if (this.#pendingBytes > maxBytes) return false;
     if (this.#pendingBytes > 0) this.#parts = [concatBytes(this.#parts, this.#pendingBytes)];

@@ -30,6 +30,14 @@ export interface FrameDecoder {
    */
   pushWire(chunk: Uint8Array, sink: WireSink): void;
   /**
+   * How many frames `chunk` holds when it is nothing but whole frames that
+   * `pushWire` would hand back as they are, in one run, with nothing held from
+   * earlier chunks; otherwise 0. It decodes nothing: after 0, the chunk goes to
+   * `pushWire`. An echo's usual chunk (one line typed, one reply) then goes
+   * straight back. Optional, so a decoder written elsewhere need not have it.
+   */
+  wholeFrames?(chunk: Uint8Array): number;
+  /**
    * Ends the input. Returns a final frame the input ended in the middle of,
    * where the framing allows one, or `undefined`.
    * @throws {FramingError} `TRUNCATED_FRAME` when the input stopped inside a frame.

@@ -78,6 +78,8 @@ export class ServedClient implements Client, Recipient {
   readonly #host: ClientHost;
   readonly #decoder: FrameDecoder;
   readonly #echoes: boolean;
+  // An echo's chunks of whole frames skip decoding; a trace must see every read decoded.
+  readonly #echoesWhole: boolean;
   // Replies of the current chunk: the first #outgoingCount entries. The array is
   // reused, not emptied, since emptying frees its storage and the next reply reallocates it.
   readonly #outgoing: (Uint8Array | undefined)[] = [];
@@ -107,6 +109,7 @@ export class ServedClient implements Client, Recipient {
     this.#host = host;
     this.#decoder = host.framing.createDecoder();
     this.#echoes = host.handler === echo;
+    this.#echoesWhole = this.#echoes && !host.trace && this.#decoder.wholeFrames !== undefined;
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
   }
 
@@ -226,8 +229,29 @@ export class ServedClient implements Client, Recipient {
       this.#held.push(chunk);
       return this.#resuming;
     }
+    if (this.#echoesWhole) {
+      const frames = this.#decoder.wholeFrames!(chunk);
+      if (frames > 0) {
+        this.#echoWhole(chunk, frames);
+        if (this.#mustWait()) return (this.#resuming = this.#decodeWhenReady(undefined));
+        return;
+      }
+    }
     const rest = this.#decode(chunk);
     if (rest || this.#mustWait()) return (this.#resuming = this.#decodeWhenReady(rest));
+  }
+
+  // What decoding and flushing would do with a chunk of whole frames, in fewer
+  // steps: per message, on Bun, the general path cost about 5% more server CPU.
+  #echoWhole(chunk: Uint8Array, frames: number): void {
+    const counters = this.#host.counters;
+    counters.messagesIn += frames;
+    counters.messagesOut += frames;
+    counters.bytesOut += chunk.length;
+    this.#connection.write(chunk);
+    // Nothing of the chunk is kept: the adapter may read into its memory again.
+    this.#connection.releaseChunk();
+    this.#host.touch(this);
   }
 
   // A byte service's input: counted, shown to a trace, and its memory given

@@ -164,4 +164,18 @@ describe("LengthFraming", () => {
     const backing = new Uint8Array([9, 9, 1, 2, 9]);
     assert.deepEqual([...length.encode(backing.subarray(2, 4))], [0, 0, 0, 2, 1, 2]);
   });
+  test("LengthDecoder.wholeFrames counts a chunk of whole frames, and nothing else", () => {
+    const decoder = length.createDecoder();
+    assert.equal(decoder.wholeFrames!(join(frame([1, 2]), frame([]), frame([3]))), 3);
+    assert.equal(decoder.wholeFrames!(frame(new Array(16).fill(7))), 1);
+    // pushWire refuses an oversize prefix and holds a partial frame or prefix.
+    assert.equal(decoder.wholeFrames!(frame(new Array(17).fill(7))), 0);
+    assert.equal(decoder.wholeFrames!(frame([1, 2]).subarray(0, 5)), 0);
+    assert.equal(decoder.wholeFrames!(join(frame([1]), new Uint8Array([0, 0]))), 0);
+    assert.equal(decoder.wholeFrames!(new Uint8Array()), 0);
+    assert.equal(decoder.pendingBytes, 0);
+    // Behind a partial frame, the next chunk completes that frame: no shortcut.
+    decoder.push(frame([1, 2]).subarray(0, 5), () => {});
+    assert.equal(decoder.wholeFrames!(frame([2])), 0);
+  });
 });

@@ -157,6 +157,24 @@ describe("LineFraming", () => {
       isFramingError("FRAME_TOO_LARGE"),
     );
   });
+
+  test("LineDecoder.wholeFrames counts a chunk of plain whole lines, and nothing else", () => {
+    const decoder = line.createDecoder();
+    assert.equal(decoder.wholeFrames!(bytes("one\ntwo\n\n")), 3);
+    assert.equal(decoder.wholeFrames!(bytes("hello\n")), 1);
+    // pushWire rebuilds a CRLF line, refuses a long one, and holds a partial one.
+    assert.equal(decoder.wholeFrames!(bytes("one\r\n")), 0);
+    assert.equal(decoder.wholeFrames!(bytes("one\ntwo\r\n")), 0);
+    assert.equal(decoder.wholeFrames!(bytes(`${"x".repeat(17)}\n`)), 0);
+    assert.equal(decoder.wholeFrames!(bytes(`${"x".repeat(16)}\n`)), 1);
+    assert.equal(decoder.wholeFrames!(bytes("one\ntw")), 0);
+    assert.equal(decoder.wholeFrames!(new Uint8Array()), 0);
+    // It decodes nothing, so the decoder still holds nothing.
+    assert.equal(decoder.pendingBytes, 0);
+    // Behind a partial line, the next chunk completes that line: no shortcut.
+    decoder.push(bytes("par"), () => {});
+    assert.equal(decoder.wholeFrames!(bytes("t\n")), 0);
+  });
 });
 
 describe("createFraming", () => {

@@ -112,7 +112,7 @@ describe("framing properties", () => {
 
   // What an echo server sends back must not depend on which path made it.
   for (const name of ["line", "length"] as const) {
-    test(`${name} pushWire hands back what push then reframe would, for any chunking`, () => {
+    test(`${name} pushWire, and wholeFrames before it, hand back what push then reframe would, for any chunking`, () => {
       const max = 16;
       const framing = createFraming(name, max);
       // Bytes rich in LF, CR and small length prefixes, so every path is taken.
@@ -139,6 +139,20 @@ describe("framing properties", () => {
                 }),
             );
             assert.deepEqual(actual, expected);
+            // The echo's shortcut: a chunk of whole frames goes back as it is, the rest through pushWire.
+            const shortcut = outcome(chunks, (decoder, c, out) => {
+              const frames = decoder.wholeFrames!(c);
+              if (frames > 0) {
+                out.bytes.push(...c);
+                out.frames += frames;
+                return;
+              }
+              decoder.pushWire(c, (wire, n) => {
+                out.bytes.push(...wire);
+                out.frames += n;
+              });
+            });
+            assert.deepEqual(shortcut, expected);
           },
         ),
         { numRuns: RUNS },

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { connect, type Connection, parseCidr, serve, type TraceEvent } from "../../mod.ts";
+import {
+  connect,
+  type Connection,
+  echo as builtInEcho,
+  parseCidr,
+  serve,
+  type TraceEvent,
+} from "../../mod.ts";
 import { delay as sleep } from "../../src/async/delay.ts";
 import { createMode } from "../../src/modes/mod.ts";
 import { runtime } from "../../src/net/runtime.ts";
@@ -41,47 +48,52 @@ describe("serve maxConnections", () => {
 });
 
 describe("serve idleTimeoutMs", () => {
-  test("serve closes a silent client and a slow-drip client, with a notice, but not a busy one", async () => {
-    const errors: string[] = [];
-    const server = await serve({
-      port: 0,
-      idleTimeoutMs: 600,
-      onError: (error) => errors.push(error.message),
-    }, echo);
-    const port = server.address.port;
-    const silent = await connect({ port });
-    const busy = await connect({ port });
-    // A line that never ends must not count as activity.
-    const dripping = await runtime.connectTcp({ hostname: "127.0.0.1", port });
-    const dripRecorder = new Recorder();
-    dripping.start(dripRecorder);
-    try {
-      const dripper = (async () => {
-        for (let i = 0; i < 60 && dripRecorder.endCount === 0; i++) {
-          dripping.write(new TextEncoder().encode("x"));
+  // The built-in echo sends a chunk of whole lines straight back, past the decoder: that path must mark activity too.
+  for (
+    const [name, handler] of [["a handler", echo], ["the built-in echo", builtInEcho]] as const
+  ) {
+    test(`serve with ${name} closes a silent client and a slow-drip client, with a notice, but not a busy one`, async () => {
+      const errors: string[] = [];
+      const server = await serve({
+        port: 0,
+        idleTimeoutMs: 600,
+        onError: (error) => errors.push(error.message),
+      }, handler);
+      const port = server.address.port;
+      const silent = await connect({ port });
+      const busy = await connect({ port });
+      // A line that never ends must not count as activity.
+      const dripping = await runtime.connectTcp({ hostname: "127.0.0.1", port });
+      const dripRecorder = new Recorder();
+      dripping.start(dripRecorder);
+      try {
+        const dripper = (async () => {
+          for (let i = 0; i < 60 && dripRecorder.endCount === 0; i++) {
+            dripping.write(new TextEncoder().encode("x"));
+            await sleep(50);
+          }
+        })();
+        let busyReplies = 0;
+        for (let i = 0; i < 24; i++) {
+          busy.send(`ping ${i}`);
+          if ((await busy.receive(5000))?.text === `ping ${i}`) busyReplies++;
           await sleep(50);
         }
-      })();
-      let busyReplies = 0;
-      for (let i = 0; i < 24; i++) {
-        busy.send(`ping ${i}`);
-        if ((await busy.receive(5000))?.text === `ping ${i}`) busyReplies++;
-        await sleep(50);
+        assert.equal(busyReplies, 24);
+        assert.match((await silent.receive(5000))?.text ?? "", /^error: idle for 0\.6 s/);
+        assert.equal(await silent.receive(5000), null);
+        await within(dripRecorder.ended, 5000, "the slow-drip client to be closed");
+        await dripper;
+        assert.match(new TextDecoder().decode(dripRecorder.bytes()), /^error: idle for 0\.6 s/);
+        assert.ok(errors.filter((e) => e.startsWith("idle for")).length >= 2, errors.join("; "));
+      } finally {
+        silent.close();
+        busy.close();
+        dripping.close();
+        await server.close();
       }
-      assert.equal(busyReplies, 24);
-      assert.match((await silent.receive(5000))?.text ?? "", /^error: idle for 0\.6 s/);
-      assert.equal(await silent.receive(5000), null);
-      await within(dripRecorder.ended, 5000, "the slow-drip client to be closed");
-      await dripper;
-      assert.match(new TextDecoder().decode(dripRecorder.bytes()), /^error: idle for 0\.6 s/);
-      assert.ok(errors.filter((e) => e.startsWith("idle for")).length >= 2, errors.join("; "));
-    } finally {
-      silent.close();
-      busy.close();
-      dripping.close();
-      await server.close();
-    }
-  });
+    });
+  }
 });
 
 describe("serve allow and deny", () => {
