@@ -81,7 +81,9 @@ export class WriteQueue {
         count++;
       }
     }
-    if (count === 1) return parts.shift();
+    // pop() when it is the only part: shift() moves the array's start, which
+    // V8 does by trimming its storage, and the next push has to grow it again.
+    if (count === 1) return parts.length === 1 ? parts.pop() : parts.shift();
     const taken = parts.splice(0, count);
     return contiguous
       ? new Uint8Array(first.buffer, first.byteOffset, total)
