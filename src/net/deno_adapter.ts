@@ -84,6 +84,10 @@ class DenoTcpConnection implements TcpConnection {
     let slabBytes = FIRST_READ_BYTES;
     let slab = new Uint8Array(slabBytes);
     let used = 0;
+    // The view last handed out, and where it lies.
+    let chunk = slab.subarray(0, 0);
+    let chunkSlab = slab;
+    let chunkStart = 0;
     const queue = this.#queue;
     try {
       for (;;) {
@@ -101,7 +105,14 @@ class DenoTcpConnection implements TcpConnection {
           return;
         }
         const start = used;
-        const chunk = n === slab.length ? slab : slab.subarray(start, start + n);
+        // The last chunk's view again when it covers the same bytes, as a
+        // ping-pong's do: its owner released it, so nothing holds it, and a
+        // new view per read cost Deno about 4% more CPU per message.
+        if (chunkSlab !== slab || chunkStart !== start || chunk.length !== n) {
+          chunk = n === slab.length ? slab : slab.subarray(start, start + n);
+          chunkSlab = slab;
+          chunkStart = start;
+        }
         used += n;
         if (n === room.length && slabBytes < MAX_READ_BYTES) slabBytes *= 4;
         const pause = this.#deliver(events, chunk);

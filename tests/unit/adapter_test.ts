@@ -45,6 +45,61 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
     });
   }
 
+  // Deno reads into one slab, and reuses its memory (and the chunk's view) only once released.
+  for (const release of [false, true]) {
+    test(
+      `TcpConnection chunks ${
+        release ? "released" : "kept"
+      } by their receiver each show what was sent, in a ping-pong of equal messages`,
+      async () => {
+        let accept!: (connection: TcpConnection) => void;
+        const accepted = new Promise<TcpConnection>((resolve) => (accept = resolve));
+        const listener = await runtime.listenTcp({
+          hostname: "127.0.0.1",
+          port: 0,
+          onConnection: accept,
+        });
+        const client = await runtime.connectTcp(listener.address);
+        const clientEvents = new Recorder();
+        client.start(clientEvents);
+        const server = await within(accepted, 5000, "accept");
+        const kept: Uint8Array[] = [];
+        const serverClosed = new Promise<void>((resolve) => {
+          server.start({
+            data: (chunk) => {
+              if (release) {
+                server.write(chunk);
+                server.releaseChunk();
+              } else {
+                kept.push(chunk);
+                server.write(chunk.slice());
+              }
+            },
+            end: () => {},
+            close: () => resolve(),
+          });
+        });
+        try {
+          const sent: string[] = [];
+          for (let i = 0; i < 20; i++) {
+            const message = `message ${String(i).padStart(2, "0")}\n`;
+            sent.push(message);
+            client.write(utf8.encode(message));
+            await clientEvents.receivedAtLeast(sent.join("").length);
+          }
+          assert.equal(text.decode(clientEvents.bytes()), sent.join(""));
+          if (!release) assert.equal(kept.map((c) => text.decode(c)).join(""), sent.join(""));
+        } finally {
+          client.close();
+          server.close();
+          await within(listener.close(), 5000, "listener close");
+          await within(Promise.all([clientEvents.closed, serverClosed]), 5000, "close");
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      },
+    );
+  }
+
   test("TcpConnection.write of 24 MiB queued at once arrives in full and in order", async () => {
     const pair = await connectedPair();
     try {
