@@ -3,6 +3,7 @@
 // answers with what it counted for that run from that peer. Any other sink
 // (socat, nc, iperf3) drops the request like any datagram, so the client
 // hears nothing and reports the sender's side only.
+import { dataViewOf } from "../bytes/mod.ts";
 import { magicOf } from "./udp_header.ts";
 import type { ReceiverCounts } from "./udp_receiver_tally.ts";
 
@@ -42,24 +43,21 @@ const REPORT_FIELDS = [
 ] as const;
 const REPORT_BYTES = 8 + REPORT_FIELDS.length * 8;
 
-function view(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** The request for run `runId`'s counts: magic and run id, big-endian. */
 export function buildReportRequest(runId: number): Uint8Array {
   const bytes = new Uint8Array(REQUEST_BYTES);
-  view(bytes).setUint32(0, REQUEST_MAGIC);
-  view(bytes).setUint32(4, runId);
+  const data = dataViewOf(bytes);
+  data.setUint32(0, REQUEST_MAGIC);
+  data.setUint32(4, runId);
   return bytes;
 }
 
 /** The run id a report request asks about; `undefined` when `bytes` is not one. */
 export function readReportRequest(bytes: Uint8Array): number | undefined {
-  if (bytes.length !== REQUEST_BYTES || view(bytes).getUint32(0) !== REQUEST_MAGIC) {
+  if (bytes.length !== REQUEST_BYTES || dataViewOf(bytes).getUint32(0) !== REQUEST_MAGIC) {
     return undefined;
   }
-  return view(bytes).getUint32(4);
+  return dataViewOf(bytes).getUint32(4);
 }
 
 /** True for a report request, a report or a missing-count answer, of any run. */
@@ -73,7 +71,7 @@ export function isReportMessage(bytes: Uint8Array): boolean {
 /** The answer to a report request: magic, run id, then each count as a float64. */
 export function buildReport(runId: number, counts: BenchReport): Uint8Array {
   const bytes = new Uint8Array(REPORT_BYTES);
-  const data = view(bytes);
+  const data = dataViewOf(bytes);
   data.setUint32(0, REPORT_MAGIC);
   data.setUint32(4, runId);
   REPORT_FIELDS.forEach((field, i) => data.setFloat64(8 + i * 8, counts[field]));
@@ -83,7 +81,7 @@ export function buildReport(runId: number, counts: BenchReport): Uint8Array {
 /** The counts in a report for run `runId`; `undefined` when `bytes` is not one. */
 export function readReport(bytes: Uint8Array, runId: number): BenchReport | undefined {
   if (bytes.length !== REPORT_BYTES) return undefined;
-  const data = view(bytes);
+  const data = dataViewOf(bytes);
   if (data.getUint32(0) !== REPORT_MAGIC || data.getUint32(4) !== runId) return undefined;
   const counts = {} as BenchReport;
   REPORT_FIELDS.forEach((field, i) => (counts[field] = data.getFloat64(8 + i * 8)));
@@ -93,7 +91,7 @@ export function readReport(bytes: Uint8Array, runId: number): BenchReport | unde
 /** The answer for run `runId` when the server holds no count of it: magic, run id, reason. */
 export function buildMissingReport(runId: number, reason: MissingReason): Uint8Array {
   const bytes = new Uint8Array(MISSING_BYTES);
-  const data = view(bytes);
+  const data = dataViewOf(bytes);
   data.setUint32(0, MISSING_MAGIC);
   data.setUint32(4, runId);
   data.setUint32(8, MISSING_REASONS.indexOf(reason));
@@ -105,7 +103,7 @@ export function readReportAnswer(bytes: Uint8Array, runId: number): ReportAnswer
   const counts = readReport(bytes, runId);
   if (counts) return { kind: "report", counts };
   if (bytes.length !== MISSING_BYTES) return undefined;
-  const data = view(bytes);
+  const data = dataViewOf(bytes);
   if (data.getUint32(0) !== MISSING_MAGIC || data.getUint32(4) !== runId) return undefined;
   // A reason this side does not know is still no count.
   return { kind: "missing", reason: MISSING_REASONS[data.getUint32(8)] ?? "unknown" };

@@ -18,6 +18,7 @@
 // Any other chargen (RFC 864, or a socklab before streams) answers OPEN with
 // characters, and the client falls back to one request per answer.
 
+import { dataViewOf } from "../bytes/mod.ts";
 import { magicOf } from "./udp_header.ts";
 
 /** What a client asks the server to stream to it. */
@@ -86,12 +87,8 @@ const GO_BYTES = ASK_BYTES + 4 + STREAM_MAC_BYTES;
 const STATUS_BYTES = 36;
 const STATES: readonly StreamState[] = ["streaming", "done", "busy", "refused", "expired"];
 
-function view(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 function writeAsk(bytes: Uint8Array, magic: number, ask: StreamAsk): DataView {
-  const v = view(bytes);
+  const v = dataViewOf(bytes);
   v.setUint32(0, magic);
   v.setUint32(4, ask.runId);
   v.setFloat64(8, ask.bitsPerSecond);
@@ -129,7 +126,7 @@ export function buildStreamGo(ask: StreamAsk, cookie: StreamCookie, stop = false
 /** The COOKIE for run `runId`. */
 export function buildStreamCookie(runId: number, cookie: StreamCookie): Uint8Array {
   const bytes = new Uint8Array(COOKIE_BYTES);
-  const v = view(bytes);
+  const v = dataViewOf(bytes);
   v.setUint32(0, COOKIE_MAGIC);
   v.setUint32(4, runId);
   v.setUint32(8, cookie.issuedAtS);
@@ -140,7 +137,7 @@ export function buildStreamCookie(runId: number, cookie: StreamCookie): Uint8Arr
 /** The STATUS saying `status`. */
 export function buildStreamStatus(status: StreamStatus): Uint8Array {
   const bytes = new Uint8Array(STATUS_BYTES);
-  const v = view(bytes);
+  const v = dataViewOf(bytes);
   v.setUint32(0, STATUS_MAGIC);
   v.setUint32(4, status.runId);
   v.setUint32(8, STATES.indexOf(status.state));
@@ -158,7 +155,7 @@ export type StreamRequest =
 /** What a client sent, if it is an OPEN, GO or STOP; undefined for anything else. */
 export function readStreamRequest(bytes: Uint8Array): StreamRequest | undefined {
   if (bytes.length < 4) return undefined;
-  const v = view(bytes);
+  const v = dataViewOf(bytes);
   const magic = v.getUint32(0);
   if (magic === OPEN_MAGIC && bytes.length === OPEN_BYTES) return { kind: "open", ask: readAsk(v) };
   if ((magic !== GO_MAGIC && magic !== STOP_MAGIC) || bytes.length !== GO_BYTES) return undefined;
@@ -180,7 +177,7 @@ export type StreamReply =
 /** What the server sent, if it is a COOKIE or STATUS for run `runId`; undefined otherwise. */
 export function readStreamReply(bytes: Uint8Array, runId: number): StreamReply | undefined {
   if (bytes.length < 8) return undefined;
-  const v = view(bytes);
+  const v = dataViewOf(bytes);
   if (v.getUint32(4) !== runId) return undefined;
   const magic = v.getUint32(0);
   if (magic === COOKIE_MAGIC && bytes.length === COOKIE_BYTES) {
@@ -220,7 +217,7 @@ export function isStreamMessage(bytes: Uint8Array): boolean {
 
 /** True when `bytes` is an OPEN: what an echo server sends back instead of a cookie. */
 export function isStreamOpen(bytes: Uint8Array): boolean {
-  return bytes.length === OPEN_BYTES && view(bytes).getUint32(0) === OPEN_MAGIC;
+  return bytes.length === OPEN_BYTES && dataViewOf(bytes).getUint32(0) === OPEN_MAGIC;
 }
 
 /**
