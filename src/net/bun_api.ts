@@ -56,6 +56,9 @@ export interface BunUdpSocket {
   readonly fd?: number;
   // false: the send buffer was full (EAGAIN) and the datagram was not sent.
   send(data: Uint8Array, port: number, address: string): boolean;
+  // One sendmmsg for [data, port, address, ...]: how many it sent (the rest
+  // did not fit and wait for drain); throws, having sent none, on a bad address.
+  sendMany(packets: (Uint8Array | number | string)[]): number;
   close(): void;
 }
 

@@ -62,6 +62,59 @@ describe(`bindUdp and serveUdp (${runtime.name})`, () => {
     });
   }
 
+  test("serveUdp answers a burst from one client, every reply in the order it was asked", async () => {
+    await withEndpoints(async (open) => {
+      const server = await open(serveUdp({}, (message) => message.text.toUpperCase()));
+      const client = await open(bindUdp({}));
+      // More than one batch of replies (Bun sends those a read brings in, together), within a default buffer.
+      const burst = 150;
+      for (let i = 0; i < burst; i++) client.send(`request ${i}`, server.localAddress);
+      const replies: string[] = [];
+      for (let i = 0; i < burst; i++) {
+        const reply = await client.receive(5000);
+        if (!reply) break;
+        replies.push(reply.message.text);
+      }
+      assert.deepEqual(replies, Array.from({ length: burst }, (_, i) => `REQUEST ${i}`));
+      assert.equal(server.stats.datagramsOut, burst);
+      assert.equal(server.queuedDatagrams, 0);
+    });
+  });
+
+  test("a reply the system refuses is reported with its address, and the replies around it still go", async () => {
+    await withEndpoints(async (open) => {
+      const errors: Error[] = [];
+      const bad = { hostname: "256.1.2.3", port: 9 };
+      const server = await open(bindUdp({
+        onError: (error) => errors.push(error),
+        onDatagram: ({ message, from }, endpoint) => {
+          endpoint.send(`${message.text} first`, from);
+          endpoint.send("lost", bad);
+          endpoint.send(`${message.text} last`, from);
+        },
+      }));
+      const client = await open(bindUdp({}));
+      client.send("a", server.localAddress);
+      client.send("b", server.localAddress);
+      const replies: (string | undefined)[] = [];
+      for (let i = 0; i < 4; i++) replies.push((await client.receive(5000))?.message.text);
+      assert.deepEqual(replies, ["a first", "a last", "b first", "b last"]);
+      await within(
+        (async () => {
+          while (errors.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+        })(),
+        2000,
+        "two send errors",
+      );
+      assert.equal(errors.length, 2, errors.join("\n"));
+      for (const error of errors) {
+        assert.ok(error instanceof NetError, String(error));
+        assert.equal(error.operation, "send");
+        assert.deepEqual(error.address, bad);
+      }
+    });
+  });
+
   test("serveUdp handlers and receivers get plain Uint8Array bytes, not a runtime's Buffer", async () => {
     await withEndpoints(async (open) => {
       const prototypes: unknown[] = [];

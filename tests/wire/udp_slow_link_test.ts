@@ -69,6 +69,28 @@ describe("UDP over a link slower than the sender", { skip }, () => {
     }
   });
 
+  test("udp.ts server behind the slow link answers a burst: every reply leaves, in order", async () => {
+    // The server's replies are what the link slows: they fill its socket's buffer and wait for room.
+    const echo = await listeningOn(
+      startScriptIn(pcs.pc1, "udp.ts", ["server", "--host", "0.0.0.0", "--port", "0"]),
+    );
+    try {
+      const client = await runScriptIn(pcs.pc2, "tests/fixtures/udp_requests.ts", [
+        pcs.ip1,
+        String(echo.port),
+        "600",
+        "1400",
+      ]);
+      assert.equal(client.code, 0, client.stderr);
+      assert.deepEqual(stdoutJson(client), { replies: 600, inOrder: true });
+      const { code, stderr } = await echo.server.stop();
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stderr, /errors|queue full/, stderr);
+    } finally {
+      await echo.server.kill();
+    }
+  });
+
   test("udp.ts bench up at 4x the link's rate: the link sets the pace, the bench says so, the report comes", async () => {
     const { server, port } = await discardServer();
     try {
