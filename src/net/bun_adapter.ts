@@ -17,22 +17,30 @@ import type {
 import { WriteQueue } from "./write_queue.ts";
 
 class BunTcpConnection implements TcpConnection {
+  // The fields every message reads come first, so that they share the
+  // object's first cache line: with 50 clients in turn, each connection's
+  // objects have left the cache by its next message.
   #socket: BunTcpSocket<BunTcpConnection> | undefined;
   #events: StreamEvents | undefined;
+  // Nothing queued and no FIN asked for: a reply may go straight out, and the
+  // queue need not be read. False from the first part queued until it empties.
+  #queueIdle = true;
+  // -1 outside a data event; inside one, whether it has written yet (0 or 1).
+  #eventWrites = -1;
+  #closed = false;
+  // Bytes written straight to the socket, never queued.
+  #writtenAtOnce = 0;
+  // Bun's write() keeps nothing it could not send at once; the rest waits here for `drain`.
+  readonly #queue = new WriteQueue();
+  #awaitingDrain = false;
   // Chunks that arrive between open and start(): Bun reads as soon as it connects.
   #early: Uint8Array[] = [];
   #peerEnded = false;
-  // Bun's write() keeps nothing it could not send at once; the rest waits here for `drain`.
-  readonly #queue = new WriteQueue();
   // Writes wait for the running callback to return, then go out as one write:
   // each Bun write() is a syscall, and relaying a burst of 16 lines to 19
   // clients one write at a time made 304 of them.
   #pumpScheduled = false;
-  #awaitingDrain = false;
-  #inDataEvent = false;
-  #wroteInEvent = false;
   #paused = false;
-  #closed = false;
   localAddress: SocketAddress = { hostname: "", port: 0 };
   remoteAddress: SocketAddress = { hostname: "", port: 0 };
 
@@ -43,15 +51,15 @@ class BunTcpConnection implements TcpConnection {
   }
 
   get bufferedBytes(): number {
-    return this.#queue.bytes;
+    return this.#queueIdle ? 0 : this.#queue.bytes;
   }
 
   get bufferedMemory(): number {
-    return this.#queue.memoryBytes;
+    return this.#queueIdle ? 0 : this.#queue.memoryBytes;
   }
 
   get writtenBytes(): number {
-    return this.#queue.writtenBytes;
+    return this.#writtenAtOnce + this.#queue.writtenBytes;
   }
 
   start(events: StreamEvents): void {
@@ -69,15 +77,14 @@ class BunTcpConnection implements TcpConnection {
       return;
     }
     let pause: void | Promise<void>;
-    this.#inDataEvent = true;
-    this.#wroteInEvent = false;
+    this.#eventWrites = 0;
     try {
       pause = events.data(chunk);
     } finally {
-      this.#inDataEvent = false;
+      this.#eventWrites = -1;
     }
     // The replies to this chunk go out now, together.
-    if (this.#queue.length > 0 && !this.#awaitingDrain) this.#pump();
+    if (!this.#queueIdle && !this.#awaitingDrain && this.#queue.length > 0) this.#pump();
     if (!pause) return;
     this.#paused = true;
     this.#socket?.pause();
@@ -100,22 +107,23 @@ class BunTcpConnection implements TcpConnection {
   }
 
   write(bytes: Uint8Array): void {
-    if (this.#closed || this.#queue.finRequested || !this.#socket || bytes.length === 0) return;
-    // The first reply to a chunk goes straight out when nothing waits: through
-    // the queue it cost about 0.4 us more per message on Bun. Later ones are
-    // queued and leave joined when the event returns.
-    if (
-      this.#inDataEvent && !this.#wroteInEvent && this.#queue.length === 0 && !this.#awaitingDrain
-    ) {
-      this.#wroteInEvent = true;
+    if (this.#closed || !this.#socket || bytes.length === 0) return;
+    if (!this.#queueIdle && this.#queue.finRequested) return;
+    // The first reply to a chunk goes straight out when nothing waits (nor a
+    // drain, which waits only behind a queued part): through the queue it cost
+    // about 0.4 us more per message on Bun. Later ones are queued and leave
+    // joined when the event returns.
+    if (this.#eventWrites === 0 && this.#queueIdle) {
+      this.#eventWrites = 1;
       const written = this.#socket.write(bytes);
       if (written < 0) return this.#abort();
-      this.#queue.wroteAround(written);
+      this.#writtenAtOnce += written;
       if (written === bytes.length) return;
       bytes = bytes.subarray(written);
     }
+    this.#queueIdle = false;
     this.#queue.push(bytes);
-    if (this.#inDataEvent || this.#awaitingDrain || this.#pumpScheduled) return;
+    if (this.#eventWrites >= 0 || this.#awaitingDrain || this.#pumpScheduled) return;
     this.#pumpScheduled = true;
     queueMicrotask(this.#scheduledPump);
   }
@@ -144,6 +152,7 @@ class BunTcpConnection implements TcpConnection {
       }
     }
     if (queue.finRequested) socket.shutdown();
+    else this.#queueIdle = true;
     queue.settled();
   }
 
@@ -160,6 +169,7 @@ class BunTcpConnection implements TcpConnection {
   async closeWrite(): Promise<void> {
     if (this.#closed || this.#queue.finRequested) return;
     this.#queue.requestFin();
+    this.#queueIdle = false;
     // What waits goes before the FIN, which the pump sends once it has all gone.
     if (!this.#awaitingDrain) this.#pump();
     await this.flushed();

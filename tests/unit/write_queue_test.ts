@@ -75,17 +75,35 @@ describe("WriteQueue", () => {
     assert.equal(queue.bytes, 3);
   });
 
-  test("wroteAround counts as written without touching the queue; clear drops all and wakes waiters", async () => {
+  test("length and memoryBytes follow push, take, putBack and clear; clear wakes waiters", async () => {
+    const one = new WriteQueue();
+    one.push(filled(100, 0));
+    const perPart = one.memoryBytes - one.bytes;
+    assert.ok(perPart > 0);
     const queue = new WriteQueue();
-    queue.wroteAround(5);
-    assert.equal(queue.writtenBytes, 5);
-    assert.equal(queue.bytes, 0);
+    queue.push(filled(100, 0));
+    queue.push(filled(20_000, 1));
+    queue.push(filled(10, 2));
+    assert.equal(queue.length, 3);
+    const first = queue.take()!;
+    assert.equal(first.length, 100);
+    assert.equal(queue.length, 2);
+    queue.wrote(40);
+    queue.putBack(first.subarray(40));
+    assert.equal(queue.length, 3);
+    assert.equal(queue.memoryBytes - queue.bytes, 3 * perPart);
+    assert.equal(queue.take()!.length, 60);
+    // The large part and the small one after it leave as one write.
+    assert.equal(queue.take()!.length, 20_010);
+    assert.equal(queue.length, 0);
+    assert.equal(queue.take(), undefined);
     queue.push(filled(100, 0));
     queue.requestFin();
     assert.equal(queue.finRequested, true);
     const flushed = queue.flushed();
     queue.clear();
     await flushed;
+    assert.equal(queue.length, 0);
     assert.equal(queue.bytes, 0);
     assert.equal(queue.take(), undefined);
   });
