@@ -18,8 +18,6 @@ const PART_OVERHEAD_BYTES = 64;
  */
 export class WriteQueue {
   #parts: Uint8Array[] = [];
-  // parts.length, kept here: asked on every message, it then reads no other object.
-  #length = 0;
   #bytes = 0;
   #written = 0;
   #finRequested = false;
@@ -32,12 +30,12 @@ export class WriteQueue {
 
   /** Parts waiting to be taken. */
   get length(): number {
-    return this.#length;
+    return this.#parts.length;
   }
 
   /** What the waiting parts hold in memory, bookkeeping included. */
   get memoryBytes(): number {
-    return this.#bytes + this.#length * PART_OVERHEAD_BYTES;
+    return this.#bytes + this.#parts.length * PART_OVERHEAD_BYTES;
   }
 
   /** Bytes handed to the operating system so far: a stalled reader leaves it unchanged. */
@@ -53,7 +51,6 @@ export class WriteQueue {
   /** Adds `bytes` behind what waits; the caller must not change them afterwards. */
   push(bytes: Uint8Array): void {
     this.#parts.push(bytes);
-    this.#length++;
     this.#bytes += bytes.length;
   }
 
@@ -84,7 +81,6 @@ export class WriteQueue {
         count++;
       }
     }
-    this.#length -= count;
     // pop() when it is the only part: shift() moves the array's start, which
     // V8 does by trimming its storage, and the next push has to grow it again.
     if (count === 1) return parts.length === 1 ? parts.pop() : parts.shift();
@@ -97,7 +93,6 @@ export class WriteQueue {
   /** Puts back what the operating system did not take of the last write, to go first next time. */
   putBack(rest: Uint8Array): void {
     this.#parts.unshift(rest);
-    this.#length++;
   }
 
   /** Records `count` bytes of taken writes accepted by the operating system. */
@@ -124,7 +119,6 @@ export class WriteQueue {
   /** Drops everything waiting, for a connection that closed. */
   clear(): void {
     this.#parts = [];
-    this.#length = 0;
     this.#bytes = 0;
     this.#flushWaiters.release();
   }

@@ -17,8 +17,6 @@ export interface Recipient {
  * to `onStalled` (which disconnects it) so it cannot hold the others up.
  */
 export class ReaderCongestion<T extends Recipient> {
-  // #behind.size > 0, kept here: every message asks, and then reads this object only.
-  #congested = false;
   readonly #stallMs: number;
   readonly #onStalled: (recipient: T) => void;
   // For each recipient: what it had taken when last seen to move, and when.
@@ -33,14 +31,13 @@ export class ReaderCongestion<T extends Recipient> {
 
   /** Whether some recipient is behind now. */
   get congested(): boolean {
-    return this.#congested;
+    return this.#behind.size > 0;
   }
 
   /** Notes `recipient` as behind until everything queued for it has gone. */
   note(recipient: T): void {
     if (this.#behind.has(recipient)) return;
     this.#behind.set(recipient, { written: recipient.writtenBytes, since: Date.now() });
-    this.#congested = true;
     void recipient.drained().then(() => this.#caughtUp(recipient));
     this.#timer ??= setInterval(() => this.#sweep(), Math.min(1000, this.#stallMs / 4));
   }
@@ -53,15 +50,12 @@ export class ReaderCongestion<T extends Recipient> {
   /** Stops watching, and lets every waiting sender go on. */
   stop(): void {
     this.#behind.clear();
-    this.#congested = false;
     this.#stopTimer();
     this.#cleared.release();
   }
 
   #caughtUp(recipient: T): void {
-    if (!this.#behind.delete(recipient)) return;
-    this.#congested = this.#behind.size > 0;
-    if (this.#congested) return;
+    if (!this.#behind.delete(recipient) || this.#behind.size > 0) return;
     this.#stopTimer();
     this.#cleared.release();
   }
