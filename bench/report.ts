@@ -159,6 +159,15 @@ export function targetChecks(results: BenchResult[]): TargetCheck[] {
     const atMost = (value: number): Goal => ({ kind: "at most", value });
     add("pingpong 50 conns vs raw", ratio("pingpong 50 conns", "msgs_per_s", raw), atLeast(0.95));
     add(
+      "pingpong 50 conns vs raw callbacks",
+      ratio(
+        "pingpong 50 conns",
+        "msgs_per_s",
+        (r) => r.server === RAW_DENO_CALLBACKS && r.runtime === runtime,
+      ),
+      atLeast(0.95),
+    );
+    add(
       "pingpong 50 conns vs python",
       ratio("pingpong 50 conns", "msgs_per_s", python),
       atLeast(1.8),
@@ -227,7 +236,13 @@ function formatGoal(goal: Goal, unit: TargetUnit): string {
   return unit === "pp" ? `${sign} ${signed(goal.value, 0)} pp` : `${sign} ${goal.value}`;
 }
 
-/** One line per target: met or MISS, the median per-round figure, its range and the goal. */
+/**
+ * Deno's raw echo written in callbacks on its promises, which costs Deno less
+ * CPU per message than the await loop of the raw echo the targets were set
+ * against: the stricter anchor, reported beside it.
+ */
+export const RAW_DENO_CALLBACKS = "raw deno callbacks";
+
 /** Names the second copy of a raw echo, run to show the machine's resolution. */
 export const NOISE_SUFFIX = ", second copy";
 
@@ -250,6 +265,7 @@ export function noiseFloors(results: BenchResult[]): NoiseFloor[] {
   return floors;
 }
 
+/** One line per target: met or MISS, the median per-round figure, its range and the goal. */
 export function formatTarget(check: TargetCheck): string {
   const met = goalMet(check.spread, check.goal) ? "met " : "MISS";
   return `${met} ${check.label}: ${formatSpread(check.spread, check.unit)} (goal ${

@@ -18,6 +18,7 @@ import {
   NOISE_SUFFIX,
   noiseFloors,
   printTable,
+  RAW_DENO_CALLBACKS,
   targetChecks,
   udpRateFigures,
 } from "./report.ts";
@@ -466,10 +467,17 @@ await measure(
   line,
   (r) => loadgen(["pingpong", "127.0.0.1", r.port, 1, SECONDS, 64, "line"]),
 );
+// Deno's raw echo in callbacks too: the stricter anchor (bench/raw_echo_deno.ts).
+const rawDenoCallbacks: ServerSpec = {
+  name: RAW_DENO_CALLBACKS,
+  runtime: "deno",
+  kind: "peer",
+  command: denoRaw("tcp-callbacks"),
+};
 await measure(
   results,
   "pingpong 50 conns",
-  withRawTwice(line),
+  [...withRawTwice(line), rawDenoCallbacks],
   (r) => loadgen(["pingpong", "127.0.0.1", r.port, 50, SECONDS, 64, "line"]),
   CLOSE_CALL_ROUNDS,
 );

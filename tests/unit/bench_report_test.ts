@@ -11,6 +11,7 @@ import {
   NOISE_SUFFIX,
   noiseFloors,
   ratiosByRound,
+  RAW_DENO_CALLBACKS,
   spread,
   targetChecks,
   udpRateFigures,
@@ -145,6 +146,23 @@ describe("bench report: target lines", () => {
       formatTarget(check),
       "met  deno: pingpong 50 conns vs raw: 0.962 (0.91-1.01, 7 rounds) (goal >= 0.95)",
     );
+  });
+
+  test("Deno's callback raw echo is a second anchor of its own, for Deno only", () => {
+    const both = [
+      ...results,
+      result(RAW_DENO_CALLBACKS, "peer", "deno", perRound("msgs_per_s", rounds.map(() => 1.25))),
+      result("socklab bun line", "socklab", "bun", perRound("msgs_per_s", [1, 1, 1])),
+      result("raw bun", "raw", "bun", perRound("msgs_per_s", [1, 1, 1])),
+    ];
+    const labels = targetChecks(both).map((c) => c.label);
+    assert.ok(labels.includes("deno: pingpong 50 conns vs raw"), String(labels));
+    assert.ok(!labels.includes("bun: pingpong 50 conns vs raw callbacks"), String(labels));
+    const check = targetChecks(both).find((c) =>
+      c.label === "deno: pingpong 50 conns vs raw callbacks"
+    );
+    assert.ok(check, String(labels));
+    assert.match(formatTarget(check), /^MISS deno: pingpong 50 conns vs raw callbacks: 0\.770 /);
   });
 
   test("a missed median prints MISS", () => {
