@@ -75,6 +75,11 @@ export async function bindBunUdp(options: BindOptions): Promise<UdpSocket> {
       retry = setTimeout(() => sendWaiting(socket), RETRY_SEND_MS);
     }
   };
+  // The address of the batched datagram that starts at `i`.
+  const batchedTo = (i: number): SocketAddress => ({
+    hostname: batch[i + 2] as string,
+    port: batch[i + 1] as number,
+  });
   const sendBatch = (socket: BunUdpSocket) => {
     if (batch.length === 0) return;
     let sent: number;
@@ -83,16 +88,14 @@ export async function bindBunUdp(options: BindOptions): Promise<UdpSocket> {
     } catch {
       // Nothing was sent (a bad address, say): one by one, each failure is reported with its own address.
       for (let i = 0; i < batch.length; i += 3) {
-        const to = { hostname: batch[i + 2] as string, port: batch[i + 1] as number };
-        waitForRoom(socket, batch[i] as Uint8Array, to);
+        waitForRoom(socket, batch[i] as Uint8Array, batchedTo(i));
       }
       batch.length = 0;
       return;
     }
     // What the system had no room for waits, in order, for drain.
     for (let i = sent * 3; i < batch.length; i += 3) {
-      const to = { hostname: batch[i + 2] as string, port: batch[i + 1] as number };
-      if (!waiting.push(batch[i] as Uint8Array, to)) report(sendQueueFull(to));
+      if (!waiting.push(batch[i] as Uint8Array, batchedTo(i))) report(sendQueueFull(batchedTo(i)));
     }
     if (waiting.length > 0 && retry === undefined) {
       retry = setTimeout(() => sendWaiting(socket), RETRY_SEND_MS);
