@@ -13,6 +13,7 @@ export { certificateFingerprint, parseFingerprint } from "./tls_fingerprint.ts";
 export { startsWithTlsRecord } from "./tls_record.ts";
 export { type TlsTrust, verifyServerCertificate } from "./tls_verify.ts";
 export type {
+  EchoShortcut,
   InterfaceAddress,
   SocketAddress,
   StreamEvents,

@@ -66,6 +66,8 @@ export interface ClientHost {
   reportError(error: Error, client?: Client): void;
   /** Words an error for the `error:` line the client is sent. */
   describe(error: Error): string;
+  /** Whether clients that go quiet are closed: then touch() must see every message. */
+  readonly watchesIdle: boolean;
   /** A complete message arrived: the client is active. */
   touch(client: ServedClient): void;
   forget(client: ServedClient, error?: Error): void;
@@ -160,6 +162,15 @@ export class ServedClient implements Client, Recipient {
     const nagle = this.#host.nagle;
     this.#connection.setNoDelay(!nagle);
     this.#trace({ type: "connected", nagle });
+    if (this.#echoesWhole && !this.#host.bytes && !this.#host.watchesIdle) {
+      // The connection may then answer what #echoWhole would, without calling here.
+      this.#connection.setEchoShortcut?.({
+        // #echoesWhole holds only when the decoder has wholeFrames.
+        frames: this.#decoder as Required<Pick<FrameDecoder, "wholeFrames">>,
+        counters: this.#host.counters,
+        congestion: this.#host.congestion,
+      });
+    }
     this.#connection.start(new ServedClient.#Events(this));
     const source = this.#host.bytes?.source;
     if (source) void this.#sendForever(source);
@@ -186,6 +197,8 @@ export class ServedClient implements Client, Recipient {
   async close(): Promise<void> {
     if (this.#closing) return await this.closed;
     this.#closing = true;
+    // What arrives from now on is not accepted, so nothing may go back unseen.
+    this.#connection.setEchoShortcut?.(undefined);
     // Replies still being computed answer accepted messages: they go out before
     // the FIN. Bounded, because a handler may itself be awaiting this close().
     if (this.#pending) await settlesWithin(this.#pending, this.#host.lingerMs);

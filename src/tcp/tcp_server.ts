@@ -319,6 +319,10 @@ class TcpServer implements Server, ClientHost {
     });
   }
 
+  get watchesIdle(): boolean {
+    return this.#idle !== undefined;
+  }
+
   touch(client: ServedClient): void {
     this.#idle?.touch(client);
   }

@@ -88,6 +88,25 @@ export interface Pair {
   close(): Promise<void>;
 }
 
+/**
+ * Listens on 127.0.0.1, connects to it, and returns both ends, not started,
+ * for a test that starts them its own way; the caller closes all three.
+ */
+export async function acceptedPair(): Promise<
+  { listener: TcpListener; client: TcpConnection; server: TcpConnection }
+> {
+  let accept!: (connection: TcpConnection) => void;
+  const accepted = new Promise<TcpConnection>((resolve) => (accept = resolve));
+  const listener = await runtime.listenTcp({
+    hostname: "127.0.0.1",
+    port: 0,
+    onConnection: accept,
+  });
+  const client = await runtime.connectTcp(listener.address);
+  const server = await within(accepted, 5000, "accept");
+  return { listener, client, server };
+}
+
 /** Listens on `hostname`, connects to it, and starts both ends. */
 export async function connectedPair(hostname = "127.0.0.1"): Promise<Pair> {
   let accept!: (connection: TcpConnection) => void;

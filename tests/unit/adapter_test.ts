@@ -10,6 +10,7 @@ import type {
   UdpSocket,
 } from "../../src/net/types.ts";
 import {
+  acceptedPair,
   closedPort,
   connectedPair,
   patternBytes,
@@ -52,17 +53,9 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
         release ? "released" : "kept"
       } by their receiver each show what was sent, in a ping-pong of equal messages`,
       async () => {
-        let accept!: (connection: TcpConnection) => void;
-        const accepted = new Promise<TcpConnection>((resolve) => (accept = resolve));
-        const listener = await runtime.listenTcp({
-          hostname: "127.0.0.1",
-          port: 0,
-          onConnection: accept,
-        });
-        const client = await runtime.connectTcp(listener.address);
+        const { listener, client, server } = await acceptedPair();
         const clientEvents = new Recorder();
         client.start(clientEvents);
-        const server = await within(accepted, 5000, "accept");
         const kept: Uint8Array[] = [];
         const serverClosed = new Promise<void>((resolve) => {
           server.start({
