@@ -144,4 +144,25 @@ describe(`echo shortcut (${runtime.name})`, () => {
       await within(server.close(), 10_000, "server close");
     }
   });
+  test("a byte service wins over the built-in echo: whole lines are counted and dropped, not sent back", async () => {
+    let received = 0;
+    const service = { received: (_client: Client, count: number) => void (received += count) };
+    const server = await serve({ port: 0, bytes: service }, echo);
+    const raw = await runtime.connectTcp(server.address);
+    const events = new Recorder();
+    raw.start(events);
+    try {
+      raw.write(utf8.encode("one\ntwo\n"));
+      const giveUp = Date.now() + 5000;
+      while (received < 8 && Date.now() < giveUp) await sleep(10);
+      assert.equal(received, 8);
+      // Our FIN: the server closes after it, with nothing to send back.
+      await raw.closeWrite();
+      await within(events.ended, 5000, "the server's FIN");
+      assert.equal(events.received, 0);
+    } finally {
+      raw.close();
+      await within(server.close(), 10_000, "server close");
+    }
+  });
 });
