@@ -89,26 +89,12 @@ export interface Pair {
 }
 
 /**
- * Listens on 127.0.0.1, connects to it, and returns both ends, not started,
+ * Listens on `hostname`, connects to it, and returns both ends, not started,
  * for a test that starts them its own way; the caller closes all three.
  */
-export async function acceptedPair(): Promise<
-  { listener: TcpListener; client: TcpConnection; server: TcpConnection }
-> {
-  let accept!: (connection: TcpConnection) => void;
-  const accepted = new Promise<TcpConnection>((resolve) => (accept = resolve));
-  const listener = await runtime.listenTcp({
-    hostname: "127.0.0.1",
-    port: 0,
-    onConnection: accept,
-  });
-  const client = await runtime.connectTcp(listener.address);
-  const server = await within(accepted, 5000, "accept");
-  return { listener, client, server };
-}
-
-/** Listens on `hostname`, connects to it, and starts both ends. */
-export async function connectedPair(hostname = "127.0.0.1"): Promise<Pair> {
+export async function acceptedPair(
+  hostname = "127.0.0.1",
+): Promise<{ listener: TcpListener; client: TcpConnection; server: TcpConnection }> {
   let accept!: (connection: TcpConnection) => void;
   const accepted = new Promise<TcpConnection>((resolve) => (accept = resolve));
   const listener = await runtime.listenTcp({ hostname, port: 0, onConnection: accept });
@@ -116,30 +102,36 @@ export async function connectedPair(hostname = "127.0.0.1"): Promise<Pair> {
   try {
     client = await runtime.connectTcp(listener.address);
     const server = await within(accepted, 5000, "accept");
-    const clientEvents = new Recorder();
-    const serverEvents = new Recorder();
-    client.start(clientEvents);
-    server.start(serverEvents);
-    return {
-      listener,
-      client,
-      server,
-      clientEvents,
-      serverEvents,
-      async close() {
-        client!.close();
-        server.close();
-        await within(listener.close(), 5000, "listener close");
-        await within(Promise.all([clientEvents.closed, serverEvents.closed]), 5000, "close");
-        // Lets the runtime settle the reads our close() interrupted (Deno's op sanitizer).
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      },
-    };
+    return { listener, client, server };
   } catch (error) {
     client?.close();
     await listener.close();
     throw error;
   }
+}
+
+/** Listens on `hostname`, connects to it, and starts both ends. */
+export async function connectedPair(hostname = "127.0.0.1"): Promise<Pair> {
+  const { listener, client, server } = await acceptedPair(hostname);
+  const clientEvents = new Recorder();
+  const serverEvents = new Recorder();
+  client.start(clientEvents);
+  server.start(serverEvents);
+  return {
+    listener,
+    client,
+    server,
+    clientEvents,
+    serverEvents,
+    async close() {
+      client.close();
+      server.close();
+      await within(listener.close(), 5000, "listener close");
+      await within(Promise.all([clientEvents.closed, serverEvents.closed]), 5000, "close");
+      // Lets the runtime settle the reads our close() interrupted (Deno's op sanitizer).
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+  };
 }
 
 /** Returns a port nothing listens on right now (bound, then released). */
