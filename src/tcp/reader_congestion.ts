@@ -22,9 +22,6 @@ export class ReaderCongestion<T extends Recipient> {
   // For each recipient: what it had taken when last seen to move, and when.
   readonly #behind = new Map<T, { written: number; since: number }>();
   readonly #cleared = new Waiters();
-  // Kept in step with #behind rather than read from its size: every message
-  // of every client asks, and the map is one more object to fetch.
-  #congested = false;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(stallMs: number, onStalled: (recipient: T) => void) {
@@ -34,14 +31,13 @@ export class ReaderCongestion<T extends Recipient> {
 
   /** Whether some recipient is behind now. */
   get congested(): boolean {
-    return this.#congested;
+    return this.#behind.size > 0;
   }
 
   /** Notes `recipient` as behind until everything queued for it has gone. */
   note(recipient: T): void {
     if (this.#behind.has(recipient)) return;
     this.#behind.set(recipient, { written: recipient.writtenBytes, since: Date.now() });
-    this.#congested = true;
     void recipient.drained().then(() => this.#caughtUp(recipient));
     this.#timer ??= setInterval(() => this.#sweep(), Math.min(1000, this.#stallMs / 4));
   }
@@ -54,14 +50,12 @@ export class ReaderCongestion<T extends Recipient> {
   /** Stops watching, and lets every waiting sender go on. */
   stop(): void {
     this.#behind.clear();
-    this.#congested = false;
     this.#stopTimer();
     this.#cleared.release();
   }
 
   #caughtUp(recipient: T): void {
     if (!this.#behind.delete(recipient) || this.#behind.size > 0) return;
-    this.#congested = false;
     this.#stopTimer();
     this.#cleared.release();
   }
