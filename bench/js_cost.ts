@@ -77,7 +77,8 @@ line[63] = 0x0a;
 // 50 clients, as the load generator's ping-pong workload, each message from the next.
 const CLIENTS = 50;
 
-async function tcpLineEcho(): Promise<number> {
+/** socklab's JavaScript per TCP line echoed, in nanoseconds, over `messages` messages. */
+export async function tcpLineEcho(messages = MESSAGES): Promise<number> {
   const connections = Array.from({ length: CLIENTS }, () => new CountingConnection());
   const listen = runtime.listenTcp;
   (runtime as { listenTcp: typeof listen }).listenTcp = (options) => {
@@ -93,41 +94,45 @@ async function tcpLineEcho(): Promise<number> {
     slab.set(line);
     return slab.subarray(0, line.length);
   });
-  const handlers = connections.map((c) => c.events!.data);
+  // Called as methods, as the adapters call them: the events may be a class's.
+  const events = connections.map((c) => c.events!);
   const started = performance.now();
-  for (let i = 0; i < MESSAGES; i++) handlers[i % CLIENTS]!(chunks[i % CLIENTS]!);
-  const ns = ((performance.now() - started) * 1e6) / MESSAGES;
+  for (let i = 0; i < messages; i++) events[i % CLIENTS]!.data(chunks[i % CLIENTS]!);
+  const ns = ((performance.now() - started) * 1e6) / messages;
   const written = connections.reduce((sum, c) => sum + c.writtenBytes, 0);
-  if (written !== MESSAGES * line.length) throw new Error("echo lost bytes");
+  if (written !== messages * line.length) throw new Error("echo lost bytes");
   await server.close();
   return ns;
 }
 
-async function udpEcho(): Promise<number> {
+/** socklab's JavaScript per UDP datagram echoed, in nanoseconds, over `messages` datagrams. */
+export async function udpEcho(messages = MESSAGES): Promise<number> {
   const socket = new CountingUdpSocket();
   const bind = runtime.bindUdp;
   (runtime as { bindUdp: typeof bind }).bindUdp = () => Promise.resolve(socket);
   const server = await serveUdp({ host: "127.0.0.1", limitAmplification: true }, echo);
   (runtime as { bindUdp: typeof bind }).bindUdp = bind;
   const datagram = new Uint8Array(64).fill(0x62);
-  const message = socket.events!.message;
+  const events = socket.events!;
   const peers = Array.from({ length: CLIENTS }, (_, i) => ({ ...PEER, port: PEER.port + i }));
   const started = performance.now();
-  for (let i = 0; i < MESSAGES; i++) message(datagram, peers[i % CLIENTS]!);
-  const ns = ((performance.now() - started) * 1e6) / MESSAGES;
-  if (socket.sent !== MESSAGES) throw new Error(`echoed ${socket.sent} of ${MESSAGES}`);
+  for (let i = 0; i < messages; i++) events.message(datagram, peers[i % CLIENTS]!);
+  const ns = ((performance.now() - started) * 1e6) / messages;
+  if (socket.sent !== messages) throw new Error(`echoed ${socket.sent} of ${messages}`);
   await server.close();
   return ns;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-const runtimeName = runtime.name;
-for (const [name, run] of [["tcp line echo", tcpLineEcho], ["udp echo", udpEcho]] as const) {
-  const figures: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) figures.push(await run());
-  process.stdout.write(
-    `${runtimeName} ${name}: ${median(figures).toFixed(0)} ns per message (rounds ${
-      figures.map((n) => n.toFixed(0)).join(" ")
-    })\n`,
-  );
+
+if (import.meta.main) {
+  for (const [name, run] of [["tcp line echo", tcpLineEcho], ["udp echo", udpEcho]] as const) {
+    const figures: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) figures.push(await run());
+    process.stdout.write(
+      `${runtime.name} ${name}: ${median(figures).toFixed(0)} ns per message (rounds ${
+        figures.map((n) => n.toFixed(0)).join(" ")
+      })\n`,
+    );
+  }
 }
