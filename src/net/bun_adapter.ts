@@ -483,6 +483,7 @@ async function connectTls(to: SocketAddress, tls: TlsClientOptions): Promise<Tls
 /** The Bun implementation of the runtime adapter. */
 export const bunAdapter: RuntimeAdapter = {
   name: "bun",
+  fastIndexOf: true,
   listenTcp,
   connectTcp,
   connectTls,

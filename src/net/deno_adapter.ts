@@ -549,6 +549,7 @@ async function receiveLoop(
 /** The Deno implementation of the runtime adapter. */
 export const denoAdapter: RuntimeAdapter = {
   name: "deno",
+  fastIndexOf: false,
   listenTcp,
   connectTcp,
   connectTls,

@@ -238,6 +238,12 @@ export interface RuntimeAdapter {
   /** The runtime this adapter drives. */
   readonly name: "deno" | "bun";
   /**
+   * Whether `Uint8Array.prototype.indexOf` scans long inputs at memory speed
+   * (JavaScriptCore's does), rather than a byte at a time (V8's), so that the
+   * framing's newline search can use it.
+   */
+  readonly fastIndexOf: boolean;
+  /**
    * Listens for TCP connections at `options`' address.
    * @throws {NetError} as a rejection, such as `ADDRESS_IN_USE`, `ADDRESS_NOT_AVAILABLE`, `PERMISSION_DENIED`.
    */
