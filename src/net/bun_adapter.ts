@@ -15,7 +15,7 @@ import type {
   TlsClientOptions,
   TlsConnection,
 } from "./types.ts";
-import { WriteQueue } from "./write_queue.ts";
+import { WRITE_AS_IS_BYTES, WriteQueue } from "./write_queue.ts";
 
 class BunTcpConnection implements TcpConnection {
   // The fields every message reads come first, so that they share the
@@ -145,9 +145,12 @@ class BunTcpConnection implements TcpConnection {
     // The first reply to a chunk goes straight out when nothing waits (nor a
     // drain, which waits only behind a queued part): through the queue it cost
     // about 0.4 us more per message on Bun. Later ones are queued and leave
-    // joined when the event returns.
-    if (this.#eventWrites === 0 && this.#queueIdle) {
-      this.#eventWrites = 1;
+    // joined when the event returns, except a large one, which the queue would
+    // write alone anyway: queued, it counted as waiting until the event
+    // returned, and a line echo streaming 1 KiB lines paused reading for it
+    // after every chunk (two epoll_ctl calls and a promise each).
+    if (this.#queueIdle && (this.#eventWrites === 0 || bytes.length >= WRITE_AS_IS_BYTES)) {
+      if (this.#eventWrites === 0) this.#eventWrites = 1;
       const written = this.#socket.write(bytes);
       if (written < 0) return this.#abort();
       this.#writtenAtOnce += written;

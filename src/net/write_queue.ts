@@ -3,8 +3,8 @@ import { concatBytes, followsOn } from "../bytes/mod.ts";
 
 // Writes are joined up to this size, so many small replies cost one syscall.
 const COALESCE_BYTES = 64 * 1024;
-// Parts at least this big are written as they are: copying them costs more than a write call.
-const WRITE_AS_IS_BYTES = 16 * 1024;
+/** Parts at least this big are written as they are: copying them costs more than a write call. */
+export const WRITE_AS_IS_BYTES = 16 * 1024;
 // What holding one part costs besides its bytes (the array slot, and the view
 // object when the part is not shared): counted so that a queue of many tiny
 // parts is charged for the memory it really holds, not only its payload.

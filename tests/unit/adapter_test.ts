@@ -237,6 +237,47 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
     }
   });
 
+  // On Bun the first write of a data event and any large one go straight to
+  // the socket while nothing waits; the rest are queued until the event returns.
+  test("TcpConnection writes of one data event, small and large mixed, arrive in order", async () => {
+    const { listener, client, server } = await acceptedPair();
+    const parts = [
+      utf8.encode("first\n"),
+      patternBytes(64 * 1024, 1),
+      utf8.encode("second\n"),
+      patternBytes(64 * 1024, 2),
+      utf8.encode("third\n"),
+    ];
+    const expected = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      expected.set(part, at);
+      at += part.length;
+    }
+    const clientEvents = new Recorder();
+    let answered = false;
+    server.start({
+      data() {
+        if (answered) return;
+        answered = true;
+        for (const part of parts) server.write(part);
+      },
+      end() {},
+      close() {},
+    });
+    client.start(clientEvents);
+    try {
+      client.write(utf8.encode("go"));
+      await clientEvents.receivedAtLeast(expected.length);
+      assert.deepEqual(clientEvents.bytes(), expected);
+    } finally {
+      client.close();
+      server.close();
+      await within(listener.close(), 5000, "listener close");
+      await within(clientEvents.closed, 5000, "client close");
+    }
+  });
+
   test("TcpConnection.close is idempotent and reports close once", async () => {
     const pair = await connectedPair();
     try {
