@@ -68,6 +68,7 @@ export function findByteWordwise(bytes: Uint8Array, byte: number, from: number):
     if ((((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y)) & 0x80808080) break;
     word += 2;
   }
-  // The hit (or the unaligned tail) is within a few bytes: the native call finds it.
-  return bytes.indexOf(byte, (word << 2) - base);
+  // The hit (or the unaligned tail) is within a few bytes, too few for a native
+  // call, which costs Deno about 190 ns however soon it finds the byte.
+  return findByteLoop(bytes, byte, (word << 2) - base);
 }
