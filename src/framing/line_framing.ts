@@ -1,6 +1,6 @@
 import { concatBytes, joinBytes } from "../bytes/mod.ts";
 import { encodeTextInto } from "./encode_text.ts";
-import { findByte } from "./find_byte.ts";
+import { beginChunkSearch, findByte, findInChunk } from "./find_byte.ts";
 import { FramingError, tooLarge } from "./framing_error.ts";
 import type { FrameDecoder, FrameSink, Framing, WireSink } from "./types.ts";
 
@@ -106,11 +106,13 @@ class LineDecoder implements FrameDecoder {
 
   pushWire(chunk: Uint8Array, sink: WireSink): void {
     const max = this.#maxFrameBytes;
+    // The sink only queues what it is given: nothing writes into the chunk meanwhile.
+    const search = beginChunkSearch(chunk);
     let start = 0;
     let runStart = 0;
     let runFrames = 0;
     while (start < chunk.length) {
-      const lf = findByte(chunk, LF, start);
+      const lf = findInChunk(chunk, LF, start, search);
       if (lf === -1) break;
       // The common line: nothing held before it, no CR to drop, so it goes back as it came.
       if (this.#pendingBytes === 0 && chunk[lf - 1] !== CR) {
@@ -152,9 +154,10 @@ class LineDecoder implements FrameDecoder {
     const end = chunk.length;
     // A chunk that stops inside a line is settled by its last byte, without a scan.
     if (this.#pendingBytes !== 0 || chunk[end - 1] !== LF) return 0;
+    const search = beginChunkSearch(chunk);
     let frames = 0;
     for (let start = 0; start < end; frames++) {
-      const lf = findByte(chunk, LF, start);
+      const lf = findInChunk(chunk, LF, start, search);
       // A CRLF line is rebuilt and an oversize one refused: pushWire does both.
       if (lf - start > this.#maxFrameBytes || chunk[lf - 1] === CR) return 0;
       start = lf + 1;
