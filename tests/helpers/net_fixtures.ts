@@ -88,13 +88,23 @@ export interface Pair {
   close(): Promise<void>;
 }
 
+/** Both ends of one connection through a listener, not started. */
+export interface AcceptedPair {
+  listener: TcpListener;
+  client: TcpConnection;
+  server: TcpConnection;
+  /**
+   * Closes both ends and the listener, then waits until `closed` (the close
+   * reports of whatever the test started) have settled.
+   */
+  close(...closed: Promise<unknown>[]): Promise<void>;
+}
+
 /**
  * Listens on `hostname`, connects to it, and returns both ends, not started,
- * for a test that starts them its own way; the caller closes all three.
+ * for a test that starts them its own way and closes them with `close`.
  */
-export async function acceptedPair(
-  hostname = "127.0.0.1",
-): Promise<{ listener: TcpListener; client: TcpConnection; server: TcpConnection }> {
+export async function acceptedPair(hostname = "127.0.0.1"): Promise<AcceptedPair> {
   let accept!: (connection: TcpConnection) => void;
   const accepted = new Promise<TcpConnection>((resolve) => (accept = resolve));
   const listener = await runtime.listenTcp({ hostname, port: 0, onConnection: accept });
@@ -102,7 +112,7 @@ export async function acceptedPair(
   try {
     client = await runtime.connectTcp(listener.address);
     const server = await within(accepted, 5000, "accept");
-    return { listener, client, server };
+    return closable(listener, client, server);
   } catch (error) {
     client?.close();
     await listener.close();
@@ -110,27 +120,34 @@ export async function acceptedPair(
   }
 }
 
-/** Listens on `hostname`, connects to it, and starts both ends. */
-export async function connectedPair(hostname = "127.0.0.1"): Promise<Pair> {
-  const { listener, client, server } = await acceptedPair(hostname);
-  const clientEvents = new Recorder();
-  const serverEvents = new Recorder();
-  client.start(clientEvents);
-  server.start(serverEvents);
+function closable(listener: TcpListener, client: TcpConnection, server: TcpConnection) {
   return {
     listener,
     client,
     server,
-    clientEvents,
-    serverEvents,
-    async close() {
+    async close(...closed: Promise<unknown>[]): Promise<void> {
       client.close();
       server.close();
       await within(listener.close(), 5000, "listener close");
-      await within(Promise.all([clientEvents.closed, serverEvents.closed]), 5000, "close");
+      await within(Promise.all(closed), 5000, "close");
       // Lets the runtime settle the reads our close() interrupted (Deno's op sanitizer).
       await new Promise((resolve) => setTimeout(resolve, 10));
     },
+  };
+}
+
+/** Listens on `hostname`, connects to it, and starts both ends. */
+export async function connectedPair(hostname = "127.0.0.1"): Promise<Pair> {
+  const pair = await acceptedPair(hostname);
+  const clientEvents = new Recorder();
+  const serverEvents = new Recorder();
+  pair.client.start(clientEvents);
+  pair.server.start(serverEvents);
+  return {
+    ...pair,
+    clientEvents,
+    serverEvents,
+    close: () => pair.close(clientEvents.closed, serverEvents.closed),
   };
 }
 

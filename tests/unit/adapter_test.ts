@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { concatBytes } from "../../src/bytes/mod.ts";
 import { resolveHost } from "../../src/discovery/resolve_host.ts";
 import { NetError } from "../../src/net/net_error.ts";
 import { runtime } from "../../src/net/runtime.ts";
@@ -53,7 +54,8 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
         release ? "released" : "kept"
       } by their receiver each show what was sent, in a ping-pong of equal messages`,
       async () => {
-        const { listener, client, server } = await acceptedPair();
+        const pair = await acceptedPair();
+        const { client, server } = pair;
         const clientEvents = new Recorder();
         client.start(clientEvents);
         const kept: Uint8Array[] = [];
@@ -83,11 +85,7 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
           assert.equal(text.decode(clientEvents.bytes()), sent.join(""));
           if (!release) assert.equal(kept.map((c) => text.decode(c)).join(""), sent.join(""));
         } finally {
-          client.close();
-          server.close();
-          await within(listener.close(), 5000, "listener close");
-          await within(Promise.all([clientEvents.closed, serverClosed]), 5000, "close");
-          await new Promise((resolve) => setTimeout(resolve, 10));
+          await pair.close(clientEvents.closed, serverClosed);
         }
       },
     );
@@ -240,7 +238,8 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
   // On Bun the first write of a data event and any large one go straight to
   // the socket while nothing waits; the rest are queued until the event returns.
   test("TcpConnection writes of one data event, small and large mixed, arrive in order", async () => {
-    const { listener, client, server } = await acceptedPair();
+    const pair = await acceptedPair();
+    const { client, server } = pair;
     const parts = [
       utf8.encode("first\n"),
       patternBytes(64 * 1024, 1),
@@ -248,12 +247,7 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
       patternBytes(64 * 1024, 2),
       utf8.encode("third\n"),
     ];
-    const expected = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      expected.set(part, at);
-      at += part.length;
-    }
+    const expected = concatBytes(parts, parts.reduce((sum, part) => sum + part.length, 0));
     const clientEvents = new Recorder();
     let answered = false;
     server.start({
@@ -271,10 +265,7 @@ describe(`runtime adapter (${runtime.name}) TCP`, () => {
       await clientEvents.receivedAtLeast(expected.length);
       assert.deepEqual(clientEvents.bytes(), expected);
     } finally {
-      client.close();
-      server.close();
-      await within(listener.close(), 5000, "listener close");
-      await within(clientEvents.closed, 5000, "client close");
+      await pair.close(clientEvents.closed);
     }
   });
 

@@ -57,7 +57,8 @@ describe(`echo shortcut (${runtime.name})`, () => {
   });
 
   test("an echo whose socket takes only part of a chunk sends the rest before what follows", async () => {
-    const { listener, client, server } = await acceptedPair();
+    const pair = await acceptedPair();
+    const { client, server } = pair;
     // The client reads nothing until all is sent: the server's socket fills,
     // its writes come back short, and the rest must wait in its queue.
     const clientEvents = new Recorder();
@@ -102,10 +103,7 @@ describe(`echo shortcut (${runtime.name})`, () => {
       assert.equal(toOwner > 0, runtime.name === "bun", `the owner was handed ${toOwner} bytes`);
       assert.equal(counters.bytesOut + toOwner, total);
     } finally {
-      client.close();
-      server.close();
-      await within(listener.close(), 5000, "listener close");
-      await within(clientEvents.closed, 5000, "client close");
+      await pair.close(clientEvents.closed);
     }
   });
 
